@@ -1,0 +1,233 @@
+"""Drawing only: annotators take a frame and a FrameState and draw; they decide nothing.
+
+Sizes scale with the frame height, so the overlay reads the same at 480p and 1080p.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from coach import measures as M
+from coach.exercises import Exercise
+from coach.pose import SKELETON, landmark_index
+from coach.session import FrameState
+
+# BGR colours
+GREEN = (80, 200, 80)
+RED = (60, 60, 235)
+AMBER = (40, 170, 250)
+GREY = (150, 150, 150)
+WHITE = (245, 245, 245)
+BLUE = (230, 160, 60)
+DARK = (30, 30, 30)
+STATUS_COLOUR = {"ok": GREEN, "fault": RED, "unseen": GREY, "idle": (200, 200, 200)}
+CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": GREY}
+SHORT = {"knee_angle": "knee", "ankle_flexion": "ankle", "trunk_lean": "lean",
+         "head_lean": "roll", "spine_curvature": "curve", "hip_height": "hips"}
+
+
+def _fmt_time(s: float) -> str:
+    s = max(0, int(s))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class Overlay:
+    """The coach's overlay: skeleton coloured by check status, key angles, hold timer,
+    per-side balance, reps and one cue."""
+
+    def __init__(self, exercise: Exercise, min_visibility: float | None = None) -> None:
+        self.exercise = exercise
+        self.min_vis = exercise.min_visibility if min_visibility is None else min_visibility
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _scale(img: np.ndarray) -> float:
+        return max(img.shape[0], 240) / 480.0
+
+    def _text(self, img: np.ndarray, text: str, org: tuple[int, int], size: float = 1.0,
+              colour: tuple[int, int, int] = WHITE, bold: bool = False) -> int:
+        s = self._scale(img)
+        fs = 0.5 * s * size
+        th = max(1, round(s * (2 if bold else 1)))
+        x, y = org
+        cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, fs, DARK, th + max(2, round(2 * s)),
+                    cv2.LINE_AA)
+        cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, fs, colour, th, cv2.LINE_AA)
+        (w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, th)
+        return w
+
+    @staticmethod
+    def _panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(img.shape[1], x1), min(img.shape[0], y1)
+        if x1 <= x0 or y1 <= y0:
+            return
+        roi = img[y0:y1, x0:x1]
+        roi[:] = (roi * (1 - alpha) + np.array(DARK) * alpha).astype(np.uint8)
+
+    # -- layers ----------------------------------------------------------------------------
+    def _skeleton(self, img: np.ndarray, state: FrameState) -> None:
+        pose = state.pose
+        if pose.is_empty:
+            return
+        s = self._scale(img)
+        colour_of: dict[str, tuple[int, int, int]] = {}
+        for v in state.verdicts:  # a fault wins over ok on shared landmarks
+            c = STATUS_COLOUR[v.status]
+            if v.status == "fault" and self.exercise.check(v.check).goal:
+                c = AMBER
+            for name in v.landmarks:
+                if name not in colour_of or v.status == "fault":
+                    colour_of[name] = c
+        thick = max(2, round(3 * s))
+        for a, b in SKELETON:
+            if min(pose.vis(a), pose.vis(b)) < 0.2:
+                continue
+            ca, cb = colour_of.get(a), colour_of.get(b)
+            if RED in (ca, cb):
+                colour = RED
+            elif ca and cb:
+                colour = ca
+            else:
+                colour = WHITE
+            if min(pose.vis(a), pose.vis(b)) < self.min_vis:
+                colour = GREY
+            pa = tuple(int(round(v)) for v in pose.point(a))
+            pb = tuple(int(round(v)) for v in pose.point(b))
+            cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
+        r = max(2, round(3 * s))
+        for name in {n for bone in SKELETON for n in bone}:
+            if pose.vis(name) < 0.2:
+                continue
+            p = tuple(int(round(v)) for v in pose.point(name))
+            cv2.circle(img, p, r, colour_of.get(name, WHITE), -1, cv2.LINE_AA)
+        if state.people > 1 and pose.bbox is not None:
+            x0, y0, x1, y1 = (int(v) for v in pose.bbox)
+            cv2.rectangle(img, (x0, y0), (x1, y1), AMBER, max(1, round(s)))
+            self._text(img, "following this person", (x0, max(12, y0 - 6)), 0.8, AMBER)
+
+    def _angles(self, img: np.ndarray, state: FrameState) -> None:
+        """Key measurements written beside the joint they are measured at."""
+        pose = state.pose
+        if pose.is_empty:
+            return
+        for name, value in state.display.items():
+            if value is None:
+                continue
+            m = M.get_measure(name)
+            if m.needs_side and state.side is None:
+                continue
+            lms = m.landmarks(state.side, dict(m.params))
+            anchor = lms[1] if len(lms) >= 3 and m.needs_side else None
+            if anchor is None:
+                continue
+            x, y = (int(v) for v in pose.point(anchor))
+            sc = self._scale(img)
+            org = (x + round(10 * sc), y - round(8 * sc))
+            tw = self._text(img, f"{value:.0f}", org, 0.9, WHITE, bold=True)
+            if m.unit == "deg":  # Hershey fonts have no degree sign: draw one
+                cv2.circle(img, (org[0] + tw + round(4 * sc), org[1] - round(9 * sc)),
+                           max(2, round(2.5 * sc)), WHITE, max(1, round(sc)), cv2.LINE_AA)
+
+    def _hud(self, img: np.ndarray, state: FrameState) -> None:
+        ex, s = self.exercise, self._scale(img)
+        h, w = img.shape[:2]
+        line = round(22 * s)
+        pad = round(8 * s)
+        pw = min(w - 2 * pad, round(250 * s))
+        rows = 5 if ex.reps else 4
+        self._panel(img, pad, pad, pad + pw, pad + rows * line + pad)
+        x, y = pad * 2, pad + line
+        self._text(img, ex.title, (x, y), 1.05, WHITE, bold=True)
+        y += line
+        side = f"{state.side} side" if state.side else "side: -"
+        pos = "in position" if state.in_position else "not in position"
+        self._text(img, f"{side.capitalize()}  |  {pos}", (x, y), 0.85,
+                   GREEN if state.in_position else AMBER)
+        # hold timer with a progress bar toward the target
+        y += line
+        target = ex.hold.target_s
+        self._text(img, f"Hold {_fmt_time(state.hold_s)} / {_fmt_time(target)}", (x, y), 0.9)
+        bx0, bx1 = x + round(125 * s), pad + pw - pad
+        by = y - round(9 * s)
+        bh = max(4, round(8 * s))
+        frac = min(1.0, state.hold_s / target) if target else 0.0
+        cv2.rectangle(img, (bx0, by), (bx1, by + bh), GREY, 1)
+        cv2.rectangle(img, (bx0, by), (bx0 + int((bx1 - bx0) * frac), by + bh),
+                      GREEN if frac >= 1 else BLUE, -1)
+        # balance: left vs right good-form time
+        y += line
+        left, right = state.totals["left"], state.totals["right"]
+        self._text(img, f"L {_fmt_time(left.hold_s)}", (x, y), 0.85)
+        self._text(img, f"R {_fmt_time(right.hold_s)}", (pad + pw - round(62 * s), y), 0.85)
+        cx0, cx1 = x + round(60 * s), pad + pw - round(70 * s)
+        tot = left.hold_s + right.hold_s
+        mid = cx0 + (cx1 - cx0) // 2
+        cv2.rectangle(img, (cx0, by + line), (cx1, by + line + bh), GREY, 1)
+        if tot > 0:
+            split = cx0 + int((cx1 - cx0) * left.hold_s / tot)
+            colour = AMBER if state.balance.imbalanced else GREEN
+            cv2.rectangle(img, (cx0, by + line), (split, by + line + bh), colour, -1)
+        cv2.line(img, (mid, by + line - 2), (mid, by + line + bh + 2), WHITE, 1)
+        if ex.reps:
+            y += line
+            lbl = ex.reps.label.capitalize()
+            self._text(img, f"{lbl}  L {left.reps}/{ex.reps.target}   R {right.reps}/"
+                       f"{ex.reps.target}", (x, y), 0.85)
+
+    def _checks(self, img: np.ndarray, state: FrameState) -> None:
+        s = self._scale(img)
+        h, w = img.shape[:2]
+        line = round(20 * s)
+        pad = round(8 * s)
+        pw = round(150 * s)
+        n = len(state.verdicts)
+        if not n:
+            return
+        self._panel(img, w - pad - pw, pad, w - pad, pad + n * line + pad)
+        y = pad + line
+        for v in state.verdicts:
+            c = self.exercise.check(v.check)
+            colour = STATUS_COLOUR[v.status]
+            if v.status == "fault" and c.goal:
+                colour = AMBER
+            cx = w - pw - pad + round(12 * s)
+            cv2.circle(img, (cx, y - round(5 * s)), max(3, round(5 * s)), colour, -1, cv2.LINE_AA)
+            label = c.title if v.status != "unseen" else f"{c.title} (can't see)"
+            self._text(img, label, (cx + round(12 * s), y), 0.8, colour if v.status != "idle"
+                       else WHITE)
+            y += line
+
+    def _cue(self, img: np.ndarray, state: FrameState) -> None:
+        s = self._scale(img)
+        h, w = img.shape[:2]
+        if state.pose.is_empty:
+            text, colour = "No one in view: move into the camera's view", AMBER
+        elif state.cue is None:
+            return
+        else:
+            text, colour = state.cue.text, CUE_COLOUR.get(state.cue.kind, WHITE)
+        size = 1.1
+        fs = 0.5 * s * size
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))
+        while tw > w - 40 * s and size > 0.6:
+            size -= 0.05
+            fs = 0.5 * s * size
+            (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))
+        bh = th + round(18 * s)
+        self._panel(img, 0, h - bh, w, h, 0.6)
+        cv2.rectangle(img, (0, h - bh), (round(8 * s), h), colour, -1)
+        self._text(img, text, ((w - tw) // 2, h - round(9 * s)), size, colour, bold=True)
+
+    def annotate(self, image: np.ndarray, state: FrameState) -> np.ndarray:
+        """Draw the overlay on ``image`` (in place) and return it."""
+        self._skeleton(image, state)
+        self._angles(image, state)
+        self._hud(image, state)
+        self._checks(image, state)
+        self._cue(image, state)
+        return image
+
+
+__all__ = ["Overlay", "landmark_index"]

@@ -1,0 +1,206 @@
+"""Command line: ``coach analyze``, ``coach live``, ``coach exercises``.
+
+It parses arguments and calls :func:`coach.run.run`; user errors end with one line on stderr and
+a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coach.errors import CoachError, CoachWarning
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Webcam stretch coach: checks floor-stretch form from body landmarks.",
+    pretty_exceptions_enable=False,
+)
+
+ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Exercise name (see `coach exercises`).")]
+ModelOpt = Annotated[
+    Path | None,  # noqa: UP007 - typer needs Optional here
+    typer.Option("--model", help="A MediaPipe pose_landmarker_*.task file (default: bundled model)."),
+]
+
+
+def _fail(msg: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"coach: error: {msg}", err=True)
+    return typer.Exit(code)
+
+
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    if issubclass(category, CoachWarning):
+        print(f"coach: warning: {message}", file=sys.stderr)
+    else:
+        print(f"{category.__name__}: {message}", file=sys.stderr)
+
+
+@app.command()
+def exercises(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show thresholds.")] = False,
+) -> None:
+    """List the exercises and their checks."""
+    from coach.exercises import load_all
+
+    try:
+        exs = load_all()
+    except CoachError as e:
+        raise _fail(str(e)) from None
+    for ex in exs:
+        typer.secho(f"{ex.name}", bold=True, nl=False)
+        typer.echo(f"  ({ex.title})")
+        if ex.summary:
+            typer.echo(f"    {ex.summary}")
+        target = f"hold {ex.hold.target_s:g} s per side"
+        if ex.hold.max_s:
+            target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s per side"
+        if ex.reps:
+            target += f", {ex.reps.target} {ex.reps.label} per side"
+        typer.echo(f"    target: {target}; sides even within {ex.balance_tolerance:.0%}")
+        for c in ex.checks:
+            tag = " [safety]" if c.safety else (" [goal]" if c.goal else "")
+            typer.echo(f"    - {c.name}{tag}: {c.cue}")
+            if verbose:
+                typer.echo(f"        {c.describe()}")
+        typer.echo("")
+
+
+def _outputs(path: Path, out: Path | None, is_image: bool) -> tuple[Path, Path]:
+    out_dir = out if out is not None else Path("out") / path.stem
+    suffix = path.suffix.lower() if is_image else ".mp4"
+    return out_dir / f"{path.stem}_annotated{suffix}", out_dir / "report.json"
+
+
+def _summary(report: dict, paths: list[Path]) -> None:
+    sides = report["sides"]
+    typer.echo(f"{report['title']}: {report['frames']} frames, {report['duration_s']:.1f} s")
+    for s in ("left", "right"):
+        reps = f", {sides[s]['reps']} {report['targets']['rep_label']}" if report["targets"][
+            "rep_label"] else ""
+        typer.echo(f"  {s:5s}: held in good form {sides[s]['hold_s']:.1f} s{reps}")
+    typer.echo(f"  balance: {report['balance']['message']}")
+    events = report["events"]
+    typer.echo(f"  form faults: {len(events)}")
+    for ev in events[:10]:
+        typer.echo(f"    {ev['start_s']:6.1f}-{ev['end_s']:6.1f} s  {ev['side'] or '-':5s} "
+                   f"{ev['check']}: {ev['message']}")
+    for note in report["notes"]:
+        typer.echo(f"  note: {note}")
+    for p in paths:
+        typer.echo(f"  wrote {p}")
+
+
+@app.command()
+def analyze(
+    path: Annotated[Path, typer.Argument(help="A video file or a still image.")],
+    exercise: ExerciseOpt,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<name>).")] = None,  # noqa: UP007
+    model: ModelOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Analyse a recorded video (or image): annotated copy + report.json."""
+    from coach.estimator import PoseEstimator
+    from coach.exercises import find_exercise
+    from coach.run import run
+    from coach.sinks import ImageSink, VideoFileSink
+    from coach.sources import open_source
+
+    try:
+        ex = find_exercise(exercise)
+        source = open_source(path)
+        with source:
+            video_path, report_path = _outputs(path, out, source.is_image)
+            sink = (ImageSink(video_path) if source.is_image
+                    else VideoFileSink(video_path, source.fps or 30.0, source.size))
+            with PoseEstimator(model, video=not source.is_image) as est, sink:
+                progress = None if quiet else _Progress(source.frame_count)
+                result = run(source, est, ex, [sink], report_path,
+                             on_frame=progress.step if progress else None)
+                if progress:
+                    progress.close()
+    except CoachError as e:
+        raise _fail(str(e)) from None
+    if not quiet:
+        _summary(result.report, [video_path, report_path])
+    if result.error:
+        raise _fail(result.error, 1)
+
+
+class _Progress:
+    """A terminal progress bar (rich) for analyze; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int | None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        console = Console(stderr=True)
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                            MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                            disable=not console.is_terminal, transient=False)
+        self.task = self.bar.add_task("analysing", total=total)
+        self.bar.start()
+
+    def step(self, state: object) -> None:
+        self.bar.advance(self.task)
+
+    def close(self) -> None:
+        self.bar.stop()
+
+
+@app.command()
+def live(
+    exercise: ExerciseOpt,
+    camera: Annotated[str, typer.Option(help="Camera index, video file (as a stand-in) or URL.")] = "0",
+    out: Annotated[Path, typer.Option(help="Folder for the session report.")] = Path("out/live"),
+    model: ModelOpt = None,
+    window: Annotated[bool, typer.Option(help="Show the coaching window (q quits).")] = True,
+    record: Annotated[Path | None, typer.Option(help="Also save the annotated session to this .mp4.")] = None,  # noqa: UP007
+) -> None:
+    """Coach live from a camera: a window with the overlay; the report is written as it goes."""
+    from coach.estimator import PoseEstimator
+    from coach.exercises import find_exercise
+    from coach.run import run
+    from coach.sinks import NullSink, VideoFileSink, WindowSink
+    from coach.sources import open_source, parse_camera
+
+    report_path = out / "report.json"
+    try:
+        ex = find_exercise(exercise)
+        source = open_source(parse_camera(camera), live=True)
+        with source:
+            sinks = [WindowSink(f"coach - {ex.title}") if window else NullSink()]
+            if record is not None:
+                sinks.append(VideoFileSink(record, source.fps or 30.0, source.size))
+            with PoseEstimator(model, video=True) as est:
+                try:
+                    result = run(source, est, ex, sinks, report_path)
+                finally:
+                    for s in sinks:
+                        s.close()
+    except CoachError as e:
+        raise _fail(str(e)) from None
+    _summary(result.report, [report_path])
+    if result.report.get("dropped_frames"):
+        typer.echo(f"  dropped {result.report['dropped_frames']} stale frames to stay live")
+    if result.error:
+        raise _fail(result.error, 1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    warnings.showwarning = _warning_line
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("coach: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

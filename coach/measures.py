@@ -1,0 +1,264 @@
+"""Named measurements: pure functions of a pose (and the stretched side).
+
+Each measurement declares the landmarks it needs so callers can gate on visibility: a
+measurement that cannot see its landmarks yields ``None`` with a reason, never a guess.
+Lengths are in torso lengths (hip midpoint to shoulder midpoint) so they do not depend on
+the camera distance; angles are in degrees on pixel coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from coach import geometry as g
+from coach.pose import Pose, landmark_index
+
+Side = Literal["left", "right"]
+SIDES: tuple[Side, Side] = ("left", "right")
+LEGS = ("active", "other")
+
+
+def opposite(side: Side) -> Side:
+    return "right" if side == "left" else "left"
+
+
+def _leg_side(side: Side | None, params: dict[str, Any]) -> Side:
+    """The side of the leg a measurement looks at: the stretched ("active") one or the other."""
+    if side is None:
+        raise ValueError("this measurement needs to know the stretched side")
+    return side if params.get("leg", "active") == "active" else opposite(side)
+
+
+TRUNK = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+HEAD = ("nose", "left_ear", "right_ear")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A named measurement. ``params`` lists the keys a definition may pass, with defaults."""
+
+    name: str
+    unit: str
+    doc: str
+    landmarks: Callable[[Side | None, dict[str, Any]], tuple[str, ...]]
+    compute: Callable[[Pose, Side | None, dict[str, Any]], float]
+    needs_side: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A measured value, or None with the reason it could not be measured."""
+
+    value: float | None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def _mid(pose: Pose, a: str, b: str) -> np.ndarray:
+    return g.midpoint(pose.point(a), pose.point(b))
+
+
+def _hip_mid(pose: Pose) -> np.ndarray:
+    return _mid(pose, "left_hip", "right_hip")
+
+
+def _shoulder_mid(pose: Pose) -> np.ndarray:
+    return _mid(pose, "left_shoulder", "right_shoulder")
+
+
+def _torso(pose: Pose) -> float:
+    return pose.torso_length()
+
+
+# ---- the measurements ---------------------------------------------------------------------
+
+
+def _knee_angle(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    s = _leg_side(side, params)
+    return g.angle_at(pose.point(f"{s}_hip"), pose.point(f"{s}_knee"), pose.point(f"{s}_ankle"))
+
+
+def _knee_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    s = _leg_side(side, params)
+    return (f"{s}_hip", f"{s}_knee", f"{s}_ankle")
+
+
+def _ankle_flexion(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Angle between the shin (ankle->knee) and the foot (heel->toes): ~90 flexed, >120 pointed."""
+    s = _leg_side(side, params)
+    shin = pose.point(f"{s}_knee") - pose.point(f"{s}_ankle")
+    foot = pose.point(f"{s}_foot_index") - pose.point(f"{s}_heel")
+    return g.angle_between(shin, foot)
+
+
+def _ankle_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    s = _leg_side(side, params)
+    return (f"{s}_knee", f"{s}_ankle", f"{s}_heel", f"{s}_foot_index")
+
+
+def _trunk_lean(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Trunk (hip midpoint -> shoulder midpoint) from vertical: 0 upright, 90 lying flat."""
+    return g.angle_from_vertical(_shoulder_mid(pose) - _hip_mid(pose))
+
+
+def _head_lean(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Hip midpoint -> ear midpoint from vertical: how far the head has rolled down and forward."""
+    return g.angle_from_vertical(_mid(pose, "left_ear", "right_ear") - _hip_mid(pose))
+
+
+def _front_sign(pose: Pose, trunk: np.ndarray) -> float:
+    """+1 when the body's front (where the face points) lies on the trunk's +perpendicular."""
+    face = pose.point("nose") - _mid(pose, "left_ear", "right_ear")
+    s = float(np.dot(g.perpendicular(trunk), face))
+    return 1.0 if s >= 0 else -1.0
+
+
+def _spine_curvature(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """How far the neck line bends forward off the trunk line, in degrees (0 = ear, shoulder
+    and hip in line; positive = head and shoulders curled forward, i.e. a rounding spine)."""
+    hip, sh = _hip_mid(pose), _shoulder_mid(pose)
+    ear = _mid(pose, "left_ear", "right_ear")
+    trunk, neck = sh - hip, ear - sh
+    bend = g.signed_angle(trunk, neck)
+    return bend * _front_sign(pose, trunk)
+
+
+def _hip_height(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Height of the hip midpoint above the floor line, in torso lengths. The floor line is the
+    lowest (largest y) of the ``floor`` landmarks: the body parts resting on the floor."""
+    floor_y = max(pose.point(n)[1] for n in params["floor"])
+    return float((floor_y - _hip_mid(pose)[1]) / _torso(pose))
+
+
+def _crossed_ankle_distance(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Distance from the stretched leg's ankle to the other knee, in torso lengths."""
+    s = _leg_side(side, params)
+    d = pose.point(f"{s}_ankle") - pose.point(f"{opposite(s)}_knee")
+    return g.norm(d) / _torso(pose)
+
+
+def _ankle_forward(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """How far the leg's ankle lies forward of the hips (toward the knees), in torso lengths."""
+    s = _leg_side(side, params)
+    hip = _hip_mid(pose)
+    fwd = _mid(pose, "left_knee", "right_knee") - hip
+    fwd[1] = 0.0
+    n = g.norm(fwd)
+    if n < 1e-9:
+        return math.nan
+    return float(np.dot(pose.point(f"{s}_ankle") - hip, fwd / n) / _torso(pose))
+
+
+def _leg_spread(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Distance between the two knees, in torso lengths."""
+    return g.norm(pose.point("left_knee") - pose.point("right_knee")) / _torso(pose)
+
+
+def _fixed(*names: str) -> Callable[[Side | None, dict[str, Any]], tuple[str, ...]]:
+    return lambda side, params: tuple(names)
+
+
+def _floor_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    return (*TRUNK, *params["floor"])
+
+
+def _crossed_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    s = _leg_side(side, params)
+    return (*TRUNK, f"{s}_ankle", f"{opposite(s)}_knee")
+
+
+def _forward_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    s = _leg_side(side, params)
+    return (*TRUNK, "left_knee", "right_knee", f"{s}_ankle")
+
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        Measure("knee_angle", "deg", "Hip-knee-ankle angle of a leg (180 = straight).",
+                _knee_landmarks, _knee_angle, needs_side=True, params={"leg": "active"}),
+        Measure("ankle_flexion", "deg",
+                "Angle between shin and foot: about 90 when the foot is flexed, more when pointed.",
+                _ankle_landmarks, _ankle_flexion, needs_side=True, params={"leg": "active"}),
+        Measure("trunk_lean", "deg", "Trunk from vertical: 0 sitting tall, 90 lying flat.",
+                _fixed(*TRUNK), _trunk_lean),
+        Measure("head_lean", "deg", "Hips-to-head line from vertical: how far the head has rolled down.",
+                _fixed(*TRUNK, "left_ear", "right_ear"), _head_lean),
+        Measure("spine_curvature", "deg",
+                "Forward bend of the ear-shoulder line off the shoulder-hip line (rounding).",
+                _fixed(*TRUNK, *HEAD), _spine_curvature),
+        Measure("hip_height", "torso", "Hips above the floor line (lowest of `floor`).",
+                _floor_landmarks, _hip_height, params={"floor": None}),
+        Measure("crossed_ankle_distance", "torso", "Stretched leg's ankle to the other knee.",
+                _crossed_landmarks, _crossed_ankle_distance, needs_side=True,
+                params={"leg": "active"}),
+        Measure("ankle_forward", "torso", "A leg's ankle forward of the hips, toward the knees.",
+                _forward_landmarks, _ankle_forward, needs_side=True, params={"leg": "active"}),
+        Measure("leg_spread", "torso", "Distance between the knees.",
+                _fixed(*TRUNK, "left_knee", "right_knee"), _leg_spread),
+    )
+}  # fmt: skip
+
+
+def get_measure(name: str) -> Measure:
+    """Look a measurement up by name; raises ValueError listing the valid names."""
+    try:
+        return MEASURES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown measure {name!r}; expected one of: {', '.join(sorted(MEASURES))}"
+        ) from None
+
+
+def validate_params(measure: Measure, params: dict[str, Any]) -> dict[str, Any]:
+    """Fill defaults and check a definition's parameters for a measurement."""
+    unknown = set(params) - set(measure.params)
+    if unknown:
+        allowed = ", ".join(sorted(measure.params)) or "none"
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)} for measure "
+                         f"{measure.name!r}; allowed: {allowed}")
+    out = {**measure.params, **params}
+    if "leg" in out and out["leg"] not in LEGS:
+        raise ValueError(f"leg: expected one of {LEGS}, got {out['leg']!r}")
+    if "floor" in out:
+        floor = out["floor"]
+        if not isinstance(floor, list) or not floor or not all(isinstance(n, str) for n in floor):
+            raise ValueError("floor: expected a non-empty list of landmark names")
+        for n in floor:
+            landmark_index(n)
+    return out
+
+
+def read(
+    pose: Pose,
+    name: str,
+    side: Side | None = None,
+    params: dict[str, Any] | None = None,
+    min_visibility: float = 0.5,
+) -> Reading:
+    """Measure ``name`` on ``pose``, or say why it can't be measured."""
+    m = get_measure(name)
+    params = params if params is not None else dict(m.params)
+    if pose.is_empty:
+        return Reading(None, "no person in view")
+    if m.needs_side and side is None:
+        return Reading(None, "side not known yet")
+    names = m.landmarks(side, params)
+    low = [n for n in names if pose.vis(n) < min_visibility]
+    if low:
+        return Reading(None, f"can't see {', '.join(n.replace('_', ' ') for n in low[:3])}")
+    if any(n in TRUNK for n in names) and _torso(pose) < 1.0:
+        return Reading(None, "trunk too small to measure")
+    value = m.compute(pose, side, params)
+    if value is None or not math.isfinite(value):
+        return Reading(None, "degenerate geometry")
+    return Reading(float(value))

@@ -1,0 +1,80 @@
+"""The session loop: source -> estimator -> session (measures, rules, state) -> overlay -> sinks.
+
+The CLI only parses arguments and calls :func:`run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coach.annotate import Overlay
+from coach.errors import SourceError
+from coach.estimator import PoseEstimator
+from coach.exercises import Exercise
+from coach.session import FrameState, Session
+from coach.sinks import Sink
+from coach.sources import FrameSource
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write atomically (temp file + rename) so a report is never left half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass
+class RunResult:
+    report: dict[str, Any]
+    stopped_by_user: bool = False
+    error: str | None = None
+
+
+def run(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    exercise: Exercise,
+    sinks: Sequence[Sink],
+    report_path: Path | None = None,
+    report_every_s: float = 2.0,
+    on_frame: Callable[[FrameState], None] | None = None,
+) -> RunResult:
+    """Run one session over ``source``. The report is written every ``report_every_s`` seconds
+    of wall-clock time and at the end, also when the source fails mid-way (then ``error``)."""
+    session = Session(exercise)
+    overlay = Overlay(exercise)
+    last_write = time.monotonic()
+    stopped, error = False, None
+    try:
+        for frame in source:
+            pose = estimator.estimate(frame.image, frame.t)
+            state = session.update(pose, frame.t, estimator.people)
+            image = overlay.annotate(frame.image.copy(), state)
+            if not all([sink.write(image) for sink in sinks]):
+                stopped = True
+                break
+            if on_frame is not None:
+                on_frame(state)
+            if report_path is not None and time.monotonic() - last_write >= report_every_s:
+                write_json(report_path, session.report(source.name, source.fps, complete=False))
+                last_write = time.monotonic()
+    except SourceError as e:
+        error = str(e)
+    except KeyboardInterrupt:
+        stopped = True
+    session.finish()
+    report = session.report(source.name, source.fps)
+    if source.is_live:
+        report["dropped_frames"] = source.dropped
+    if error:
+        report["notes"].append(f"Stopped early: {error}")
+    if report_path is not None:
+        write_json(report_path, report)
+    return RunResult(report, stopped, error)

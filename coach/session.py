@@ -1,0 +1,280 @@
+"""Session state: the per-frame decision step and the report it adds up to.
+
+``Session.update(pose, t)`` is called once per frame (also with ``Pose.empty()``) on video time
+and returns a :class:`FrameState` that annotators draw; ``Session.report()`` sums it up.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach import __version__
+from coach import measures as M
+from coach.exercises import Exercise
+from coach.pose import Pose
+from coach.state import (
+    CheckMonitor,
+    Debouncer,
+    EventLog,
+    HoldTimer,
+    RepCounter,
+    SideTotals,
+    SideTracker,
+    Verdict,
+)
+
+MAX_DT = 0.5  # a gap longer than this (a stalled camera) is not counted as held time
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The one coaching line shown at a time. ``kind``: fault, setup, move, good, info."""
+
+    text: str
+    kind: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    left_s: float
+    right_s: float
+    difference_s: float
+    ratio: float
+    imbalanced: bool
+    behind: str | None
+    message: str
+
+
+def balance_of(left_s: float, right_s: float, tolerance: float, min_s: float = 3.0) -> Balance:
+    """Compare time per side: imbalanced when the shorter side is more than ``tolerance`` (as a
+    fraction of the longer one) behind, once at least ``min_s`` has been held in all."""
+    hi = max(left_s, right_s)
+    diff = abs(left_s - right_s)
+    ratio = diff / hi if hi > 0 else 0.0
+    behind = None if diff == 0 else ("right" if left_s > right_s else "left")
+    imbalanced = hi >= min_s and ratio > tolerance
+    if hi < min_s:
+        msg = "Not enough time held yet to compare sides"
+    elif imbalanced:
+        msg = f"{behind.capitalize()} side is {diff:.0f} s behind ({ratio:.0%} less)"
+    else:
+        msg = f"Sides even (within {diff:.0f} s)"
+    return Balance(round(left_s, 2), round(right_s, 2), round(diff, 2), round(ratio, 3),
+                   imbalanced, behind, msg)
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """Everything decided about one frame: what the annotators draw and the sinks record."""
+
+    t: float
+    index: int
+    pose: Pose
+    people: int
+    side: str | None
+    in_position: bool
+    verdicts: tuple[Verdict, ...]
+    hold_s: float
+    totals: dict[str, SideTotals]
+    cue: Cue | None
+    balance: Balance
+    display: dict[str, float | None] = field(default_factory=dict)
+    rep_direction: int = 0
+
+
+class CueBoard:
+    """Keeps one cue on screen for at least ``min_s`` unless a more urgent one arrives."""
+
+    def __init__(self, min_s: float = 2.0) -> None:
+        self.min_s = min_s
+        self.current: Cue | None = None
+        self._since = 0.0
+
+    def update(self, wanted: Cue | None, t: float) -> Cue | None:
+        cur = self.current
+        if wanted == cur:
+            return cur
+        urgent = wanted is not None and (cur is None or wanted.priority < cur.priority)
+        if cur is None or urgent or t - self._since >= self.min_s:
+            self.current, self._since = wanted, t
+        return self.current
+
+
+class Session:
+    """Decides, frame by frame, how the stretch is going, and adds it up."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = ex = exercise
+        vis = ex.min_visibility
+        self.sides = SideTracker(ex.side.rule, ex.side.switch_after_s, vis)
+        self.position = Debouncer(on_s=0.5, off_s=1.0)
+        self.monitors = [CheckMonitor(c, vis) for c in ex.checks]
+        self.hold = HoldTimer()
+        self.reps = RepCounter(ex.reps) if ex.reps else None
+        self.events = EventLog()
+        self.cues = CueBoard()
+        self.messages = {c.name: c.cue for c in ex.checks}
+        self.frames = 0
+        self.t_first: float | None = None
+        self.t_last = 0.0
+        self.seen_s = 0.0
+        self.not_seen_s = 0.0
+        self.max_people = 0
+        self.check_time = {c.name: {"fault_s": 0.0, "unseen_s": 0.0} for c in ex.checks}
+        self.position_s = {s: 0.0 for s in M.SIDES}
+        self._prev_t: float | None = None
+        self._side_for_checks: str | None = None
+        self._rep_side: str | None = None
+
+    # -- the per-frame step --------------------------------------------------------------
+    def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
+        ex = self.exercise
+        dt = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), MAX_DT)
+        self._prev_t = t
+        self.frames += 1
+        self.t_first = t if self.t_first is None else self.t_first
+        self.t_last = t
+        person = not pose.is_empty
+        self.max_people = max(self.max_people, people if people is not None else int(person))
+        if person:
+            self.seen_s += dt
+        else:
+            self.not_seen_s += dt
+
+        side = self.sides.update(pose, t)
+        raw_pos = person and side is not None and self._position_ok(pose, side)
+        in_pos = self.position.update(raw_pos, t)
+        if side != self._side_for_checks:
+            for m in self.monitors:
+                m.reset()
+            self._side_for_checks = side
+        if not in_pos:
+            for m in self.monitors:
+                if m.check.kind == "rise" and not self.position.state:
+                    m.reset()
+        verdicts = tuple(m.update(pose, side, t, in_pos) for m in self.monitors)
+        self.events.update(list(verdicts), side, self.messages, t)
+        faults = [v for v in verdicts if v.status == "fault"]
+        for v in verdicts:
+            if v.status in ("fault", "unseen"):
+                self.check_time[v.check][f"{v.status}_s"] += dt
+        good = in_pos and not faults
+        hold_s = self.hold.update(side if in_pos else None, good, dt)
+        if in_pos and side:
+            self.position_s[side] += dt
+            if faults:
+                self.hold.totals[side].fault_s += dt
+
+        direction = 0
+        if self.reps is not None:
+            r = M.read(pose, ex.reps.measure, side, ex.reps.params, ex.min_visibility)
+            value = r.value if (in_pos and r.ok) else None
+            if self.reps.down is False and value is not None:
+                self._rep_side = side
+            if self.reps.update(value, t) and self._rep_side:
+                self.hold.totals[self._rep_side].reps += 1
+            direction = self.reps.direction if value is not None else 0
+
+        totals = self.hold.totals
+        bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
+        cue = self.cues.update(self._pick_cue(person, side, in_pos, verdicts, hold_s, direction,
+                                              bal), t)
+        display = {}
+        for name in ex.display:
+            r = M.read(pose, name, side, None, ex.min_visibility)
+            display[name] = r.value
+        return FrameState(t, self.frames - 1, pose, people or int(person), side, in_pos,
+                          verdicts, hold_s, copy.deepcopy(totals), cue, bal, display, direction)
+
+    def _position_ok(self, pose: Pose, side: str) -> bool:
+        ex = self.exercise
+        for cond in ex.position:
+            r = M.read(pose, cond.measure, side, cond.params, ex.min_visibility)
+            if not r.ok or not cond.holds(r.value):
+                return False
+        return True
+
+    def _pick_cue(self, person: bool, side: str | None, in_pos: bool,
+                  verdicts: tuple[Verdict, ...], hold_s: float, direction: int,
+                  bal: Balance) -> Cue | None:
+        ex = self.exercise
+        if not person:
+            return Cue("Move into view of the camera", "setup", 3)
+        checks = {c.name: c for c in ex.checks}
+        faults = [v for v in verdicts if v.status == "fault"]
+        if faults:
+            first = min(faults, key=lambda v: (not checks[v.check].safety,
+                                               [c.name for c in ex.checks].index(v.check)))
+            c = checks[first.check]
+            return Cue(c.cue, "fault", 0 if c.safety else 1)
+        if not in_pos:
+            return Cue(ex.position_cue, "setup", 3)
+        if ex.reps is not None and direction:
+            text = ex.reps.down_cue if direction > 0 else ex.reps.up_cue
+            if text:
+                return Cue(text, "move", 4)
+        if side and hold_s >= ex.hold.target_s:
+            other = M.opposite(side)  # type: ignore[arg-type]
+            if self.hold.totals[other].hold_s < self.hold.totals[side].hold_s:
+                return Cue(f"Well held. Switch to your {other} side", "good", 5)
+            return Cue("Well held. Ease out slowly", "good", 5)
+        return Cue("Good form. Breathe and hold", "good", 6)
+
+    # -- the summary ---------------------------------------------------------------------
+    def duration_s(self, fps: float | None = None) -> float:
+        if self.t_first is None:
+            return 0.0
+        extra = 1.0 / fps if fps else 0.0
+        return self.t_last - self.t_first + extra
+
+    def finish(self) -> None:
+        """Close open fault intervals at the end of the session."""
+        self.events.close_all(self.t_last)
+
+    def report(self, source: str, fps: float | None, complete: bool = True) -> dict[str, Any]:
+        ex = self.exercise
+        totals = self.hold.totals
+        bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
+        events = self.events.events if complete else self.events.snapshot(self.t_last)
+        notes = []
+        if self.frames and self.seen_s == 0 and self.not_seen_s >= 0:
+            notes.append("No person was seen: no time was counted.")
+        elif self.not_seen_s > 1.0:
+            notes.append(f"No person in view for {self.not_seen_s:.1f} s (not counted).")
+        if self.max_people > 1:
+            notes.append(f"Up to {self.max_people} people in view: followed the largest "
+                         "(nearest) person only.")
+        if self.frames and sum(self.position_s.values()) == 0 and self.seen_s > 0:
+            notes.append(f"Never in the {ex.title} position: no hold was counted.")
+        return {
+            "coach_version": __version__,
+            "exercise": ex.name,
+            "title": ex.title,
+            "source": source,
+            "complete": complete,
+            "fps": round(fps, 3) if fps else None,
+            "frames": self.frames,
+            "duration_s": round(self.duration_s(fps), 2),
+            "person": {"seen_s": round(self.seen_s, 2), "not_seen_s": round(self.not_seen_s, 2),
+                       "max_people": self.max_people},
+            "targets": {"hold_s": ex.hold.target_s,
+                        "reps": ex.reps.target if ex.reps else None,
+                        "rep_label": ex.reps.label if ex.reps else None},
+            "sides": {
+                s: {"hold_s": round(totals[s].hold_s, 2), "reps": totals[s].reps,
+                    "best_hold_s": round(totals[s].best_hold_s, 2),
+                    "in_position_s": round(self.position_s[s], 2),
+                    "fault_s": round(totals[s].fault_s, 2)}
+                for s in M.SIDES
+            },
+            "balance": {"difference_s": bal.difference_s, "ratio": bal.ratio,
+                        "imbalanced": bal.imbalanced, "behind": bal.behind,
+                        "message": bal.message},
+            "checks": {n: {k: round(v, 2) for k, v in d.items()}
+                       for n, d in self.check_time.items()},
+            "events": events,
+            "notes": notes,
+        }

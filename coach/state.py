@@ -1,0 +1,296 @@
+"""Small objects that span frames. Each has one ``update(..., t)`` called every frame on video
+time (seconds), including frames with nobody in view, so a recorded video and a live camera
+behave the same."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Literal
+
+from coach import measures as M
+from coach.exercises import CheckDef, Condition, RepsDef
+from coach.pose import Pose
+
+Status = Literal["ok", "fault", "unseen", "idle"]
+
+
+class Debouncer:
+    """A boolean that changes only after the raw signal has held its new value long enough.
+
+    ``since`` is the time the raw signal first took the current state's value, so an event
+    can be dated from when it really began rather than when it was confirmed.
+    """
+
+    def __init__(self, on_s: float, off_s: float) -> None:
+        self.on_s, self.off_s = on_s, off_s
+        self.state = False
+        self.since: float | None = None
+        self._pending_since: float | None = None
+
+    def update(self, raw: bool, t: float) -> bool:
+        if raw == self.state:
+            self._pending_since = None
+            return self.state
+        if self._pending_since is None:
+            self._pending_since = t
+        if t - self._pending_since >= (self.on_s if raw else self.off_s):
+            self.state = raw
+            self.since = self._pending_since
+            self._pending_since = None
+        return self.state
+
+    def reset(self) -> None:
+        self.state, self.since, self._pending_since = False, None, None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one check says about one frame."""
+
+    check: str
+    status: Status
+    value: float | None = None
+    reason: str | None = None
+    landmarks: tuple[str, ...] = ()
+    since: float | None = None
+
+
+class CheckMonitor:
+    """Runs one check over time: visibility gating, baseline, value hysteresis, debounce."""
+
+    def __init__(self, check: CheckDef, min_visibility: float = 0.5) -> None:
+        self.check = check
+        self.min_visibility = min_visibility
+        self._fault = Debouncer(check.on_s, check.off_s)
+        self._baseline_values: list[float] = []
+        self._baseline_start: float | None = None
+        self.baseline: float | None = None
+
+    def reset(self) -> None:
+        """Forget the baseline and any fault (a new hold or a new side begins)."""
+        self._fault.reset()
+        self._baseline_values, self._baseline_start, self.baseline = [], None, None
+
+    @property
+    def in_fault(self) -> bool:
+        return self._fault.state
+
+    def _applies(self, pose: Pose, side: M.Side | None) -> bool:
+        for cond in self.check.when:
+            r = M.read(pose, cond.measure, side, cond.params, self.min_visibility)
+            if not r.ok or not cond.holds(r.value):
+                return False
+        return True
+
+    def _bad(self, value: float) -> bool:
+        c, margin = self.check, (-self.check.hysteresis if self.in_fault else 0.0)
+        if c.kind == "rise":
+            assert self.baseline is not None and c.max_rise is not None
+            return value - self.baseline > c.max_rise + margin
+        return not Condition(c.measure, c.params, c.min, c.max).holds(value, margin)
+
+    def update(self, pose: Pose, side: M.Side | None, t: float, active: bool) -> Verdict:
+        c = self.check
+        m = M.get_measure(c.measure)
+        names = m.landmarks(side, c.params) if (side or not m.needs_side) else ()
+        if not active or pose.is_empty:
+            self._fault.update(False, t)
+            if not active:
+                self._fault.reset()
+            return Verdict(c.name, "idle", landmarks=names, reason="not in position")
+        if not self._applies(pose, side):
+            self._fault.reset()
+            return Verdict(c.name, "idle", landmarks=names, reason="not applicable now")
+        r = M.read(pose, c.measure, side, c.params, self.min_visibility)
+        if not r.ok:
+            self._fault.update(False, t)
+            return Verdict(c.name, "unseen", None, r.reason, names)
+        value = r.value
+        if c.kind == "rise":
+            if self.baseline is None:
+                if self._baseline_start is None:
+                    self._baseline_start = t
+                self._baseline_values.append(value)
+                if t - self._baseline_start >= c.baseline_s:
+                    self.baseline = statistics.median(self._baseline_values)
+                return Verdict(c.name, "ok", 0.0, "measuring the start position", names)
+            value = value - self.baseline
+            bad = self._bad(r.value)
+        else:
+            bad = self._bad(value)
+        fault = self._fault.update(bad, t)
+        return Verdict(c.name, "fault" if fault else "ok", value, None, names,
+                       self._fault.since if fault else None)
+
+
+SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08}
+
+
+def side_scores(rule: str, pose: Pose, min_visibility: float) -> tuple[float, float] | None:
+    """How strongly each side looks like the stretched one (higher wins), or None if unseen."""
+    scores = []
+    for s in M.SIDES:
+        if rule == "crossed_ankle":
+            r = M.read(pose, "crossed_ankle_distance", s, {"leg": "active"}, min_visibility)
+            scores.append(None if not r.ok else -r.value)
+        elif rule == "bent_knee":
+            r = M.read(pose, "knee_angle", s, {"leg": "active"}, min_visibility)
+            scores.append(None if not r.ok else -r.value)
+        elif rule == "front_ankle":
+            r = M.read(pose, "ankle_forward", s, {"leg": "active"}, min_visibility)
+            scores.append(None if not r.ok else r.value)
+        else:
+            raise ValueError(f"unknown side rule {rule!r}")
+    if scores[0] is None or scores[1] is None:
+        return None
+    return scores[0], scores[1]
+
+
+class SideTracker:
+    """Which side is being stretched, with hysteresis: a new side must lead for a while."""
+
+    def __init__(self, rule: str, switch_after_s: float, min_visibility: float = 0.5) -> None:
+        self.rule, self.min_visibility = rule, min_visibility
+        self.margin = SIDE_MARGIN[rule]
+        self.side: M.Side | None = None
+        self._switch = Debouncer(switch_after_s, 0.0)
+        self._candidate: M.Side | None = None
+
+    def update(self, pose: Pose, t: float) -> M.Side | None:
+        sc = None if pose.is_empty else side_scores(self.rule, pose, self.min_visibility)
+        if sc is None:
+            return self.side
+        left, right = sc
+        if abs(left - right) < self.margin:
+            lead = None
+        else:
+            lead = "left" if left > right else "right"
+        if lead is None or lead == self.side:
+            self._candidate = None
+            self._switch.reset()
+            return self.side
+        if lead != self._candidate:
+            self._candidate = lead
+            self._switch.reset()
+        if self._switch.update(True, t):
+            self.side = lead
+            self._candidate = None
+            self._switch.reset()
+        return self.side
+
+
+@dataclass
+class SideTotals:
+    hold_s: float = 0.0
+    reps: int = 0
+    best_hold_s: float = 0.0
+    fault_s: float = 0.0
+
+
+class HoldTimer:
+    """Time in good form, per side: total, the current unbroken hold and the best one."""
+
+    def __init__(self, grace_s: float = 1.0) -> None:
+        self.totals: dict[str, SideTotals] = {s: SideTotals() for s in M.SIDES}
+        self.current_s = 0.0
+        self.grace_s = grace_s
+        self._side: str | None = None
+        self._broken_for = 0.0
+
+    def update(self, side: M.Side | None, good: bool, dt: float) -> float:
+        if side != self._side:
+            self.current_s, self._side, self._broken_for = 0.0, side, 0.0
+        if side is None:
+            return 0.0
+        if good:
+            self.totals[side].hold_s += dt
+            self.current_s += dt
+            self._broken_for = 0.0
+            tot = self.totals[side]
+            tot.best_hold_s = max(tot.best_hold_s, self.current_s)
+        else:
+            self._broken_for += dt
+            if self._broken_for > self.grace_s:
+                self.current_s = 0.0
+        return self.current_s
+
+
+class RepCounter:
+    """Counts movements out past ``enter`` and back past ``exit`` (the gap is the hysteresis)."""
+
+    def __init__(self, reps: RepsDef, min_s: float = 0.3) -> None:
+        self.reps = reps
+        self.down = False
+        self.count = 0
+        self._deeper = reps.enter > reps.exit  # larger values are "further into the movement"
+        self._db = Debouncer(min_s, min_s)
+        self._last: float | None = None
+        self.direction = 0  # +1 moving into the movement, -1 coming back, 0 still
+
+    def _past(self, value: float, threshold: float) -> bool:
+        return value >= threshold if self._deeper else value <= threshold
+
+    def _back(self, value: float) -> bool:
+        return value <= self.reps.exit if self._deeper else value >= self.reps.exit
+
+    def update(self, value: float | None, t: float) -> bool:
+        """Feed a reading; True on the frame a rep completes."""
+        if value is None or math.isnan(value):
+            return False
+        if self._last is not None:
+            step = (value - self._last) * (1 if self._deeper else -1)
+            self.direction = 1 if step > 0.3 else -1 if step < -0.3 else 0
+        self._last = value
+        # Going down needs the value past `enter`; staying down, only not yet back past `exit`.
+        raw = self._past(value, self.reps.enter) if not self.down else not self._back(value)
+        was = self.down
+        self.down = self._db.update(raw, t)
+        if was and not self.down:
+            self.count += 1
+            return True
+        return False
+
+
+@dataclass
+class OpenEvent:
+    check: str
+    side: str | None
+    start_s: float
+    message: str
+
+
+@dataclass
+class EventLog:
+    """Fault intervals, opened when a check's verdict turns to fault and closed when it clears."""
+
+    events: list[dict] = field(default_factory=list)
+    open: dict[str, OpenEvent] = field(default_factory=dict)
+
+    def update(self, verdicts: list[Verdict], side: str | None, messages: dict[str, str],
+               t: float) -> None:
+        for v in verdicts:
+            if v.status == "fault" and v.check not in self.open:
+                start = v.since if v.since is not None else t
+                self.open[v.check] = OpenEvent(v.check, side, start, messages[v.check])
+            elif v.status != "fault" and v.check in self.open:
+                self._close(v.check, t)
+
+    def _close(self, check: str, t: float) -> None:
+        ev = self.open.pop(check)
+        self.events.append({"check": ev.check, "side": ev.side, "start_s": round(ev.start_s, 2),
+                            "end_s": round(max(t, ev.start_s), 2), "message": ev.message})
+
+    def close_all(self, t: float) -> None:
+        for name in list(self.open):
+            self._close(name, t)
+        self.events.sort(key=lambda e: (e["start_s"], e["check"]))
+
+    def snapshot(self, t: float) -> list[dict]:
+        """All events so far, open ones ending now (for reports written mid-session)."""
+        out = list(self.events)
+        for ev in self.open.values():
+            out.append({"check": ev.check, "side": ev.side, "start_s": round(ev.start_s, 2),
+                        "end_s": round(t, 2), "message": ev.message, "open": True})
+        return sorted(out, key=lambda e: (e["start_s"], e["check"]))

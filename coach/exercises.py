@@ -195,6 +195,10 @@ def _measure_params(t: _Table, reserved: set[str]) -> tuple[str, dict[str, Any]]
     except ValueError as e:
         raise t.fail("measure", str(e)) from None
     raw = {k: v for k, v in t.data.items() if k not in reserved}
+    unknown = sorted(set(raw) - set(measure.params))
+    if unknown:
+        choices = ", ".join(sorted(reserved | set(measure.params)))
+        raise t.fail(unknown[0], f"unknown key; expected one of: {choices}")
     try:
         params = validate_params(measure, raw)
     except ValueError as e:

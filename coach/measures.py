@@ -3,7 +3,8 @@
 Each measurement declares the landmarks it needs so callers can gate on visibility: a
 measurement that cannot see its landmarks yields ``None`` with a reason, never a guess.
 Lengths are in torso lengths (hip midpoint to shoulder midpoint) so they do not depend on
-the camera distance; angles are in degrees on pixel coordinates.
+the camera distance. Joint angles are measured in 3-D on the estimator's world landmarks (they
+do not depend on the view); heights and leans use pixel coordinates, where "up" is known.
 """
 
 from __future__ import annotations
@@ -83,8 +84,11 @@ def _torso(pose: Pose) -> float:
 
 
 def _knee_angle(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """In 3-D (world landmarks): a knee bending across the body, toward or away from the
+    camera, foreshortens badly in the image, but its 3-D angle does not depend on the view."""
     s = _leg_side(side, params)
-    return g.angle_at(pose.point(f"{s}_hip"), pose.point(f"{s}_knee"), pose.point(f"{s}_ankle"))
+    w = pose.world_point
+    return g.angle_at(w(f"{s}_hip"), w(f"{s}_knee"), w(f"{s}_ankle"))
 
 
 def _knee_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
@@ -95,8 +99,9 @@ def _knee_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...
 def _ankle_flexion(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     """Angle between the shin (ankle->knee) and the foot (heel->toes): ~90 flexed, >120 pointed."""
     s = _leg_side(side, params)
-    shin = pose.point(f"{s}_knee") - pose.point(f"{s}_ankle")
-    foot = pose.point(f"{s}_foot_index") - pose.point(f"{s}_heel")
+    w = pose.world_point
+    shin = w(f"{s}_knee") - w(f"{s}_ankle")
+    foot = w(f"{s}_foot_index") - w(f"{s}_heel")
     return g.angle_between(shin, foot)
 
 

@@ -144,6 +144,10 @@ class Pose:
         """Pixel position of a landmark."""
         return self.xy[landmark_index(name)]
 
+    def world_point(self, name: str) -> np.ndarray:
+        """Metric 3-D position of a landmark (estimator's world frame)."""
+        return self.world[landmark_index(name)]
+
     def vis(self, name: str) -> float:
         """Visibility of a landmark (0 for an empty pose)."""
         return 0.0 if self.is_empty else float(self.visibility[landmark_index(name)])

@@ -145,7 +145,9 @@ class Session:
             self.not_seen_s += dt
 
         side = self.sides.update(pose, t)
-        raw_pos = person and side is not None and self._position_ok(pose, side)
+        # While another side is taking over, the old side's checks would judge the wrong leg.
+        raw_pos = (person and side is not None and not self.sides.switching
+                   and self._position_ok(pose, side))
         in_pos = self.position.update(raw_pos, t)
         if side != self._side_for_checks:
             for m in self.monitors:
@@ -155,15 +157,16 @@ class Session:
             for m in self.monitors:
                 if m.check.kind == "rise" and not self.position.state:
                     m.reset()
-        verdicts = tuple(m.update(pose, side, t, in_pos) for m in self.monitors)
+        active = in_pos and not self.sides.switching
+        verdicts = tuple(m.update(pose, side, t, active) for m in self.monitors)
         self.events.update(list(verdicts), side, self.messages, t)
         faults = [v for v in verdicts if v.status == "fault"]
         for v in verdicts:
             if v.status in ("fault", "unseen"):
                 self.check_time[v.check][f"{v.status}_s"] += dt
-        good = in_pos and not faults
+        good = in_pos and raw_pos and not faults  # time counts only on frames really in position
         hold_s = self.hold.update(side if in_pos else None, good, dt)
-        if in_pos and side:
+        if in_pos and raw_pos and side:
             self.position_s[side] += dt
             if faults:
                 self.hold.totals[side].fault_s += dt

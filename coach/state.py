@@ -158,6 +158,11 @@ class SideTracker:
         self._switch = Debouncer(switch_after_s, 0.0)
         self._candidate: M.Side | None = None
 
+    @property
+    def switching(self) -> bool:
+        """True while another side leads but has not yet led long enough to take over."""
+        return self._candidate is not None
+
     def update(self, pose: Pose, t: float) -> M.Side | None:
         sc = None if pose.is_empty else side_scores(self.rule, pose, self.min_visibility)
         if sc is None:

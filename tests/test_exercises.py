@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+
+from coach.errors import DefinitionError
+from coach.exercises import POSES_DIR, find_exercise, load_all, load_exercise
+
+FIG4 = (POSES_DIR / "supine_figure4.toml").read_text()
+
+
+def test_shipped_definitions_load():
+    names = {ex.name for ex in load_all()}
+    assert {"supine_figure4", "pigeon", "seated_rolldown"} <= names
+    fig4 = find_exercise("supine_figure4")
+    assert fig4.check("foot_flexed").safety
+    assert fig4.hold.target_s == 60 and fig4.hold.max_s == 120
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("supine_figure4", "supine_figure4"), ("Figure-4", "supine_figure4"),
+     ("pigeon pose", "pigeon"), ("roll-down", "seated_rolldown")],
+)
+def test_find_by_name_or_alias(name, expected):
+    assert find_exercise(name).name == expected
+
+
+def test_unknown_exercise_suggests_close_names():
+    with pytest.raises(DefinitionError, match="unknown exercise 'pidgeon'; did you mean pigeon"):
+        find_exercise("pidgeon")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ('kind = "range"\nmeasure = "ankle_flexion"', 'kind = "rnage"\nmeasure = "ankle_flexion"',
+         r"checks\[1\]\.kind: unknown rule kind 'rnage' \(did you mean 'range'\?\); expected one of: range, rise"),
+        ('measure = "ankle_flexion"', 'measure = "ankle_flex"',
+         r"checks\[1\]\.measure: unknown measure 'ankle_flex'"),
+        ('floor = ["left_shoulder", "right_shoulder"]', 'floor = ["left_sholder"]',
+         r"checks\[0\]\.floor: unknown landmark 'left_sholder'"),
+        ("max_rise = 0.15", "max_rise = -1", r"checks\[0\]\.max_rise: a rise check needs a positive"),
+        ("max = 115", 'max = "high"', r"checks\[1\]\.max: expected a number, got 'high'"),
+        ('rule = "crossed_ankle"', 'rule = "crossed"', r"side\.rule: unknown side rule 'crossed'"),
+        ("target_s = 60", "", r"hold\.target_s: missing; expected a number"),
+        ('title = "Knee bent"', 'title = "Knee bent"\ncolour = "red"',
+         r"checks\[2\]\.colour: unknown key; expected one of"),
+        ('name = "supine_figure4"', 'name = "figure4"',
+         r"name: expected 'supine_figure4' \(the file name\), got 'figure4'"),
+        ("[hold]", "[hold", r"not valid TOML"),
+    ],
+)
+def test_broken_definitions_name_file_key_and_expectation(tmp_path: Path, old, new, error):
+    assert old in FIG4
+    path = tmp_path / "supine_figure4.toml"
+    path.write_text(FIG4.replace(old, new, 1))
+    with pytest.raises(DefinitionError, match=error) as info:
+        load_exercise(path)
+    assert str(info.value).startswith("supine_figure4.toml")
+
+
+def test_missing_definition_file(tmp_path: Path):
+    with pytest.raises(DefinitionError, match="no such definition file"):
+        load_exercise(tmp_path / "nope.toml")
+
+
+def test_describe_is_readable():
+    c = find_exercise("pigeon").check("spine_rounding")
+    assert "only while trunk_lean <= 25" in c.describe()

@@ -1,0 +1,80 @@
+import pytest
+import synth
+
+from coach import measures as M
+from coach.pose import Pose
+
+FLOOR = {"floor": ["left_knee", "right_knee", "left_ankle", "right_ankle"]}
+
+
+@pytest.mark.parametrize(
+    ("pose", "measure", "side", "params", "expected", "tol"),
+    [
+        (synth.supine_figure4("left", knee=90), "knee_angle", "left", None, 90, 3),
+        (synth.supine_figure4("left", knee=150), "knee_angle", "left", None, 150, 4),
+        (synth.supine_figure4("right", ankle=90), "ankle_flexion", "right", None, 90, 0.5),
+        (synth.supine_figure4("right", ankle=150), "ankle_flexion", "right", None, 150, 0.5),
+        (synth.supine_figure4("left"), "trunk_lean", None, None, 90, 1),
+        (synth.supine_figure4("left"), "crossed_ankle_distance", "left", None, 0.12, 0.05),
+        (synth.seated(lean=0), "trunk_lean", None, None, 0, 0.5),
+        (synth.seated(lean=40), "trunk_lean", None, None, 40, 0.5),
+        (synth.seated(lean=20, curve=35), "spine_curvature", None, None, 35, 0.5),
+        (synth.seated(lean=20, curve=0), "spine_curvature", None, None, 0, 0.5),
+        (synth.pigeon("left", knee=90), "knee_angle", "left", None, 90, 2),
+        (synth.pigeon("left"), "knee_angle", "left", {"leg": "other"}, 167, 5),
+        (synth.standing(), "hip_height", None, FLOOR, 1.1, 0.05),
+    ],
+)
+def test_measurements_on_synthetic_poses(pose, measure, side, params, expected, tol):
+    r = M.read(pose, measure, side, params)
+    assert r.ok, r.reason
+    assert r.value == pytest.approx(expected, abs=tol)
+
+
+def test_spine_curvature_sign_follows_the_face_not_the_screen():
+    """A person facing left who rounds forward also reads positive."""
+    p = synth.seated(lean=10, curve=30)
+    mirrored = Pose(p.xy * [-1, 1] + [640, 0], p.world * [-1, 1, 1], p.visibility, p.image_wh)
+    assert M.read(mirrored, "spine_curvature").value == pytest.approx(30, abs=0.5)
+
+
+def test_hip_height_rises_when_hips_lift():
+    low = M.read(synth.seated(), "hip_height", None, FLOOR).value
+    high = M.read(synth.seated(hip_lift=40), "hip_height", None, FLOOR).value
+    assert high - low == pytest.approx(40 / 170, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    ("pose", "side", "reason"),
+    [
+        (Pose.empty((640, 480)), "left", "no person"),
+        (synth.supine_figure4("left", vis=0.2), "left", "can't see"),
+        (synth.supine_figure4("left"), None, "side not known"),
+    ],
+)
+def test_unmeasurable_says_why(pose, side, reason):
+    r = M.read(pose, "knee_angle", side)
+    assert not r.ok and r.value is None
+    assert reason in r.reason
+
+
+def test_ankle_forward_tells_the_front_shin():
+    p = synth.seated(front="right")
+    right = M.read(p, "ankle_forward", "right").value
+    left = M.read(p, "ankle_forward", "left").value
+    assert right > left
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "error"),
+    [
+        ("knee_angel", {}, "unknown measure 'knee_angel'; expected one of: .*knee_angle"),
+        ("knee_angle", {"leg": "front"}, "leg: expected one of"),
+        ("knee_angle", {"floor": ["left_hip"]}, "unknown parameter"),
+        ("hip_height", {}, "floor: expected a non-empty list"),
+        ("hip_height", {"floor": ["left_toe"]}, "unknown landmark 'left_toe'"),
+    ],
+)
+def test_bad_measure_definitions(name, params, error):
+    with pytest.raises(ValueError, match=error):
+        M.validate_params(M.get_measure(name), params)

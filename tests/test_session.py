@@ -1,0 +1,138 @@
+"""The session over timelines of synthetic poses: holds, sides, faults, reps, no person."""
+
+import pytest
+import synth
+
+from coach.exercises import find_exercise
+from coach.pose import Pose
+from coach.session import Session
+
+FPS = 15
+
+
+def play(session: Session, timeline):
+    """timeline: list of (seconds, pose_fn(t)) played back to back at FPS."""
+    t = 0.0
+    states = []
+    for seconds, make in timeline:
+        for _ in range(int(round(seconds * FPS))):
+            states.append(session.update(make(t), t))
+            t += 1 / FPS
+    session.finish()
+    return states
+
+
+def test_figure4_clean_both_sides_counts_time_per_side():
+    s = Session(find_exercise("supine_figure4"))
+    play(s, [(10, lambda t: synth.supine_figure4("left")),
+             (2, lambda t: Pose.empty((640, 480))),
+             (10, lambda t: synth.supine_figure4("right"))])
+    r = s.report("test", FPS)
+    # the side and the position each need a moment to be confirmed
+    assert r["sides"]["left"]["hold_s"] == pytest.approx(10 - 1.5, abs=0.3)
+    assert r["sides"]["right"]["hold_s"] == pytest.approx(10 - 1.5, abs=0.3)
+    assert r["events"] == []
+    assert not r["balance"]["imbalanced"]
+    assert r["frames"] == 22 * FPS
+    assert r["person"]["not_seen_s"] == pytest.approx(2.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("check", "fault_kwargs"),
+    [("hips_down", {"hip_lift": 40}), ("foot_flexed", {"ankle": 150}),
+     ("knee_angle", {"knee": 150})],
+)
+def test_figure4_fault_is_flagged_with_its_onset_and_stops_the_hold(check, fault_kwargs):
+    s = Session(find_exercise("supine_figure4"))
+    play(s, [(6, lambda t: synth.supine_figure4("left")),
+             (4, lambda t: synth.supine_figure4("left", **fault_kwargs)),
+             (6, lambda t: synth.supine_figure4("left"))])
+    r = s.report("test", FPS)
+    assert [e["check"] for e in r["events"]] == [check]
+    ev = r["events"][0]
+    assert ev["side"] == "left"
+    assert ev["start_s"] == pytest.approx(6.0, abs=0.2)
+    assert ev["end_s"] == pytest.approx(10.0, abs=1.0)
+    assert ev["message"]
+    assert r["sides"]["left"]["hold_s"] == pytest.approx(16 - 1.5 - 4, abs=0.6)
+    assert r["checks"][check]["fault_s"] == pytest.approx(4.0, abs=0.8)
+
+
+def test_hips_lifted_from_the_start_is_judged_against_the_start_of_the_hold():
+    """A rise check compares with the hold's own start, not with an absolute height."""
+    s = Session(find_exercise("supine_figure4"))
+    play(s, [(8, lambda t: synth.supine_figure4("left", hip_lift=40))])
+    assert s.report("test", FPS)["events"] == []
+
+
+def test_no_person_counts_nothing_and_says_so():
+    s = Session(find_exercise("pigeon"))
+    play(s, [(5, lambda t: Pose.empty((640, 480)))])
+    r = s.report("test", FPS)
+    assert r["sides"]["left"]["hold_s"] == r["sides"]["right"]["hold_s"] == 0
+    assert any("No person" in n for n in r["notes"])
+
+
+@pytest.mark.parametrize("exercise", ["supine_figure4", "pigeon", "seated_rolldown"])
+def test_standing_is_not_a_stretch(exercise):
+    s = Session(find_exercise(exercise))
+    play(s, [(6, lambda t: synth.standing())])
+    r = s.report("test", FPS)
+    assert r["sides"]["left"]["hold_s"] == r["sides"]["right"]["hold_s"] == 0
+    assert any("Never in the" in n for n in r["notes"])
+
+
+def _lean_cycle(side, start, period=6.0, depth=50.0):
+    def make(t):
+        phase = ((t - start) % period) / period
+        lean = depth * (1 - abs(2 * phase - 1))  # 0 -> depth -> 0
+        return synth.pigeon(side, lean=lean)
+    return make
+
+
+def test_pigeon_counts_leans_per_side():
+    s = Session(find_exercise("pigeon"))
+    play(s, [(3, lambda t: synth.pigeon("left")), (12, _lean_cycle("left", 3)),
+             (3, lambda t: synth.pigeon("right")), (18, _lean_cycle("right", 18))])
+    r = s.report("test", FPS)
+    assert r["sides"]["left"]["reps"] == 2
+    assert r["sides"]["right"]["reps"] == 3
+    assert r["events"] == []
+
+
+def test_pigeon_rounded_spine_is_a_fault_only_when_upright():
+    s = Session(find_exercise("pigeon"))
+    play(s, [(3, lambda t: synth.pigeon("left")),
+             (4, lambda t: synth.pigeon("left", curve=45)),
+             (3, lambda t: synth.pigeon("left")),
+             (4, lambda t: synth.pigeon("left", lean=45, curve=30))])
+    r = s.report("test", FPS)
+    assert [e["check"] for e in r["events"]] == ["spine_rounding"]
+    assert r["events"][0]["start_s"] == pytest.approx(3.0, abs=0.2)
+
+
+def test_rolldown_counts_rolls_and_flags_a_lifted_seat():
+    def roll(front, start, lift=False):
+        def make(t):
+            phase = ((t - start) % 5.0) / 5.0
+            lean = 70 * (1 - abs(2 * phase - 1))
+            hip = 40 if (lift and lean > 30) else 0
+            return synth.seated(lean=lean, curve=lean / 2, front=front, hip_lift=hip)
+        return make
+    s = Session(find_exercise("seated_rolldown"))
+    play(s, [(3, lambda t: synth.seated(front="left")), (15, roll("left", 3)),
+             (3, lambda t: synth.seated(front="right")), (10, roll("right", 21, lift=True))])
+    r = s.report("test", FPS)
+    assert r["sides"]["left"]["reps"] == 3
+    assert r["sides"]["right"]["reps"] == 2
+    assert {e["check"] for e in r["events"]} == {"hips_down"}
+    assert all(e["side"] == "right" for e in r["events"])
+
+
+def test_cue_is_one_line_and_a_safety_fault_comes_first():
+    s = Session(find_exercise("supine_figure4"))
+    states = play(s, [(4, lambda t: synth.supine_figure4("left")),
+                      (3, lambda t: synth.supine_figure4("left", ankle=150, knee=150))])
+    last = states[-1]
+    assert last.cue is not None and last.cue.kind == "fault"
+    assert "Flex the crossed foot" in last.cue.text

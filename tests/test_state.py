@@ -1,0 +1,114 @@
+import pytest
+import synth
+
+from coach.exercises import RepsDef
+from coach.pose import Pose
+from coach.session import CueBoard, Cue, balance_of
+from coach.state import Debouncer, HoldTimer, RepCounter, SideTracker
+
+FPS = 15
+
+
+def _times(seconds: float, start: float = 0.0):
+    n = int(round(seconds * FPS))
+    return [start + i / FPS for i in range(n)]
+
+
+def test_debouncer_needs_the_signal_to_persist_and_dates_it_from_the_start():
+    d = Debouncer(on_s=0.4, off_s=0.8)
+    assert not d.update(True, 0.0)
+    assert not d.update(True, 0.3)
+    assert d.update(True, 0.4)
+    assert d.since == 0.0
+    assert d.update(False, 1.0)  # a blip is not enough to clear it
+    assert d.update(True, 1.1)
+    assert d.update(False, 2.0) and not d.update(False, 2.9)
+
+
+def test_debouncer_ignores_flicker():
+    d = Debouncer(on_s=0.4, off_s=0.4)
+    states = [d.update(i % 2 == 0, i / FPS) for i in range(60)]
+    assert not any(states)
+
+
+def _reps() -> RepsDef:
+    return RepsDef("trunk_lean", {}, enter=40, exit=20, target=3)
+
+
+def test_rep_counter_counts_full_cycles_with_hysteresis():
+    r = RepCounter(_reps(), min_s=0.2)
+    t, done = 0.0, 0
+    for _ in range(3):
+        for v in [0, 10, 25, 41, 50, 50, 50, 35, 30, 45, 50, 50, 30, 15, 5, 5, 5, 5]:
+            done += r.update(v, t)
+            t += 1 / FPS * 2
+    assert r.count == 3 == done
+
+
+def test_rep_counter_ignores_a_dip_that_never_reaches_enter():
+    r = RepCounter(_reps(), min_s=0.2)
+    for i, v in enumerate([0, 20, 35, 39, 35, 20, 0] * 5):
+        r.update(v, i / FPS)
+    assert r.count == 0
+
+
+def test_rep_counter_skips_unseen_frames():
+    r = RepCounter(_reps(), min_s=0.1)
+    seq = [0, 50, None, 50, 50, None, 10, 10, 10]
+    for i, v in enumerate(seq):
+        r.update(v, i * 0.1)
+    assert r.count == 1
+
+
+def test_side_tracker_switches_only_after_the_new_side_leads_for_a_while():
+    st = SideTracker("crossed_ankle", switch_after_s=1.0)
+    for t in _times(2):
+        side = st.update(synth.supine_figure4("left"), t)
+    assert side == "left"
+    for t in _times(0.6, 2.0):
+        side = st.update(synth.supine_figure4("right"), t)
+    assert side == "left"  # not yet
+    for t in _times(1.0, 2.6):
+        side = st.update(synth.supine_figure4("right"), t)
+    assert side == "right"
+    assert st.update(Pose.empty(), 4.0) == "right"  # nobody in view: keep the last side
+
+
+def test_hold_timer_counts_good_time_per_side_and_keeps_a_streak_through_a_blip():
+    h = HoldTimer(grace_s=1.0)
+    for _ in range(30):
+        h.update("left", True, 0.1)
+    for _ in range(5):
+        h.update("left", False, 0.1)
+    for _ in range(10):
+        h.update("left", True, 0.1)
+    assert h.totals["left"].hold_s == pytest.approx(4.0)
+    assert h.current_s == pytest.approx(4.0)
+    for _ in range(20):
+        h.update("left", False, 0.1)
+    assert h.current_s == 0.0
+    assert h.totals["left"].best_hold_s == pytest.approx(4.0)
+    assert h.totals["right"].hold_s == 0.0
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "imbalanced", "behind"),
+    [(30, 30, False, None), (30, 26, False, "right"), (30, 20, True, "right"),
+     (5, 20, True, "left"), (2, 0, False, "right"), (0, 0, False, None)],
+)
+def test_balance(left, right, imbalanced, behind):
+    b = balance_of(left, right, tolerance=0.2)
+    assert b.imbalanced is imbalanced
+    assert b.behind == behind
+
+
+def test_cue_board_holds_a_cue_unless_something_more_urgent_comes():
+    board = CueBoard(min_s=2.0)
+    good = Cue("good", "good", 6)
+    move = Cue("move", "move", 4)
+    fault = Cue("fault", "fault", 0)
+    assert board.update(good, 0.0) == good
+    assert board.update(move, 0.5) == move  # more urgent: at once
+    assert board.update(good, 1.0) == move  # less urgent: wait
+    assert board.update(good, 2.6) == good
+    assert board.update(fault, 2.7) == fault

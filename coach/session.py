@@ -144,7 +144,8 @@ class Session:
         else:
             self.not_seen_s += dt
 
-        side = self.sides.update(pose, t)
+        was_in_pos = self.position.state
+        side = self.sides.update(pose, t, settled=was_in_pos)
         # While another side is taking over, the old side's checks would judge the wrong leg.
         raw_pos = (person and side is not None and not self.sides.switching
                    and self._position_ok(pose, side))
@@ -165,6 +166,9 @@ class Session:
             if v.status in ("fault", "unseen"):
                 self.check_time[v.check][f"{v.status}_s"] += dt
         good = in_pos and raw_pos and not faults  # time counts only on frames really in position
+        if in_pos and not was_in_pos and good and self.position.since is not None:
+            # the position held for the whole confirmation window: count that time too
+            dt += max(0.0, t - self.position.since)
         hold_s = self.hold.update(side if in_pos else None, good, dt)
         if in_pos and raw_pos and side:
             self.position_s[side] += dt

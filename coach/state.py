@@ -155,6 +155,8 @@ class SideTracker:
         self.rule, self.min_visibility = rule, min_visibility
         self.margin = SIDE_MARGIN[rule]
         self.side: M.Side | None = None
+        self.switch_after_s = switch_after_s
+        self.quick_s = 0.3
         self._switch = Debouncer(switch_after_s, 0.0)
         self._candidate: M.Side | None = None
 
@@ -163,7 +165,11 @@ class SideTracker:
         """True while another side leads but has not yet led long enough to take over."""
         return self._candidate is not None
 
-    def update(self, pose: Pose, t: float) -> M.Side | None:
+    def update(self, pose: Pose, t: float, settled: bool = True) -> M.Side | None:
+        """``settled``: the person is holding the stretch, so a change of side must persist for
+        ``switch_after_s``; between holds a change is taken after a short ``quick_s``."""
+        self._switch.on_s = self.switch_after_s if settled else min(self.quick_s,
+                                                                     self.switch_after_s)
         sc = None if pose.is_empty else side_scores(self.rule, pose, self.min_visibility)
         if sc is None:
             return self.side

@@ -83,6 +83,10 @@ class PoseEstimator:
         self.name = "mediapipe-full (bundled)"
         with quiet_stderr():
             self._build(model_path, video, min_confidence)
+            # The graph starts its models on worker threads that log as they come up; one
+            # blank frame waits for them while stderr is still quiet.
+            if model_path is None:
+                self._legacy.process(np.zeros((64, 64, 3), np.uint8))
 
     def _build(self, model_path: Path | None, video: bool, min_confidence: float) -> None:
         try:
@@ -127,10 +131,13 @@ class PoseEstimator:
 
     def estimate(self, frame_bgr: np.ndarray, t: float = 0.0) -> Pose:
         """Landmarks of the followed person in a BGR frame at video time ``t`` (seconds)."""
-        if not self._warm:  # the first call starts the graph, which logs noisily
-            self._warm = True
+        if not self._warm:
+            # MediaPipe builds its landmark model on the first frame with a person in it and
+            # logs noisily then; stay quiet until that has happened.
             with quiet_stderr():
-                return self._estimate(frame_bgr, t)
+                pose = self._estimate(frame_bgr, t)
+            self._warm = not pose.is_empty
+            return pose
         return self._estimate(frame_bgr, t)
 
     def _estimate(self, frame_bgr: np.ndarray, t: float) -> Pose:
@@ -168,9 +175,10 @@ class PoseEstimator:
         return max(poses, key=_area)
 
     def close(self) -> None:
-        for obj in (self._legacy, self._tasks):
-            if obj is not None:
-                obj.close()
+        with quiet_stderr():  # shutting the graph down logs too
+            for obj in (self._legacy, self._tasks):
+                if obj is not None:
+                    obj.close()
         self._legacy = self._tasks = None
 
     def __enter__(self) -> PoseEstimator:

@@ -7,11 +7,11 @@ expected, so a typo in a landmark, measure or rule kind is caught before any fra
 from __future__ import annotations
 
 import difflib
+import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from coach.errors import DefinitionError
 from coach.measures import get_measure, validate_params
@@ -329,18 +329,23 @@ def _key(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def available(poses_dir: Path = POSES_DIR) -> list[Path]:
-    return sorted(Path(poses_dir).glob("*.toml"))
+def poses_dir() -> Path:
+    """The definitions folder: ``$COACH_POSES`` if set (for tuning copies), else ``poses/``."""
+    return Path(os.environ.get("COACH_POSES") or POSES_DIR)
 
 
-def load_all(poses_dir: Path = POSES_DIR) -> list[Exercise]:
-    return [load_exercise(p) for p in available(poses_dir)]
+def available(folder: Path | None = None) -> list[Path]:
+    return sorted(Path(folder or poses_dir()).glob("*.toml"))
 
 
-def find_exercise(name: str, poses_dir: Path = POSES_DIR) -> Exercise:
+def load_all(folder: Path | None = None) -> list[Exercise]:
+    return [load_exercise(p) for p in available(folder)]
+
+
+def find_exercise(name: str, folder: Path | None = None) -> Exercise:
     """Load the exercise called ``name`` (file stem or alias); suggest close names if unknown."""
     key = _key(name)
-    paths = {p.stem: p for p in available(poses_dir)}
+    paths = {p.stem: p for p in available(folder)}
     if key in paths:
         return load_exercise(paths[key])
     aliases: dict[str, str] = {}

@@ -34,7 +34,8 @@ def test_unknown_exercise_suggests_close_names():
     ("old", "new", "error"),
     [
         ('kind = "range"\nmeasure = "ankle_flexion"', 'kind = "rnage"\nmeasure = "ankle_flexion"',
-         r"checks\[1\]\.kind: unknown rule kind 'rnage' \(did you mean 'range'\?\); expected one of: range, rise"),
+         r"checks\[1\]\.kind: unknown rule kind 'rnage' \(did you mean 'range'\?\); "
+         r"expected one of: range, rise"),
         ('measure = "ankle_flexion"', 'measure = "ankle_flex"',
          r"checks\[1\]\.measure: unknown measure 'ankle_flex'"),
         ('floor = ["left_shoulder", "right_shoulder"]', 'floor = ["left_sholder"]',

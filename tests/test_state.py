@@ -3,7 +3,7 @@ import synth
 
 from coach.exercises import RepsDef
 from coach.pose import Pose
-from coach.session import CueBoard, Cue, balance_of
+from coach.session import Cue, CueBoard, balance_of
 from coach.state import Debouncer, HoldTimer, RepCounter, SideTracker
 
 FPS = 15

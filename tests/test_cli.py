@@ -1,0 +1,105 @@
+"""The command line: user errors end with one line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from coach.cli import app
+from coach.sinks import VideoFileSink
+
+runner = CliRunner()
+
+
+def _invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def blank_video(tmp_path: Path) -> Path:
+    """A short video with nobody in it."""
+    path = tmp_path / "empty_room.mp4"
+    with VideoFileSink(path, 10.0, (160, 120)) as sink:
+        for i in range(12):
+            img = np.full((120, 160, 3), 90 + i, np.uint8)
+            sink.write(img)
+    return path
+
+
+def test_exercises_lists_checks():
+    r = _invoke("exercises", "-v")
+    assert r.exit_code == 0
+    assert "supine_figure4" in r.output and "foot_flexed [safety]" in r.output
+    assert "hip_height rises > 0.15 torso" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["analyze", "nope.mp4", "-e", "pigeon"], 2, "nope.mp4: no such file"),
+        (["analyze", "{tmp}", "-e", "pigeon"], 2, "is a directory"),
+        (["analyze", "{text}", "-e", "pigeon"], 2, "not a readable video or image"),
+        (["analyze", "{png}", "-e", "pigeon"], 2, "not a readable image"),
+        (["analyze", "{video}", "-e", "pidgeon"], 2, "unknown exercise 'pidgeon'; did you mean pigeon"),
+        (["analyze", "{video}", "-e", "pigeon", "--model", "missing.task"], 2, "model file not found"),
+        (["analyze", "{video}", "-e", "pigeon", "--model", "{text}"], 2,
+         "not a usable MediaPipe pose landmarker .task file"),
+        (["live", "-e", "pigeon", "--camera", "nothing_here.mp4", "--no-window"], 2,
+         "nothing_here.mp4: no such file"),
+        (["live", "-e", "pigeon", "--camera", "7", "--no-window"], 2, "cannot open camera 7"),
+    ],
+)
+def test_bad_input_one_line_nonzero_exit(tmp_path: Path, blank_video: Path, args, code, message):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video")
+    png = tmp_path / "broken.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    args = [a.format(tmp=tmp_path, text=text, png=png, video=blank_video) for a in args]
+    r = _invoke(*args)
+    assert r.exit_code == code, r.output
+    lines = [ln for ln in r.output.strip().splitlines() if ln.strip()]
+    assert lines == [lines[-1]] and lines[-1].startswith("coach: error: "), r.output
+    assert message in lines[-1]
+    assert "Traceback" not in r.output
+
+
+def test_analyze_video_with_nobody_writes_video_and_report(tmp_path: Path, blank_video: Path):
+    out = tmp_path / "out"
+    r = _invoke("analyze", str(blank_video), "-e", "figure-4", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["exercise"] == "supine_figure4"
+    assert report["frames"] == 12 and report["fps"] == 10.0
+    assert report["sides"]["left"]["hold_s"] == 0 and report["sides"]["right"]["hold_s"] == 0
+    assert any("No person was seen" in n for n in report["notes"])
+    video = out / "empty_room_annotated.mp4"
+    cap = cv2.VideoCapture(str(video))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 12
+    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(10.0)
+    assert "No person was seen" in r.output
+
+
+def test_analyze_still_image(tmp_path: Path):
+    img = tmp_path / "still.jpg"
+    cv2.imwrite(str(img), np.full((240, 320, 3), 128, np.uint8))
+    out = tmp_path / "o"
+    r = _invoke("analyze", str(img), "-e", "pigeon", "--out", str(out), "-q")
+    assert r.exit_code == 0, r.output
+    annotated = cv2.imread(str(out / "still_annotated.jpg"))
+    assert annotated.shape == (240, 320, 3)
+    assert json.loads((out / "report.json").read_text())["frames"] == 1
+
+
+def test_broken_definition_is_reported_by_name(tmp_path: Path, monkeypatch, blank_video: Path):
+    poses = tmp_path / "poses"
+    poses.mkdir()
+    (poses / "pigeon.toml").write_text('name = "pigeon"\ntitle = "Pigeon"\n[side]\nrule = "x"\n')
+    monkeypatch.setenv("COACH_POSES", str(poses))
+    r = _invoke("analyze", str(blank_video), "-e", "pigeon")
+    assert r.exit_code == 2
+    assert "coach: error: pigeon.toml: side.rule: unknown side rule 'x'" in r.output

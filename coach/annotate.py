@@ -181,23 +181,29 @@ class Overlay:
         h, w = img.shape[:2]
         line = round(20 * s)
         pad = round(8 * s)
-        pw = round(150 * s)
         n = len(state.verdicts)
         if not n:
             return
+        labels = [self._check_label(v) for v in state.verdicts]
+        fs, th = 0.5 * s * 0.8, max(1, round(s))
+        widest = max(cv2.getTextSize(lb, cv2.FONT_HERSHEY_SIMPLEX, fs, th)[0][0] for lb in labels)
+        pw = widest + round(34 * s)
         self._panel(img, w - pad - pw, pad, w - pad, pad + n * line + pad)
         y = pad + line
-        for v in state.verdicts:
+        for v, label in zip(state.verdicts, labels, strict=True):
             c = self.exercise.check(v.check)
             colour = STATUS_COLOUR[v.status]
             if v.status == "fault" and c.goal:
                 colour = AMBER
             cx = w - pw - pad + round(12 * s)
             cv2.circle(img, (cx, y - round(5 * s)), max(3, round(5 * s)), colour, -1, cv2.LINE_AA)
-            label = c.title if v.status != "unseen" else f"{c.title} (can't see)"
             self._text(img, label, (cx + round(12 * s), y), 0.8, colour if v.status != "idle"
                        else WHITE)
             y += line
+
+    def _check_label(self, v) -> str:  # noqa: ANN001
+        title = self.exercise.check(v.check).title
+        return f"{title} (can't see)" if v.status == "unseen" else title
 
     def _cue(self, img: np.ndarray, state: FrameState) -> None:
         s = self._scale(img)

@@ -18,7 +18,7 @@ from coach.measures import get_measure, validate_params
 
 POSES_DIR = Path(__file__).resolve().parent.parent / "poses"
 CHECK_KINDS = ("range", "rise")
-SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle")
+SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle", "front_knee")
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class Measure:
     compute: Callable[[Pose, Side | None, dict[str, Any]], float]
     needs_side: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    any_of: str | None = None  # a list parameter of landmarks of which any visible ones will do
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,19 @@ def _ankle_forward(pose: Pose, side: Side | None, params: dict[str, Any]) -> flo
     return float(np.dot(pose.point(f"{s}_ankle") - hip, fwd / n) / _torso(pose))
 
 
+def _facing(pose: Pose) -> float:
+    """+1 when the person faces image +x (nose ahead of the ears), -1 when facing -x."""
+    return 1.0 if pose.point("nose")[0] >= _mid(pose, "left_ear", "right_ear")[0] else -1.0
+
+
+def _knee_forward(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """How far a knee lies ahead of the hips in the direction the person faces, in torso
+    lengths: positive for a leg bent in front, negative for a leg reaching back."""
+    s = _leg_side(side, params)
+    dx = pose.point(f"{s}_knee")[0] - _hip_mid(pose)[0]
+    return float(dx * _facing(pose) / _torso(pose))
+
+
 def _leg_spread(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     """Distance between the two knees, in torso lengths."""
     return g.norm(pose.point("left_knee") - pose.point("right_knee")) / _torso(pose)
@@ -173,7 +187,7 @@ def _fixed(*names: str) -> Callable[[Side | None, dict[str, Any]], tuple[str, ..
 
 
 def _floor_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
-    return (*TRUNK, *params["floor"])
+    return TRUNK
 
 
 def _crossed_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
@@ -184,6 +198,10 @@ def _crossed_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, 
 def _forward_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
     s = _leg_side(side, params)
     return (*TRUNK, "left_knee", "right_knee", f"{s}_ankle")
+
+
+def _knee_fwd_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    return (*TRUNK, *HEAD, f"{_leg_side(side, params)}_knee")
 
 
 MEASURES: dict[str, Measure] = {
@@ -202,12 +220,15 @@ MEASURES: dict[str, Measure] = {
                 "Forward bend of the ear-shoulder line off the shoulder-hip line (rounding).",
                 _fixed(*TRUNK, *HEAD), _spine_curvature),
         Measure("hip_height", "torso", "Hips above the floor line (lowest of `floor`).",
-                _floor_landmarks, _hip_height, params={"floor": None}),
+                _floor_landmarks, _hip_height, params={"floor": None}, any_of="floor"),
         Measure("crossed_ankle_distance", "torso", "Stretched leg's ankle to the other knee.",
                 _crossed_landmarks, _crossed_ankle_distance, needs_side=True,
                 params={"leg": "active"}),
         Measure("ankle_forward", "torso", "A leg's ankle forward of the hips, toward the knees.",
                 _forward_landmarks, _ankle_forward, needs_side=True, params={"leg": "active"}),
+        Measure("knee_forward", "torso",
+                "A knee ahead of the hips (+) or behind them (-), in the direction faced.",
+                _knee_fwd_landmarks, _knee_forward, needs_side=True, params={"leg": "active"}),
         Measure("leg_spread", "torso", "Distance between the knees.",
                 _fixed(*TRUNK, "left_knee", "right_knee"), _leg_spread),
     )
@@ -257,6 +278,11 @@ def read(
         return Reading(None, "no person in view")
     if m.needs_side and side is None:
         return Reading(None, "side not known yet")
+    if m.any_of:
+        seen = [n for n in params[m.any_of] if pose.vis(n) >= min_visibility]
+        if not seen:
+            return Reading(None, f"can't see any of {', '.join(params[m.any_of][:3])}")
+        params = {**params, m.any_of: seen}
     names = m.landmarks(side, params)
     low = [n for n in names if pose.vis(n) < min_visibility]
     if low:

@@ -89,7 +89,8 @@ class WindowSink(Sink):
     def __init__(self, title: str = "coach") -> None:
         self.title = title
         try:
-            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL)
+            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO
+                            | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as e:
             raise CoachError(f"cannot open a window (is a display available?): "
                              f"{str(e).strip().splitlines()[-1]}") from None

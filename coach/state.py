@@ -125,24 +125,21 @@ class CheckMonitor:
                        self._fault.since if fault else None)
 
 
-SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08}
+SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3}
+# side rule -> (measure, sign): the side whose signed reading is larger is the stretched one
+SIDE_RULE_MEASURE = {"crossed_ankle": ("crossed_ankle_distance", -1.0),
+                     "bent_knee": ("knee_angle", -1.0),
+                     "front_ankle": ("ankle_forward", 1.0),
+                     "front_knee": ("knee_forward", 1.0)}
 
 
 def side_scores(rule: str, pose: Pose, min_visibility: float) -> tuple[float, float] | None:
     """How strongly each side looks like the stretched one (higher wins), or None if unseen."""
+    measure, sign = SIDE_RULE_MEASURE[rule]
     scores = []
     for s in M.SIDES:
-        if rule == "crossed_ankle":
-            r = M.read(pose, "crossed_ankle_distance", s, {"leg": "active"}, min_visibility)
-            scores.append(None if not r.ok else -r.value)
-        elif rule == "bent_knee":
-            r = M.read(pose, "knee_angle", s, {"leg": "active"}, min_visibility)
-            scores.append(None if not r.ok else -r.value)
-        elif rule == "front_ankle":
-            r = M.read(pose, "ankle_forward", s, {"leg": "active"}, min_visibility)
-            scores.append(None if not r.ok else r.value)
-        else:
-            raise ValueError(f"unknown side rule {rule!r}")
+        r = M.read(pose, measure, s, {"leg": "active"}, min_visibility)
+        scores.append(None if not r.ok else sign * r.value)
     if scores[0] is None or scores[1] is None:
         return None
     return scores[0], scores[1]

@@ -48,7 +48,8 @@ def estimated_poses(truth) -> list[Pose]:
 
 def measures_for(ex) -> list[tuple[str, str, dict]]:
     out = [(c.name, c.measure, c.params) for c in ex.checks]
-    out += [(f"pos:{c.measure}", c.measure, c.params) for c in ex.position]
+    out += [(f"pos:{c.measure}" + (f"({c.params['leg']})" if c.params.get("leg") == "other" else ""),
+             c.measure, c.params) for c in ex.position]
     if ex.reps:
         out.append(("reps", ex.reps.measure, ex.reps.params))
     return out
@@ -80,7 +81,7 @@ def main() -> int:
         print(f"== {name} ({ex.name})   truth / estimated (median per segment), "
               f"unseen % of frames")
         keys = [k for k, _, _ in measures_for(ex)]
-        print(f"{'segment':34s}" + "".join(f"{k[:16]:>22s}" for k in keys))
+        print(f"{'segment':34s}" + "".join(f"{k[-20:]:>22s}" for k in keys))
         groups: dict[tuple, list] = {}
         for r in rows:
             groups.setdefault((r[1], r[2], r[3]), []).append(r)

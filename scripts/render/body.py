@@ -73,8 +73,12 @@ class Body:
         w = self.model.vertex_bone_weights.numpy()
         idx = self.model.vertex_bone_indices.numpy()
         self.dominant_bone = idx[np.arange(len(idx)), w.argmax(1)]
-        rest = self._forward({})
-        self.rest = rest
+        labels = self.model.bone_labels
+        self.arm_vertex = np.array([
+            labels[b].startswith(("upperarm", "lowerarm", "wrist", "finger", "metacarpal"))
+            for b in self.dominant_bone
+        ])
+        self.rest = self._forward({})
 
     def _forward(self, angles: Angles) -> PosedBody:
         torch = self._torch
@@ -98,15 +102,19 @@ class Body:
         world_rot: tuple[float, float, float] = (0.0, 0.0, 0.0),
         world_xy: tuple[float, float] = (0.0, 0.0),
         lift: float = 0.0,
+        ground_on_arms: bool = True,
     ) -> PosedBody:
         """Pose, turn the whole body by ``world_rot`` (deg, Rz@Ry@Rx about the pelvis), then
-        put its lowest vertex on the floor (z=0) plus ``lift`` metres and move it to world_xy."""
+        put its lowest vertex on the floor (z=0) plus ``lift`` metres and move it to world_xy.
+        With ``ground_on_arms=False`` the arms and hands never hold the body up (seated poses
+        whose hands pass below the seat while they move would otherwise float)."""
         posed = self._forward(angles)
         rx, ry, rz = world_rot
         r = euler_xyz(0, 0, rz) @ euler_xyz(0, ry, 0) @ euler_xyz(rx, 0, 0)
         v = posed.vertices @ r.T
         k = posed.keypoints @ r.T
-        shift = np.array([world_xy[0], world_xy[1], -v[:, 2].min() + lift])
+        support = v if ground_on_arms else v[~self.arm_vertex]
+        shift = np.array([world_xy[0], world_xy[1], -support[:, 2].min() + lift])
         return PosedBody(v + shift, k + shift)
 
 

@@ -40,7 +40,8 @@ def _setup(s: Scenario):
 
 def frame_at(body: Body, timeline: Timeline, t: float):
     p = timeline.at(t)
-    return body.pose(p.angles, world_rot=p.world, world_xy=p.xy, lift=p.lift)
+    arms = bool(timeline.s.motion.get("ground_on_arms", True))
+    return body.pose(p.angles, world_rot=p.world, world_xy=p.xy, lift=p.lift, ground_on_arms=arms)
 
 
 def render_video(s: Scenario, out_dir: Path, crf: int = 26) -> Path:

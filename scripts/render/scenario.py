@@ -18,6 +18,8 @@ class Key:
     t: float
     pose: str
     side: str | None
+    xy: tuple[float, float] = (0.0, 0.0)  # floor position (m), added to the pose's own
+    turn: float = 0.0  # whole-body turn about the vertical (deg), added after mirroring
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def load_scenario(path: Path) -> Scenario:
     keys = []
     for i, k in enumerate(d.get("key", [])):
         side = _choice(k.get("side"), SIDES, f"{w}: key[{i}].side")
-        keys.append(Key(float(k["t"]), str(k["pose"]), side))
+        xy = tuple(float(v) for v in k.get("xy", (0.0, 0.0)))
+        keys.append(Key(float(k["t"]), str(k["pose"]), side, xy, float(k.get("turn", 0.0))))
     if not keys or keys[0].t > 0 or any(b.t <= a.t for a, b in zip(keys, keys[1:])):
         raise ValueError(f"{w}: keys must start at t=0 and increase strictly")
     segs = []

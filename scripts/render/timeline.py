@@ -30,7 +30,10 @@ class Timeline:
     def __init__(self, scenario: Scenario, library: Library) -> None:
         self.s = scenario
         self.lib = library
-        self.key_poses = [library.pose(k.pose).for_side(k.side) for k in scenario.keys]
+        self.key_poses = [
+            library.pose(k.pose).for_side(k.side).add(Pose(world=(0.0, 0.0, k.turn), xy=k.xy))
+            for k in scenario.keys
+        ]
         self.fault_poses = [
             library.fault(scenario.exercise, f.kind).for_side(f.side) for f in scenario.faults
         ]

@@ -136,8 +136,8 @@ class LiveSource(FrameSource):
         self._error: str | None = None
         self._stop = threading.Event()
         self._t0 = time.monotonic()
+        # Capture starts with the first iteration, once the caller is ready for frames.
         self._thread = threading.Thread(target=self._reader, name="coach-capture", daemon=True)
-        self._thread.start()
 
     def _reader(self) -> None:
         index = 0
@@ -172,6 +172,9 @@ class LiveSource(FrameSource):
             self._cond.notify_all()
 
     def __iter__(self) -> Iterator[Frame]:
+        if not self._thread.is_alive() and not self._ended:
+            self._t0 = time.monotonic()
+            self._thread.start()
         while True:
             with self._cond:
                 while not self._ended and (
@@ -189,7 +192,8 @@ class LiveSource(FrameSource):
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=2.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
         self.cap.release()
 
 

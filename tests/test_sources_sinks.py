@@ -93,3 +93,47 @@ def test_truncated_video_is_a_source_error(tmp_path: Path):
     bad.write_bytes(good.read_bytes()[:200])
     with pytest.raises(SourceError, match="not a readable video"):
         open_source(bad)
+
+
+class _DyingCamera:
+    """A capture that delivers ``n`` frames and then nothing, like an unplugged webcam."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def read(self):
+        if self.n > 0:
+            self.n -= 1
+            time.sleep(0.01)
+            return True, _frame(self.n)
+        time.sleep(0.01)
+        return False, None
+
+    def release(self) -> None:
+        pass
+
+
+def test_camera_that_disappears_ends_with_a_source_error_and_keeps_the_report(tmp_path: Path):
+    import json
+
+    from coach.exercises import find_exercise
+    from coach.pose import Pose
+    from coach.run import run
+    from coach.sinks import NullSink
+
+    class _NoBody:
+        people = 0
+
+        def estimate(self, image, t):
+            return Pose.empty((image.shape[1], image.shape[0]))
+
+    src = LiveSource(str(_write(tmp_path / "cam.mp4", 5, 30.0)), stall_s=0.3)
+    src._is_file = False  # behave as a camera: failures are waited on, not end-of-file
+    src.cap = _DyingCamera(20)
+    report_path = tmp_path / "report.json"
+    result = run(src, _NoBody(), find_exercise("pigeon"), [NullSink()], report_path)
+    src.close()
+    assert result.error and "stopped delivering frames" in result.error
+    saved = json.loads(report_path.read_text())
+    assert saved["frames"] >= 1 and saved["complete"] is True
+    assert any("Stopped early" in n for n in saved["notes"])

@@ -1,0 +1,94 @@
+"""Live mode with a video file standing in for the camera, in a real window under Xvfb.
+
+Skipped where Xvfb is not installed (``.ci/run`` installs it). The window is closed with ``q``
+through xdotool, as a person would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coach.truth import SAMPLES_DIR
+
+pytestmark = pytest.mark.e2e
+SAMPLE = SAMPLES_DIR / "figure4_clean.mp4"
+
+
+@pytest.fixture
+def display():
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb not installed")
+    num = 90 + os.getpid() % 50
+    proc = subprocess.Popen(["Xvfb", f":{num}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    if proc.poll() is not None:
+        pytest.skip("Xvfb did not start")
+    yield f":{num}"
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+def _coach(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "coach", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(path: Path, timeout: float) -> dict:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if path.exists():
+            try:
+                return json.loads(path.read_text())
+            except json.JSONDecodeError:
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"{path} was not written within {timeout} s")
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="sample missing")
+def test_live_window_q_quits_and_keeps_the_report(tmp_path: Path, display: str):
+    env = {**os.environ, "DISPLAY": display}
+    out = tmp_path / "live"
+    proc = _coach("live", "--camera", str(SAMPLE), "-e", "supine_figure4", "--out", str(out),
+                  env=env)
+    try:
+        partial = _wait_for(out / "report.json", 40)  # written while the session runs
+        assert partial["complete"] is False
+        if shutil.which("xdotool"):
+            time.sleep(1.0)
+            wid = subprocess.run(["xdotool", "search", "--name", "coach - Supine figure-4"],
+                                 env=env, capture_output=True, text=True).stdout.split()
+            assert wid, "no coach window on the display"
+            subprocess.run(["xdotool", "key", "--window", wid[0], "q"], env=env, check=True)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["complete"] is True
+    assert 0 < report["frames"] <= 450
+    assert "Traceback" not in stderr
+    assert "wrote" in stdout
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="sample missing")
+def test_live_headless_runs_to_the_end_of_the_file(tmp_path: Path):
+    out = tmp_path / "live"
+    proc = _coach("live", "--camera", str(SAMPLE), "-e", "figure-4", "--out", str(out),
+                  "--no-window", env=dict(os.environ))
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    report = json.loads((out / "report.json").read_text())
+    # played in real time: frames the coach could not keep up with are dropped, never queued
+    assert report["frames"] + report["dropped_frames"] >= 440
+    assert report["duration_s"] == pytest.approx(30.0, abs=0.5)

@@ -21,19 +21,43 @@ import typer
 
 # MediaPipe Pose landmark index for each truth keypoint name (same anatomical point).
 MP_INDEX = {
-    "nose": 0, "left_eye": 2, "right_eye": 5, "left_ear": 7, "right_ear": 8,
-    "left_shoulder": 11, "right_shoulder": 12, "left_elbow": 13, "right_elbow": 14,
-    "left_wrist": 15, "right_wrist": 16, "left_hip": 23, "right_hip": 24,
-    "left_knee": 25, "right_knee": 26, "left_ankle": 27, "right_ankle": 28,
-    "left_heel": 29, "right_heel": 30, "left_foot_index": 31, "right_foot_index": 32,
+    "nose": 0,
+    "left_eye": 2,
+    "right_eye": 5,
+    "left_ear": 7,
+    "right_ear": 8,
+    "left_shoulder": 11,
+    "right_shoulder": 12,
+    "left_elbow": 13,
+    "right_elbow": 14,
+    "left_wrist": 15,
+    "right_wrist": 16,
+    "left_hip": 23,
+    "right_hip": 24,
+    "left_knee": 25,
+    "right_knee": 26,
+    "left_ankle": 27,
+    "right_ankle": 28,
+    "left_heel": 29,
+    "right_heel": 30,
+    "left_foot_index": 31,
+    "right_foot_index": 32,
 }
 COCO17 = list(MP_INDEX)[:17]
-BONES = [("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
-         ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
-         ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"),
-         ("left_shoulder", "left_hip"), ("right_shoulder", "right_hip"),
-         ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
-         ("right_hip", "right_knee"), ("right_knee", "right_ankle")]
+BONES = [
+    ("left_shoulder", "left_elbow"),
+    ("left_elbow", "left_wrist"),
+    ("right_shoulder", "right_elbow"),
+    ("right_elbow", "right_wrist"),
+    ("left_shoulder", "right_shoulder"),
+    ("left_hip", "right_hip"),
+    ("left_shoulder", "left_hip"),
+    ("right_shoulder", "right_hip"),
+    ("left_hip", "left_knee"),
+    ("left_knee", "left_ankle"),
+    ("right_hip", "right_knee"),
+    ("right_knee", "right_ankle"),
+]
 
 app = typer.Typer(add_completion=False)
 
@@ -98,8 +122,11 @@ def contact_sheet(frames, truth_xy, names, mp, path: Path, title: str) -> None:
         if not np.isnan(mp[fi, 0, 0]):
             m = mp[fi]
             for a, b in BONES:
-                d.line([tuple(m[MP_INDEX[a], :2]), tuple(m[MP_INDEX[b], :2])],
-                       fill=(230, 200, 0), width=max(1, r // 2))
+                d.line(
+                    [tuple(m[MP_INDEX[a], :2]), tuple(m[MP_INDEX[b], :2])],
+                    fill=(230, 200, 0),
+                    width=max(1, r // 2),
+                )
             for n, j in MP_INDEX.items():
                 c = (255, 220, 0) if n.startswith("left") else (0, 220, 255)
                 x, y = m[j, :2]
@@ -136,8 +163,9 @@ def main(
         kn = [str(n) for n in kp["names"]]
         frames = read_frames(samples / truth["video"])
         if len(frames) != truth["frames"]:
-            typer.echo(f"warning: {name}: {len(frames)} frames decoded, truth says "
-                       f"{truth['frames']}", err=True)
+            typer.echo(
+                f"warning: {name}: {len(frames)} frames decoded, truth says {truth['frames']}", err=True
+            )
         n = min(len(frames), len(kp["xy"]))
         frames, txy = frames[:n], kp["xy"][:n].astype(np.float64)
         mp = run_mediapipe(frames)
@@ -145,11 +173,15 @@ def main(
         per = errors(txy, kn, mp)
         mean17 = float(np.mean([per[k] for k in COCO17]))
         worst = sorted(per.items(), key=lambda kv: -kv[1])[:3]
-        typer.echo(f"{name:24s} {n:6d} {det:7.1%} {mean17:9.3f}  "
-                   + ", ".join(f"{k} {v:.2f}" for k, v in worst))
-        report[name] = {"frames": n, "detection_rate": round(det, 4),
-                        "error_torso": round(mean17, 4),
-                        "per_landmark": {k: round(v, 4) for k, v in per.items()}}
+        typer.echo(
+            f"{name:24s} {n:6d} {det:7.1%} {mean17:9.3f}  " + ", ".join(f"{k} {v:.2f}" for k, v in worst)
+        )
+        report[name] = {
+            "frames": n,
+            "detection_rate": round(det, 4),
+            "error_torso": round(mean17, 4),
+            "per_landmark": {k: round(v, 4) for k, v in per.items()},
+        }
         contact_sheet(frames, txy, kn, mp, contact / f"{name}.png", name)
     if json_out:
         json_out.write_text(json.dumps(report, indent=2) + "\n")

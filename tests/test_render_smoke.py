@@ -25,7 +25,7 @@ def test_scenario_is_valid(path: Path) -> None:
     s = load_scenario(path)
     assert 10 <= s.duration_s <= 40
     segs = sorted(s.segments, key=lambda g: g.start_s)
-    for a, b in zip(segs, segs[1:]):
+    for a, b in zip(segs, segs[1:], strict=False):
         assert a.end_s <= b.start_s + 1e-9, f"overlapping segments {a} {b}"
     for f in s.faults:
         assert f.end_s - f.start_s >= 3.0

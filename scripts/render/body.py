@@ -8,10 +8,23 @@ import numpy as np
 
 # Keypoints written to the truth file: the 17 COCO names, then heels and toe tips.
 COCO17 = (
-    "nose", "left_eye", "right_eye", "left_ear", "right_ear",
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
-    "left_wrist", "right_wrist", "left_hip", "right_hip",
-    "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "nose",
+    "left_eye",
+    "right_eye",
+    "left_ear",
+    "right_ear",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
 )
 EXTRA = {  # truth name -> anny coco.pth label
     "left_heel": "left_heel",
@@ -60,9 +73,7 @@ class Body:
         self.model.eval()
         unknown = set(phenotype) - set(self.model.phenotype_labels)
         if unknown:
-            raise ValueError(
-                f"unknown phenotype {sorted(unknown)}; valid: {self.model.phenotype_labels}"
-            )
+            raise ValueError(f"unknown phenotype {sorted(unknown)}; valid: {self.model.phenotype_labels}")
         self.phenotype = {k: torch.tensor([float(v)]) for k, v in phenotype.items()}
         labels = list(COCO17) + list(EXTRA.values())
         self.regressor = anny.keypoints.KeypointsRegressor.coco(self.model, labels=labels)
@@ -74,10 +85,12 @@ class Body:
         idx = self.model.vertex_bone_indices.numpy()
         self.dominant_bone = idx[np.arange(len(idx)), w.argmax(1)]
         labels = self.model.bone_labels
-        self.arm_vertex = np.array([
-            labels[b].startswith(("upperarm", "lowerarm", "wrist", "finger", "metacarpal"))
-            for b in self.dominant_bone
-        ])
+        self.arm_vertex = np.array(
+            [
+                labels[b].startswith(("upperarm", "lowerarm", "wrist", "finger", "metacarpal"))
+                for b in self.dominant_bone
+            ]
+        )
         self.rest = self._forward({})
 
     def _forward(self, angles: Angles) -> PosedBody:
@@ -140,17 +153,30 @@ def build_texture(body: Body, colours: dict[str, str], size: int = 1024) -> np.n
     z, y = rv[:, 2], rv[:, 1]
     hip_z = rk[name["left_hip"], 2]
     shoulder_z = rk[name["left_shoulder"], 2]
-    eye_z, eye_y = rk[name["left_eye"], 2], rk[name["left_eye"], 1]
+    eye_z, _eye_y = rk[name["left_eye"], 2], rk[name["left_eye"], 1]
     ear_y = rk[name["left_ear"], 1]
     waist_z = hip_z + 0.30 * (shoulder_z - hip_z)
     is_head = np.isin(bone, ["head", "neck03", "eye.L", "eye.R"])
     hair = is_head & ((z > eye_z + 0.03) | ((y > ear_y - 0.005) & (z > eye_z - 0.07)))
-    torso_bones = ["spine01", "spine02", "spine03", "spine04", "spine05", "clavicle.L",
-                   "clavicle.R", "shoulder01.L", "shoulder01.R", "upperarm01.L",
-                   "upperarm01.R", "neck01", "root", "pelvis.L", "pelvis.R"]
+    torso_bones = [
+        "spine01",
+        "spine02",
+        "spine03",
+        "spine04",
+        "spine05",
+        "clavicle.L",
+        "clavicle.R",
+        "shoulder01.L",
+        "shoulder01.R",
+        "upperarm01.L",
+        "upperarm01.R",
+        "neck01",
+        "root",
+        "pelvis.L",
+        "pelvis.R",
+    ]
     is_torso = np.isin(bone, torso_bones)
-    is_arm = np.array([b.startswith(("upperarm", "lowerarm", "wrist", "finger", "metacarpal"))
-                       for b in bone])
+    is_arm = np.array([b.startswith(("upperarm", "lowerarm", "wrist", "finger", "metacarpal")) for b in bone])
     neck_z = shoulder_z + 0.02
     shirt = is_torso & (z > waist_z) & (z < neck_z)
     shirt |= np.isin(bone, ["upperarm01.L", "upperarm01.R"])

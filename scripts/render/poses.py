@@ -42,6 +42,7 @@ class Pose:
 
     def mirror(self) -> Pose:
         """Swap left and right (reflect through the body's sagittal plane x=0)."""
+
         def swap(name: str) -> str:
             if name.endswith(".L"):
                 return name[:-2] + ".R"
@@ -67,12 +68,12 @@ class Pose:
             angles={
                 n: tuple(
                     (1 - w) * a + w * b
-                    for a, b in zip(self.angles.get(n, z), other.angles.get(n, z))
+                    for a, b in zip(self.angles.get(n, z), other.angles.get(n, z), strict=False)
                 )
                 for n in names
             },
-            world=tuple((1 - w) * a + w * b for a, b in zip(self.world, other.world)),
-            xy=tuple((1 - w) * a + w * b for a, b in zip(self.xy, other.xy)),
+            world=tuple((1 - w) * a + w * b for a, b in zip(self.world, other.world, strict=False)),
+            xy=tuple((1 - w) * a + w * b for a, b in zip(self.xy, other.xy, strict=False)),
             lift=(1 - w) * self.lift + w * other.lift,
         )
 
@@ -82,11 +83,13 @@ class Pose:
         z = (0.0, 0.0, 0.0)
         return Pose(
             angles={
-                n: tuple(a + w * b for a, b in zip(self.angles.get(n, z), delta.angles.get(n, z)))
+                n: tuple(
+                    a + w * b for a, b in zip(self.angles.get(n, z), delta.angles.get(n, z), strict=True)
+                )
                 for n in names
             },
-            world=tuple(a + w * b for a, b in zip(self.world, delta.world)),
-            xy=tuple(a + w * b for a, b in zip(self.xy, delta.xy)),
+            world=tuple(a + w * b for a, b in zip(self.world, delta.world, strict=False)),
+            xy=tuple(a + w * b for a, b in zip(self.xy, delta.xy, strict=False)),
             lift=self.lift + w * delta.lift,
         )
 

@@ -19,8 +19,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 def make_camera(s: Scenario) -> Camera:
     c = s.camera
-    return Camera(np.asarray(c["position"], float), np.asarray(c["target"], float),
-                  float(c["yfov_deg"]), s.width, s.height)
+    return Camera(
+        np.asarray(c["position"], float),
+        np.asarray(c["target"], float),
+        float(c["yfov_deg"]),
+        s.width,
+        s.height,
+    )
 
 
 def _setup(s: Scenario):
@@ -29,8 +34,13 @@ def _setup(s: Scenario):
     cam = make_camera(s)
     sc = s.scene
     scene = BodyScene(
-        cam, body.faces, body.face_uv, body.uv, tex,
-        floor=sc.get("floor", "#b9ad9a"), wall=sc.get("wall", "#dcd6cc"),
+        cam,
+        body.faces,
+        body.face_uv,
+        body.uv,
+        tex,
+        floor=sc.get("floor", "#b9ad9a"),
+        wall=sc.get("wall", "#dcd6cc"),
         mat=sc.get("mat", "#4b6e8a") or None,
         mat_center=tuple(sc.get("mat_center", (0.0, 0.0))),
         mat_angle=float(sc.get("mat_angle", 0.0)),

@@ -80,30 +80,47 @@ def load_scenario(path: Path) -> Scenario:
         side = _choice(k.get("side"), SIDES, f"{w}: key[{i}].side")
         xy = tuple(float(v) for v in k.get("xy", (0.0, 0.0)))
         keys.append(Key(float(k["t"]), str(k["pose"]), side, xy, float(k.get("turn", 0.0))))
-    if not keys or keys[0].t > 0 or any(b.t <= a.t for a, b in zip(keys, keys[1:])):
+    if not keys or keys[0].t > 0 or any(b.t <= a.t for a, b in zip(keys, keys[1:], strict=False)):
         raise ValueError(f"{w}: keys must start at t=0 and increase strictly")
     segs = []
     for i, s in enumerate(d.get("segment", [])):
-        segs.append(Interval(
-            _choice(s["phase"], PHASES, f"{w}: segment[{i}].phase"),
-            _choice(s.get("side"), SIDES, f"{w}: segment[{i}].side"),
-            float(s["start_s"]), float(s["end_s"]),
-        ))
+        segs.append(
+            Interval(
+                _choice(s["phase"], PHASES, f"{w}: segment[{i}].phase"),
+                _choice(s.get("side"), SIDES, f"{w}: segment[{i}].side"),
+                float(s["start_s"]),
+                float(s["end_s"]),
+            )
+        )
     faults = []
     for i, f in enumerate(d.get("fault", [])):
-        faults.append(Interval(
-            _choice(f["check"], CHECKS, f"{w}: fault[{i}].check"),
-            _choice(f["side"], ("left", "right"), f"{w}: fault[{i}].side"),
-            float(f["start_s"]), float(f["end_s"]),
-        ))
+        faults.append(
+            Interval(
+                _choice(f["check"], CHECKS, f"{w}: fault[{i}].check"),
+                _choice(f["side"], ("left", "right"), f"{w}: fault[{i}].side"),
+                float(f["start_s"]),
+                float(f["end_s"]),
+            )
+        )
     for iv in segs + faults:
         if not 0 <= iv.start_s < iv.end_s <= duration + 1e-9:
             raise ValueError(f"{w}: interval {iv} is outside 0..{duration} s or empty")
     return Scenario(
-        path=path, sample=str(d.get("sample", path.stem)), exercise=exercise,
-        duration_s=duration, fps=int(d.get("fps", 15)), width=int(d.get("width", 640)),
-        height=int(d.get("height", 480)), seed=int(d.get("seed", 0)),
-        imbalance=bool(d.get("imbalance", False)), phenotype=phenotype, colours=colours,
-        camera=dict(cam), scene=dict(d.get("scene", {})), motion=dict(d.get("motion", {})),
-        keys=tuple(keys), segments=tuple(segs), faults=tuple(faults),
+        path=path,
+        sample=str(d.get("sample", path.stem)),
+        exercise=exercise,
+        duration_s=duration,
+        fps=int(d.get("fps", 15)),
+        width=int(d.get("width", 640)),
+        height=int(d.get("height", 480)),
+        seed=int(d.get("seed", 0)),
+        imbalance=bool(d.get("imbalance", False)),
+        phenotype=phenotype,
+        colours=colours,
+        camera=dict(cam),
+        scene=dict(d.get("scene", {})),
+        motion=dict(d.get("motion", {})),
+        keys=tuple(keys),
+        segments=tuple(segs),
+        faults=tuple(faults),
     )

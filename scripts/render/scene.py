@@ -98,6 +98,7 @@ class BodyScene:
         self.ruv = uv[uniq[:, 1]].astype(np.float32)
 
         scene = pyrender.Scene(bg_color=[*hex_rgb(wall), 1.0], ambient_light=[0.35, 0.35, 0.35])
+
         # floor and wall: big flat boxes
         def box(extents, centre, colour):
             m = trimesh.creation.box(extents=extents)
@@ -115,26 +116,43 @@ class BodyScene:
         wm = trimesh.creation.box(extents=[0.02, 30.0, 3.0])
         wm.apply_transform(trimesh.transformations.rotation_matrix(ang, [0, 0, 1]))
         wm.apply_translation(wall_c)
-        scene.add(pyrender.Mesh.from_trimesh(wm, material=pyrender.MetallicRoughnessMaterial(
-            baseColorFactor=[*hex_rgb(wall), 1.0], metallicFactor=0.0, roughnessFactor=1.0),
-            smooth=False))
+        scene.add(
+            pyrender.Mesh.from_trimesh(
+                wm,
+                material=pyrender.MetallicRoughnessMaterial(
+                    baseColorFactor=[*hex_rgb(wall), 1.0], metallicFactor=0.0, roughnessFactor=1.0
+                ),
+                smooth=False,
+            )
+        )
         if mat:
             mm = trimesh.creation.box(extents=[0.62, 1.85, 0.008])
             mm.apply_transform(trimesh.transformations.rotation_matrix(np.radians(mat_angle), [0, 0, 1]))
             mm.apply_translation([mat_center[0], mat_center[1], 0.004])
-            scene.add(pyrender.Mesh.from_trimesh(mm, material=pyrender.MetallicRoughnessMaterial(
-                baseColorFactor=[*hex_rgb(mat), 1.0], metallicFactor=0.0, roughnessFactor=0.9),
-                smooth=False))
+            scene.add(
+                pyrender.Mesh.from_trimesh(
+                    mm,
+                    material=pyrender.MetallicRoughnessMaterial(
+                        baseColorFactor=[*hex_rgb(mat), 1.0], metallicFactor=0.0, roughnessFactor=0.9
+                    ),
+                    smooth=False,
+                )
+            )
 
         tex = pyrender.Texture(source=texture, source_channels="RGB")
         material = pyrender.MetallicRoughnessMaterial(
-            baseColorTexture=tex, baseColorFactor=[1.0, 1.0, 1.0, 1.0],
-            metallicFactor=0.0, roughnessFactor=0.75,
+            baseColorTexture=tex,
+            baseColorFactor=[1.0, 1.0, 1.0, 1.0],
+            metallicFactor=0.0,
+            roughnessFactor=0.75,
         )
         n = len(self.vmap)
         self.primitive = pyrender.Primitive(
-            positions=np.zeros((n, 3), np.float32), normals=np.tile([0, 0, 1.0], (n, 1)),
-            texcoord_0=self.ruv, indices=self.rfaces, material=material,
+            positions=np.zeros((n, 3), np.float32),
+            normals=np.tile([0, 0, 1.0], (n, 1)),
+            texcoord_0=self.ruv,
+            indices=self.rfaces,
+            material=material,
         )
         scene.add(pyrender.Mesh([self.primitive]))
 

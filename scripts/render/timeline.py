@@ -10,8 +10,17 @@ from .scenario import Scenario
 FAULT_RISE_S = 0.4  # a fault reaches full magnitude this long after its start_s
 FAULT_FALL_S = 0.6  # and eases back over this window centred on its end_s
 
-SWAY_BONES = ("spine05", "spine03", "spine01", "neck01", "head", "upperarm01.L",
-              "upperarm01.R", "lowerarm01.L", "lowerarm01.R")
+SWAY_BONES = (
+    "spine05",
+    "spine03",
+    "spine01",
+    "neck01",
+    "head",
+    "upperarm01.L",
+    "upperarm01.R",
+    "lowerarm01.L",
+    "lowerarm01.R",
+)
 
 
 def ease(u: float) -> float:
@@ -57,7 +66,7 @@ class Timeline:
 
     def at(self, t: float) -> Pose:
         pose = self.base(t)
-        for f, delta in zip(self.s.faults, self.fault_poses):
+        for f, delta in zip(self.s.faults, self.fault_poses, strict=False):
             w = fault_weight(t, f.start_s, f.end_s)
             if w > 0:
                 pose = pose.add(delta, w)

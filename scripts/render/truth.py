@@ -61,24 +61,19 @@ def truth_dict(s: Scenario, repo_root: Path) -> dict:
             "yfov_deg": float(cam["yfov_deg"]),
         },
         "segments": [
-            {"phase": g.kind, "side": g.side, "start_s": g.start_s, "end_s": g.end_s}
-            for g in s.segments
+            {"phase": g.kind, "side": g.side, "start_s": g.start_s, "end_s": g.end_s} for g in s.segments
         ],
         "faults": [
-            {"check": f.kind, "side": f.side, "start_s": f.start_s, "end_s": f.end_s}
-            for f in s.faults
+            {"check": f.kind, "side": f.side, "start_s": f.start_s, "end_s": f.end_s} for f in s.faults
         ],
         **summarise(s),
         "imbalance": s.imbalance,
     }
 
 
-def write_truth(s: Scenario, out_dir: Path, repo_root: Path, xy: np.ndarray,
-                xyz: np.ndarray) -> None:
+def write_truth(s: Scenario, out_dir: Path, repo_root: Path, xy: np.ndarray, xyz: np.ndarray) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / f"{s.sample}.truth.json").write_text(
-        json.dumps(truth_dict(s, repo_root), indent=2) + "\n"
-    )
+    (out_dir / f"{s.sample}.truth.json").write_text(json.dumps(truth_dict(s, repo_root), indent=2) + "\n")
     np.savez_compressed(
         out_dir / f"{s.sample}.keypoints.npz",
         xy=xy.astype(np.float32),

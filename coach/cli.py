@@ -93,7 +93,8 @@ def _summary(report: dict, paths: list[Path]) -> None:
     for note in report["notes"]:
         typer.echo(f"  note: {note}")
     for p in paths:
-        typer.echo(f"  wrote {p}")
+        if p is not None:
+            typer.echo(f"  wrote {p}")
 
 
 @app.command()
@@ -127,7 +128,7 @@ def analyze(
     except CoachError as e:
         raise _fail(str(e)) from None
     if not quiet:
-        _summary(result.report, [video_path, report_path])
+        _summary(result.report, [video_path, report_path, result.html_path])
     if result.error:
         raise _fail(result.error, 1)
 
@@ -185,7 +186,7 @@ def live(
                         s.close()
     except CoachError as e:
         raise _fail(str(e)) from None
-    _summary(result.report, [report_path])
+    _summary(result.report, [report_path, result.html_path])
     if result.report.get("dropped_frames"):
         typer.echo(f"  dropped {result.report['dropped_frames']} stale frames to stay live")
     if result.error:

@@ -88,6 +88,7 @@ class SideDef:
 class HoldDef:
     target_s: float
     max_s: float | None = None
+    still_max: float | None = None  # torso lengths/s; if set, a hold counts only while still
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,8 @@ def load_exercise(path: Path) -> Exercise:
     side = SideDef(rule, side_t.number("switch_after_s", 1.0))
     side_t.done()
     hold_t = top.sub("hold")
-    hold = HoldDef(hold_t.number("target_s"), hold_t.number("max_s", None))
+    hold = HoldDef(hold_t.number("target_s"), hold_t.number("max_s", None),
+                   hold_t.number("still_max", None))
     hold_t.done()
     reps = None
     reps_t = top.sub("reps", required=False)

@@ -97,6 +97,19 @@ def _knee_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...
     return (f"{s}_hip", f"{s}_knee", f"{s}_ankle")
 
 
+def _hip_angle(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Shoulder-hip-knee angle of a leg in 3-D: 180 with the thigh in line with the trunk,
+    smaller as the thigh is drawn toward the chest."""
+    s = _leg_side(side, params)
+    w = pose.world_point
+    return g.angle_at(w(f"{s}_shoulder"), w(f"{s}_hip"), w(f"{s}_knee"))
+
+
+def _hip_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    s = _leg_side(side, params)
+    return (f"{s}_shoulder", f"{s}_hip", f"{s}_knee")
+
+
 def _ankle_flexion(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     """Angle between the shin (ankle->knee) and the foot (heel->toes): ~90 flexed, >120 pointed."""
     s = _leg_side(side, params)
@@ -146,10 +159,14 @@ def _hip_height(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
 
 
 def _crossed_ankle_distance(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
-    """Distance from the stretched leg's ankle to the other knee, in torso lengths."""
+    """Distance from the stretched leg's ankle to the other knee, in torso lengths, in 3-D:
+    seen from the side, the resting leg's ankle can line up with the crossed knee."""
     s = _leg_side(side, params)
-    d = pose.point(f"{s}_ankle") - pose.point(f"{opposite(s)}_knee")
-    return g.norm(d) / _torso(pose)
+    w = pose.world_point
+    d = w(f"{s}_ankle") - w(f"{opposite(s)}_knee")
+    torso = g.norm(g.midpoint(w("left_shoulder"), w("right_shoulder"))
+                   - g.midpoint(w("left_hip"), w("right_hip")))
+    return g.norm(d) / torso if torso > 1e-6 else math.nan
 
 
 def _ankle_forward(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
@@ -209,6 +226,9 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure("knee_angle", "deg", "Hip-knee-ankle angle of a leg (180 = straight).",
                 _knee_landmarks, _knee_angle, needs_side=True, params={"leg": "active"}),
+        Measure("hip_angle", "deg",
+                "Shoulder-hip-knee angle of a leg: smaller as the thigh comes to the chest.",
+                _hip_landmarks, _hip_angle, needs_side=True, params={"leg": "active"}),
         Measure("ankle_flexion", "deg",
                 "Angle between shin and foot: about 90 when the foot is flexed, more when pointed.",
                 _ankle_landmarks, _ankle_flexion, needs_side=True, params={"leg": "active"}),

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
+
 from coach.annotate import Overlay
 from coach.errors import SourceError
 from coach.estimator import PoseEstimator
 from coach.exercises import Exercise
+from coach.report_html import render_html
 from coach.session import FrameState, Session
 from coach.sinks import Sink
 from coach.sources import FrameSource
@@ -35,6 +38,14 @@ class RunResult:
     report: dict[str, Any]
     stopped_by_user: bool = False
     error: str | None = None
+    html_path: Path | None = None
+
+
+def _snapshot(image, width: int = 360) -> bytes:  # noqa: ANN001
+    h, w = image.shape[:2]
+    small = cv2.resize(image, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    return buf.tobytes() if ok else b""
 
 
 def run(
@@ -52,11 +63,16 @@ def run(
     overlay = Overlay(exercise)
     last_write = time.monotonic()
     stopped, error = False, None
+    snapshots: dict[tuple[str, float], bytes] = {}
     try:
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             state = session.update(pose, frame.t, estimator.people)
             image = overlay.annotate(frame.image.copy(), state)
+            for ev in session.events.open.values():  # the moment each fault was confirmed
+                key = (ev.check, round(ev.start_s, 2))
+                if key not in snapshots:
+                    snapshots[key] = _snapshot(image)
             if not all([sink.write(image) for sink in sinks]):
                 stopped = True
                 break
@@ -75,6 +91,10 @@ def run(
         report["dropped_frames"] = source.dropped
     if error:
         report["notes"].append(f"Stopped early: {error}")
+    html_path = None
     if report_path is not None:
         write_json(report_path, report)
-    return RunResult(report, stopped, error)
+        html_path = report_path.with_suffix(".html")
+        html_path.write_text(render_html(report, snapshots, report["in_position"]),
+                             encoding="utf-8")
+    return RunResult(report, stopped, error, html_path)

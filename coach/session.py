@@ -19,6 +19,7 @@ from coach.state import (
     Debouncer,
     EventLog,
     HoldTimer,
+    MotionMeter,
     RepCounter,
     SideTotals,
     SideTracker,
@@ -113,6 +114,8 @@ class Session:
         self.position = Debouncer(on_s=0.5, off_s=1.0)
         self.monitors = [CheckMonitor(c, vis) for c in ex.checks]
         self.hold = HoldTimer()
+        self.motion = MotionMeter()
+        self.still = Debouncer(on_s=0.3, off_s=0.3)
         self.reps = RepCounter(ex.reps) if ex.reps else None
         self.events = EventLog()
         self.cues = CueBoard()
@@ -125,6 +128,7 @@ class Session:
         self.max_people = 0
         self.check_time = {c.name: {"fault_s": 0.0, "unseen_s": 0.0} for c in ex.checks}
         self.position_s = {s: 0.0 for s in M.SIDES}
+        self.segments: list[dict[str, Any]] = []  # in-position intervals per side
         self._prev_t: float | None = None
         self._side_for_checks: str | None = None
         self._rep_side: str | None = None
@@ -165,11 +169,17 @@ class Session:
         for v in verdicts:
             if v.status in ("fault", "unseen"):
                 self.check_time[v.check][f"{v.status}_s"] += dt
-        good = in_pos and raw_pos and not faults  # time counts only on frames really in position
+        speed = self.motion.update(pose, t)
+        still = True
+        if ex.hold.still_max is not None:
+            still = self.still.update(speed is not None and speed <= ex.hold.still_max, t)
+        # time counts only on frames really in position, with good form (and still, for holds)
+        good = in_pos and raw_pos and still and not faults
         if in_pos and not was_in_pos and good and self.position.since is not None:
             # the position held for the whole confirmation window: count that time too
             dt += max(0.0, t - self.position.since)
         hold_s = self.hold.update(side if in_pos else None, good, dt)
+        self._track_segment(side if (in_pos and raw_pos) else None, t)
         if in_pos and raw_pos and side:
             self.position_s[side] += dt
             if faults:
@@ -195,6 +205,21 @@ class Session:
             display[name] = r.value
         return FrameState(t, self.frames - 1, pose, people or int(person), side, in_pos,
                           verdicts, hold_s, copy.deepcopy(totals), cue, bal, display, direction)
+
+    def _track_segment(self, side: str | None, t: float, merge_gap_s: float = 1.0) -> None:
+        last = self.segments[-1] if self.segments else None
+        if last is not None and last.get("open"):
+            if side == last["side"]:
+                return
+            last["end_s"] = round(t, 2)
+            del last["open"]
+        if side is None:
+            return
+        if last is not None and last["side"] == side and t - last["end_s"] <= merge_gap_s:
+            last["open"] = True  # a short break in the same side's hold: one interval
+            return
+        self.segments.append({"side": side, "start_s": round(t, 2), "end_s": round(t, 2),
+                              "open": True})
 
     def _position_ok(self, pose: Pose, side: str) -> bool:
         ex = self.exercise
@@ -238,8 +263,9 @@ class Session:
         return self.t_last - self.t_first + extra
 
     def finish(self) -> None:
-        """Close open fault intervals at the end of the session."""
+        """Close open fault and position intervals at the end of the session."""
         self.events.close_all(self.t_last)
+        self._track_segment(None, self.t_last)
 
     def report(self, source: str, fps: float | None, complete: bool = True) -> dict[str, Any]:
         ex = self.exercise
@@ -283,5 +309,7 @@ class Session:
             "checks": {n: {k: round(v, 2) for k, v in d.items()}
                        for n, d in self.check_time.items()},
             "events": events,
+            "in_position": [{k: v for k, v in seg.items() if k != "open"}
+                            for seg in self.segments],
             "notes": notes,
         }

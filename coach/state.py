@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
 from coach import measures as M
 from coach.exercises import CheckDef, Condition, RepsDef
-from coach.pose import Pose
+from coach.pose import Pose, landmark_index
 
 Status = Literal["ok", "fault", "unseen", "idle"]
 
@@ -123,6 +124,39 @@ class CheckMonitor:
         fault = self._fault.update(bad, t)
         return Verdict(c.name, "fault" if fault else "ok", value, None, names,
                        self._fault.since if fault else None)
+
+
+MOTION_LANDMARKS = tuple(landmark_index(f"{s}_{j}") for s in M.SIDES
+                         for j in ("shoulder", "hip", "knee", "ankle"))
+
+
+class MotionMeter:
+    """How fast the body is moving: the median landmark speed over the last ``window_s``, in
+    torso lengths per second. Holding a stretch is being still; getting into it is not."""
+
+    def __init__(self, window_s: float = 0.6) -> None:
+        self.window_s = window_s
+        self._prev: tuple[float, object] | None = None
+        self._speeds: deque[tuple[float, float]] = deque()
+
+    def update(self, pose: Pose, t: float) -> float | None:
+        if pose.is_empty:
+            self._prev = None
+            self._speeds.clear()
+            return None
+        torso = pose.torso_length()
+        pts = pose.xy[list(MOTION_LANDMARKS)]
+        if self._prev is not None and torso > 1.0 and t > self._prev[0]:
+            t0, p0 = self._prev
+            step = float(statistics.median(
+                math.hypot(*(a - b)) for a, b in zip(pts, p0, strict=True)))
+            self._speeds.append((t, step / torso / (t - t0)))
+        self._prev = (t, pts)
+        while self._speeds and t - self._speeds[0][0] > self.window_s:
+            self._speeds.popleft()
+        if not self._speeds:
+            return None
+        return sum(v for _, v in self._speeds) / len(self._speeds)
 
 
 SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3}

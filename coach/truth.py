@@ -74,3 +74,46 @@ def load_truth(name_or_path: str | Path) -> Truth:
 
 def all_truths(samples_dir: Path = SAMPLES_DIR) -> list[Truth]:
     return [load_truth(p) for p in sorted(samples_dir.glob("*.truth.json"))]
+
+
+# -- comparing a report with the truth (used by the end-to-end tests and scripts/evaluate.py) --
+HOLD_REL_TOL = 0.10  # time per side within 10 % ...
+HOLD_ABS_TOL = 1.0  # ... or 1 s, whichever is larger
+ONSET_TOL_S = 1.0  # each fault flagged with its onset within 1 s
+
+
+def compare(report: dict, truth: Truth, balance_tolerance: float = 0.2) -> dict[str, list[str]]:
+    """Differences between a coach report and the ground truth, by aspect (empty = agrees)."""
+    from coach.session import balance_of
+
+    out: dict[str, list[str]] = {"frames": [], "hold": [], "faults": [], "false_faults": [],
+                                 "reps": [], "balance": []}
+    data = truth.data
+    if report["frames"] != data["frames"]:
+        out["frames"].append(f"{report['frames']} frames, truth {data['frames']}")
+    for side in ("left", "right"):
+        want, got = data["hold_s"][side], report["sides"][side]["hold_s"]
+        if abs(got - want) > max(HOLD_REL_TOL * want, HOLD_ABS_TOL):
+            out["hold"].append(f"{side}: held {got:.1f} s, truth {want:.1f} s")
+    events = report["events"]
+    for f in data["faults"]:
+        if not any(e["check"] == f["check"] and e["side"] == f["side"]
+                   and abs(e["start_s"] - f["start_s"]) <= ONSET_TOL_S for e in events):
+            out["faults"].append(f"missed {f['check']} ({f['side']}) at {f['start_s']:.1f} s")
+    for e in events:
+        if not any(f["check"] == e["check"]
+                   and f["start_s"] - ONSET_TOL_S <= e["start_s"] <= f["end_s"] + ONSET_TOL_S
+                   for f in data["faults"]):
+            out["false_faults"].append(f"{e['check']} ({e['side']}) {e['start_s']:.1f}-"
+                                       f"{e['end_s']:.1f} s")
+    if report["targets"]["reps"] is not None:
+        for side in ("left", "right"):
+            got, want = report["sides"][side]["reps"], data["reps"][side]
+            if got != want:
+                out["reps"].append(f"{side}: {got} reps, truth {want}")
+    hold = data["hold_s"]
+    expected = bool(data.get("imbalance", False)) or balance_of(
+        hold["left"], hold["right"], balance_tolerance).imbalanced
+    if report["balance"]["imbalanced"] is not expected:
+        out["balance"].append(f"imbalanced={report['balance']['imbalanced']}, truth {expected}")
+    return out

@@ -29,9 +29,12 @@ def estimated_poses(truth) -> list[Pose]:
     f = CACHE / f"{truth.name}.npz"
     if f.exists() and f.stat().st_mtime > truth.video.stat().st_mtime:
         d = np.load(f)
-        return [Pose.empty(tuple(d["wh"])) if not d["ok"][i] else
-                Pose(d["xy"][i], d["world"][i], d["vis"][i], tuple(d["wh"]))
-                for i in range(len(d["ok"]))]
+        return [
+            Pose.empty(tuple(d["wh"]))
+            if not d["ok"][i]
+            else Pose(d["xy"][i], d["world"][i], d["vis"][i], tuple(d["wh"]))
+            for i in range(len(d["ok"]))
+        ]
     poses = []
     with open_source(truth.video) as src, PoseEstimator() as est:
         for fr in src:
@@ -39,17 +42,26 @@ def estimated_poses(truth) -> list[Pose]:
     wh = np.array(poses[0].image_wh)
     z = lambda shape: np.zeros(shape)  # noqa: E731
     np.savez_compressed(
-        f, wh=wh, ok=np.array([not p.is_empty for p in poses]),
+        f,
+        wh=wh,
+        ok=np.array([not p.is_empty for p in poses]),
         xy=np.stack([p.xy if not p.is_empty else z((33, 2)) for p in poses]),
         world=np.stack([p.world if not p.is_empty else z((33, 3)) for p in poses]),
-        vis=np.stack([p.visibility if not p.is_empty else z(33) for p in poses]))
+        vis=np.stack([p.visibility if not p.is_empty else z(33) for p in poses]),
+    )
     return poses
 
 
 def measures_for(ex) -> list[tuple[str, str, dict]]:
     out = [(c.name, c.measure, c.params) for c in ex.checks]
-    out += [(f"pos:{c.measure}" + (f"({c.params['leg']})" if c.params.get("leg") == "other" else ""),
-             c.measure, c.params) for c in ex.position]
+    out += [
+        (
+            f"pos:{c.measure}" + (f"({c.params['leg']})" if c.params.get("leg") == "other" else ""),
+            c.measure,
+            c.params,
+        )
+        for c in ex.position
+    ]
     if ex.reps:
         out.append(("reps", ex.reps.measure, ex.reps.params))
     return out
@@ -78,8 +90,7 @@ def main() -> int:
                 b = M.read(est, m, side, params, ex.min_visibility)
                 vals[label] = (a, b.value, b.reason)
             rows.append((t, truth.phase_at(t), side, tuple(faults), vals))
-        print(f"== {name} ({ex.name})   truth / estimated (median per segment), "
-              f"unseen % of frames")
+        print(f"== {name} ({ex.name})   truth / estimated (median per segment), unseen % of frames")
         keys = [k for k, _, _ in measures_for(ex)]
         print(f"{'segment':34s}" + "".join(f"{k[-20:]:>22s}" for k in keys))
         groups: dict[tuple, list] = {}
@@ -99,9 +110,14 @@ def main() -> int:
             print(line)
         if args.frames:
             for r in rows[::5]:
-                print(f"{r[0]:6.2f} {r[1]}/{r[2]} {r[3]} " + "  ".join(
-                    f"{k}={'-' if v[0] is None else f'{v[0]:.2f}'}/"
-                    f"{'-' if v[1] is None else f'{v[1]:.2f}'}" for k, v in r[4].items()))
+                print(
+                    f"{r[0]:6.2f} {r[1]}/{r[2]} {r[3]} "
+                    + "  ".join(
+                        f"{k}={'-' if v[0] is None else f'{v[0]:.2f}'}/"
+                        f"{'-' if v[1] is None else f'{v[1]:.2f}'}"
+                        for k, v in r[4].items()
+                    )
+                )
     return 0
 
 

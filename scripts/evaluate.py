@@ -1,0 +1,59 @@
+"""Score the coach against the ground truth of every sample, fast: landmarks are cached by
+scripts/tune.py (out/cache), so after the first run only the rules are re-run. Use it after
+changing poses/*.toml; the end-to-end tests apply the same comparison to fresh model runs.
+
+    python scripts/evaluate.py [NAME ...]
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tune import estimated_poses
+
+from coach.exercises import find_exercise
+from coach.session import Session
+from coach.truth import all_truths, compare, load_truth
+
+EXERCISES = ("supine_figure4", "pigeon", "seated_rolldown")
+
+
+def report_for(truth, exercise: str) -> dict:
+    session = Session(find_exercise(exercise))
+    for i, pose in enumerate(estimated_poses(truth)):
+        session.update(pose, i / truth.fps)
+    session.finish()
+    return session.report(truth.name, truth.fps)
+
+
+def main(names: list[str]) -> int:
+    truths = [load_truth(n) for n in names] if names else all_truths()
+    bad = 0
+    for truth in truths:
+        if truth.exercise == "none":
+            for ex in EXERCISES:
+                r = report_for(truth, ex)
+                held = r["sides"]["left"]["hold_s"] + r["sides"]["right"]["hold_s"]
+                ok = held == 0 and not r["events"]
+                bad += not ok
+                print(f"{'ok ' if ok else 'BAD'} {truth.name} as {ex}: held {held:.1f} s, "
+                      f"{len(r['events'])} faults")
+            continue
+        ex = find_exercise(truth.exercise)
+        r = report_for(truth, truth.exercise)
+        diffs = compare(r, truth, ex.balance_tolerance)
+        problems = [f"{k}: {m}" for k, ms in diffs.items() for m in ms]
+        bad += bool(problems)
+        s = r["sides"]
+        print(f"{'ok ' if not problems else 'BAD'} {truth.name}: L {s['left']['hold_s']:.1f}/"
+              f"{truth.data['hold_s']['left']:.1f} s R {s['right']['hold_s']:.1f}/"
+              f"{truth.data['hold_s']['right']:.1f} s, reps {s['left']['reps']}/"
+              f"{s['right']['reps']}, faults {[(e['check'], e['side'], e['start_s']) for e in r['events']]}")
+        for p in problems:
+            print(f"      {p}")
+    print(f"{len(truths) - bad if bad <= len(truths) else 0} of {len(truths)} samples agree")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -39,11 +39,12 @@ def test_figure4_clean_both_sides_counts_time_per_side():
 
 @pytest.mark.parametrize(
     ("check", "fault_kwargs"),
-    [("hips_down", {"hip_lift": 40}), ("foot_flexed", {"ankle": 150}),
+    [("hips_down", {"hip_lift": 40}), ("foot_flexed", {"ankle": 170}),
      ("knee_angle", {"knee": 150})],
 )
 def test_figure4_fault_is_flagged_with_its_onset_and_stops_the_hold(check, fault_kwargs):
-    s = Session(find_exercise("supine_figure4"))
+    ex = find_exercise("supine_figure4")
+    s = Session(ex)
     play(s, [(6, lambda t: synth.supine_figure4("left")),
              (4, lambda t: synth.supine_figure4("left", **fault_kwargs)),
              (6, lambda t: synth.supine_figure4("left"))])
@@ -54,9 +55,10 @@ def test_figure4_fault_is_flagged_with_its_onset_and_stops_the_hold(check, fault
     assert ev["start_s"] == pytest.approx(6.0, abs=0.2)
     assert ev["end_s"] == pytest.approx(10.0, abs=1.0)
     assert ev["message"]
-    # not counted: finding the side (0.3 s) and the fault, less its confirmation (0.4 s),
-    # plus the time it takes to clear (0.8 s)
-    assert r["sides"]["left"]["hold_s"] == pytest.approx(16 - 0.3 - (4 - 0.4 + 0.8), abs=0.3)
+    # not counted: finding the side (0.3 s) and the fault, less its confirmation (on_s),
+    # plus the time it takes to clear (off_s)
+    c = ex.check(check)
+    assert r["sides"]["left"]["hold_s"] == pytest.approx(16 - 0.3 - (4 - c.on_s + c.off_s), abs=0.3)
     assert r["checks"][check]["fault_s"] == pytest.approx(4.0, abs=0.8)
 
 
@@ -134,7 +136,7 @@ def test_rolldown_counts_rolls_and_flags_a_lifted_seat():
 def test_cue_is_one_line_and_a_safety_fault_comes_first():
     s = Session(find_exercise("supine_figure4"))
     states = play(s, [(4, lambda t: synth.supine_figure4("left")),
-                      (3, lambda t: synth.supine_figure4("left", ankle=150, knee=150))])
+                      (3, lambda t: synth.supine_figure4("left", ankle=170, knee=150))])
     last = states[-1]
     assert last.cue is not None and last.cue.kind == "fault"
     assert "Flex the crossed foot" in last.cue.text

@@ -23,10 +23,24 @@ app = typer.Typer(
 )
 
 ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Exercise name (see `coach exercises`).")]
+FirstSideOpt = Annotated[
+    str | None,
+    typer.Option("--first-side", help="Exercises whose sides take turns (roll-down): the side "
+                 "done first, if not the one the coach asks for (left).",
+                 case_sensitive=False),
+]
 ModelOpt = Annotated[
     Path | None,  # noqa: UP007 - typer needs Optional here
     typer.Option("--model", help="A MediaPipe pose_landmarker_*.task file (default: bundled model)."),
 ]
+
+
+def _side(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.lower() not in ("left", "right"):
+        raise _fail(f"--first-side: expected left or right, got {value!r}")
+    return value.lower()
 
 
 def _fail(msg: str, code: int = 2) -> typer.Exit:
@@ -104,6 +118,7 @@ def analyze(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<name>).")] = None,  # noqa: UP007
     model: ModelOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    first_side: FirstSideOpt = None,
 ) -> None:
     """Analyse a recorded video (or image): annotated copy + report.json."""
     from coach.estimator import PoseEstimator
@@ -122,7 +137,8 @@ def analyze(
             with PoseEstimator(model, video=not source.is_image) as est, sink:
                 progress = None if quiet else _Progress(source.frame_count)
                 result = run(source, est, ex, [sink], report_path,
-                             on_frame=progress.step if progress else None)
+                             on_frame=progress.step if progress else None,
+                             first_side=_side(first_side))
                 if progress:
                     progress.close()
     except CoachError as e:
@@ -162,6 +178,7 @@ def live(
     model: ModelOpt = None,
     window: Annotated[bool, typer.Option(help="Show the coaching window (q quits).")] = True,
     record: Annotated[Path | None, typer.Option(help="Also save the annotated session to this .mp4.")] = None,  # noqa: UP007
+    first_side: FirstSideOpt = None,
 ) -> None:
     """Coach live from a camera: a window with the overlay; the report is written as it goes."""
     from coach.estimator import PoseEstimator
@@ -180,7 +197,8 @@ def live(
                 sinks.append(VideoFileSink(record, source.fps or 30.0, source.size))
             with PoseEstimator(model, video=True) as est:
                 try:
-                    result = run(source, est, ex, sinks, report_path)
+                    result = run(source, est, ex, sinks, report_path,
+                                 first_side=_side(first_side))
                 finally:
                     for s in sinks:
                         s.close()

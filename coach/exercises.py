@@ -18,7 +18,7 @@ from coach.measures import get_measure, validate_params
 
 POSES_DIR = Path(__file__).resolve().parent.parent / "poses"
 CHECK_KINDS = ("range", "rise")
-SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle", "front_knee")
+SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle", "front_knee", "alternate")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Condition:
     params: dict[str, Any]
     min: float | None = None
     max: float | None = None
+    when: tuple[Condition, ...] = ()  # applies only while these hold (position conditions)
 
     def holds(self, value: float, margin: float = 0.0) -> bool:
         """True when value is inside the bounds, widened by ``margin`` on each side."""
@@ -80,8 +81,15 @@ class CheckDef:
 
 @dataclass(frozen=True)
 class SideDef:
+    """How the stretched side is told apart. ``alternate``: the coach names the side to start
+    with (``first``) and the sides take turns, a new turn starting each time the person comes
+    back into position after a break of ``gap_s`` following a turn of at least ``min_turn_s``."""
+
     rule: str
     switch_after_s: float = 1.0
+    first: str = "left"
+    gap_s: float = 1.0
+    min_turn_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -185,7 +193,7 @@ def _tname(t: type | tuple[type, ...]) -> str:
     return " or ".join(dict.fromkeys(names.get(x, x.__name__) for x in _tuple(t)))
 
 
-_CONDITION_KEYS = {"measure", "min", "max"}
+_CONDITION_KEYS = {"measure", "min", "max", "when"}
 
 
 def _measure_params(t: _Table, reserved: set[str]) -> tuple[str, dict[str, Any]]:
@@ -208,15 +216,18 @@ def _measure_params(t: _Table, reserved: set[str]) -> tuple[str, dict[str, Any]]
     return name, params
 
 
-def _condition(t: _Table) -> Condition:
+def _condition(t: _Table, allow_when: bool = False) -> Condition:
     name, params = _measure_params(t, _CONDITION_KEYS)
     lo, hi = t.number("min", None), t.number("max", None)
     if lo is None and hi is None:
         raise t.fail("min", "expected min and/or max")
     if lo is not None and hi is not None and lo > hi:
         raise t.fail("min", f"min {lo:g} is above max {hi:g}")
+    if "when" in t.data and not allow_when:
+        raise t.fail("when", "conditions inside `when` cannot have their own `when`")
+    when = tuple(_condition(c) for c in t.subs("when"))
     t.done()
-    return Condition(name, params, lo, hi)
+    return Condition(name, params, lo, hi, when)
 
 
 _CHECK_KEYS = {"name", "title", "kind", "measure", "cue", "min", "max", "max_rise", "baseline_s",
@@ -276,7 +287,11 @@ def load_exercise(path: Path) -> Exercise:
     if rule not in SIDE_RULES:
         raise side_t.fail("rule", f"unknown side rule {rule!r}; expected one of: "
                           f"{', '.join(SIDE_RULES)}")
-    side = SideDef(rule, side_t.number("switch_after_s", 1.0))
+    first = side_t.get("first", str, "left")
+    if first not in ("left", "right"):
+        raise side_t.fail("first", f"expected 'left' or 'right', got {first!r}")
+    side = SideDef(rule, side_t.number("switch_after_s", 1.0), first,
+                   side_t.number("gap_s", 1.0), side_t.number("min_turn_s", 5.0))
     side_t.done()
     hold_t = top.sub("hold")
     hold = HoldDef(hold_t.number("target_s"), hold_t.number("max_s", None),
@@ -312,7 +327,7 @@ def load_exercise(path: Path) -> Exercise:
         path=path,
         aliases=tuple(top.get("aliases", list, [])),
         side=side,
-        position=tuple(_condition(c) for c in top.subs("position")),
+        position=tuple(_condition(c, allow_when=True) for c in top.subs("position")),
         position_cue=top.get("position_cue", str, "Get into position"),
         hold=hold,
         reps=reps,

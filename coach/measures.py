@@ -130,8 +130,12 @@ def _trunk_lean(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
 
 
 def _head_lean(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
-    """Hip midpoint -> ear midpoint from vertical: how far the head has rolled down and forward."""
-    return g.angle_from_vertical(_mid(pose, "left_ear", "right_ear") - _hip_mid(pose))
+    """Hip midpoint -> ear midpoint from vertical, in 3-D: how far the head has rolled down.
+    A roll toward a knee that points at the camera barely moves the head in the image, so
+    this uses the world landmarks (y down), where it reads the same from any side."""
+    w = pose.world_point
+    v = g.midpoint(w("left_ear"), w("right_ear")) - g.midpoint(w("left_hip"), w("right_hip"))
+    return g.angle_between(v, np.array([0.0, -1.0, 0.0]))
 
 
 def _front_sign(pose: Pose, trunk: np.ndarray) -> float:
@@ -194,6 +198,21 @@ def _knee_forward(pose: Pose, side: Side | None, params: dict[str, Any]) -> floa
     return float(dx * _facing(pose) / _torso(pose))
 
 
+def _ankle_to_hip(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """Image distance from a leg's ankle to its own hip, in torso lengths. Small when the heel
+    is drawn in to the groin (judge it only where the shin is not end-on to the camera)."""
+    s = _leg_side(side, params)
+    return g.norm(pose.point(f"{s}_ankle") - pose.point(f"{s}_hip")) / _torso(pose)
+
+
+def _view_width(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """How wide the hips and shoulders look, in torso lengths: about 0 seen straight from the
+    side, growing as the camera turns toward the front or back."""
+    hips = g.norm(pose.point("left_hip") - pose.point("right_hip"))
+    shoulders = g.norm(pose.point("left_shoulder") - pose.point("right_shoulder"))
+    return max(hips, shoulders) / _torso(pose)
+
+
 def _leg_spread(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     """Distance between the two knees, in torso lengths."""
     return g.norm(pose.point("left_knee") - pose.point("right_knee")) / _torso(pose)
@@ -215,6 +234,11 @@ def _crossed_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, 
 def _forward_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
     s = _leg_side(side, params)
     return (*TRUNK, "left_knee", "right_knee", f"{s}_ankle")
+
+
+def _ankle_hip_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    s = _leg_side(side, params)
+    return (*TRUNK, f"{s}_ankle")
 
 
 def _knee_fwd_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
@@ -249,6 +273,11 @@ MEASURES: dict[str, Measure] = {
         Measure("knee_forward", "torso",
                 "A knee ahead of the hips (+) or behind them (-), in the direction faced.",
                 _knee_fwd_landmarks, _knee_forward, needs_side=True, params={"leg": "active"}),
+        Measure("ankle_to_hip", "torso", "A leg's ankle to its own hip, in the image.",
+                _ankle_hip_landmarks, _ankle_to_hip, needs_side=True, params={"leg": "active"}),
+        Measure("view_width", "torso",
+                "Hip/shoulder width in the image: ~0 side-on, larger toward a front view.",
+                _fixed(*TRUNK), _view_width),
         Measure("leg_spread", "torso", "Distance between the knees.",
                 _fixed(*TRUNK, "left_knee", "right_knee"), _leg_spread),
     )

@@ -56,10 +56,11 @@ def run(
     report_path: Path | None = None,
     report_every_s: float = 2.0,
     on_frame: Callable[[FrameState], None] | None = None,
+    first_side: str | None = None,
 ) -> RunResult:
     """Run one session over ``source``. The report is written every ``report_every_s`` seconds
     of wall-clock time and at the end, also when the source fails mid-way (then ``error``)."""
-    session = Session(exercise)
+    session = Session(exercise, first_side=first_side)
     overlay = Overlay(exercise)
     last_write = time.monotonic()
     stopped, error = False, None

@@ -12,7 +12,7 @@ from typing import Any
 
 from coach import __version__
 from coach import measures as M
-from coach.exercises import Exercise
+from coach.exercises import Condition, Exercise
 from coach.pose import Pose
 from coach.state import (
     CheckMonitor,
@@ -23,6 +23,7 @@ from coach.state import (
     RepCounter,
     SideTotals,
     SideTracker,
+    TurnTaker,
     Verdict,
 )
 
@@ -107,10 +108,15 @@ class CueBoard:
 class Session:
     """Decides, frame by frame, how the stretch is going, and adds it up."""
 
-    def __init__(self, exercise: Exercise) -> None:
+    def __init__(self, exercise: Exercise, first_side: str | None = None) -> None:
         self.exercise = ex = exercise
         vis = ex.min_visibility
-        self.sides = SideTracker(ex.side.rule, ex.side.switch_after_s, vis)
+        self.sides: SideTracker | TurnTaker
+        if ex.side.rule == "alternate":
+            self.sides = TurnTaker(first_side or ex.side.first, ex.side.gap_s,  # type: ignore[arg-type]
+                                   ex.side.min_turn_s)
+        else:
+            self.sides = SideTracker(ex.side.rule, ex.side.switch_after_s, vis)
         self.position = Debouncer(on_s=0.5, off_s=1.0)
         self.monitors = [CheckMonitor(c, vis) for c in ex.checks]
         self.hold = HoldTimer()
@@ -154,6 +160,8 @@ class Session:
         raw_pos = (person and side is not None and not self.sides.switching
                    and self._position_ok(pose, side))
         in_pos = self.position.update(raw_pos, t)
+        self.sides.note_position(in_pos, t)
+        side = self.sides.side  # a new turn (rule "alternate") starts on this very frame
         if side != self._side_for_checks:
             for m in self.monitors:
                 m.reset()
@@ -188,11 +196,12 @@ class Session:
         direction = 0
         if self.reps is not None:
             r = M.read(pose, ex.reps.measure, side, ex.reps.params, ex.min_visibility)
-            value = r.value if (in_pos and r.ok) else None
-            if self.reps.down is False and value is not None:
+            value = r.value if (in_pos and raw_pos and r.ok) else None
+            if side != self._rep_side:
+                self.reps.reset()
                 self._rep_side = side
-            if self.reps.update(value, t) and self._rep_side:
-                self.hold.totals[self._rep_side].reps += 1
+            if self.reps.update(value, t) and side:
+                self.hold.totals[side].reps += 1
             direction = self.reps.direction if value is not None else 0
 
         totals = self.hold.totals
@@ -221,11 +230,14 @@ class Session:
         self.segments.append({"side": side, "start_s": round(t, 2), "end_s": round(t, 2),
                               "open": True})
 
+    def _holds(self, pose: Pose, side: str | None, cond: Condition) -> bool:
+        r = M.read(pose, cond.measure, side, cond.params, self.exercise.min_visibility)
+        return r.ok and cond.holds(r.value)
+
     def _position_ok(self, pose: Pose, side: str) -> bool:
-        ex = self.exercise
-        for cond in ex.position:
-            r = M.read(pose, cond.measure, side, cond.params, ex.min_visibility)
-            if not r.ok or not cond.holds(r.value):
+        for cond in self.exercise.position:
+            applies = all(self._holds(pose, side, w) for w in cond.when)
+            if applies and not self._holds(pose, side, cond):
                 return False
         return True
 

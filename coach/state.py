@@ -159,7 +159,8 @@ class MotionMeter:
         return sum(v for _, v in self._speeds) / len(self._speeds)
 
 
-SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3}
+SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3,
+               "alternate": 0.0}
 # side rule -> (measure, sign): the side whose signed reading is larger is the stretched one
 SIDE_RULE_MEASURE = {"crossed_ankle": ("crossed_ankle_distance", -1.0),
                      "bent_knee": ("knee_angle", -1.0),
@@ -179,6 +180,38 @@ def side_scores(rule: str, pose: Pose, min_visibility: float) -> tuple[float, fl
     return scores[0], scores[1]
 
 
+class TurnTaker:
+    """Sides that take turns (rule ``alternate``): used where the pose model cannot see which
+    side is which, such as which shin is in front when sitting cross-legged. The first turn is
+    the side the coach asked for; each return to position after a break starts the next."""
+
+    def __init__(self, first: M.Side, gap_s: float, min_turn_s: float) -> None:
+        self.side: M.Side = first
+        self.gap_s, self.min_turn_s = gap_s, min_turn_s
+        self.switching = False
+        self._turn_s = 0.0  # time in position in the current turn
+        self._out_since: float | None = None
+        self._last_t: float | None = None
+
+    def update(self, pose: Pose, t: float, settled: bool = True) -> M.Side:
+        return self.side
+
+    def note_position(self, in_position: bool, t: float) -> None:
+        """Called every frame with the (debounced) position, to find where turns start."""
+        dt = 0.0 if self._last_t is None else max(0.0, t - self._last_t)
+        self._last_t = t
+        if not in_position:
+            if self._out_since is None:
+                self._out_since = t
+            return
+        if self._out_since is not None:
+            if t - self._out_since >= self.gap_s and self._turn_s >= self.min_turn_s:
+                self.side = M.opposite(self.side)
+                self._turn_s = 0.0
+            self._out_since = None
+        self._turn_s += dt
+
+
 class SideTracker:
     """Which side is being stretched, with hysteresis: a new side must lead for a while."""
 
@@ -190,6 +223,9 @@ class SideTracker:
         self.quick_s = 0.3
         self._switch = Debouncer(switch_after_s, 0.0)
         self._candidate: M.Side | None = None
+
+    def note_position(self, in_position: bool, t: float) -> None:
+        """Sides found from the pose need no help from the position."""
 
     @property
     def switching(self) -> bool:
@@ -260,7 +296,9 @@ class HoldTimer:
 
 
 class RepCounter:
-    """Counts movements out past ``enter`` and back past ``exit`` (the gap is the hysteresis)."""
+    """Counts movements out past ``enter``: a rep counts once the value has stayed past it for
+    ``min_s``, and the next one needs a return past ``exit`` first (the gap is the hysteresis).
+    Counting on arrival, not on return, credits a last lean that ends the session."""
 
     def __init__(self, reps: RepsDef, min_s: float = 0.3) -> None:
         self.reps = reps
@@ -278,7 +316,7 @@ class RepCounter:
         return value <= self.reps.exit if self._deeper else value >= self.reps.exit
 
     def update(self, value: float | None, t: float) -> bool:
-        """Feed a reading; True on the frame a rep completes."""
+        """Feed a reading; True on the frame a rep is counted."""
         if value is None or math.isnan(value):
             return False
         if self._last is not None:
@@ -289,10 +327,17 @@ class RepCounter:
         raw = self._past(value, self.reps.enter) if not self.down else not self._back(value)
         was = self.down
         self.down = self._db.update(raw, t)
-        if was and not self.down:
+        if self.down and not was:
             self.count += 1
             return True
         return False
+
+    def reset(self) -> None:
+        """Forget a movement in progress (the side changed or the position was lost)."""
+        self.down = False
+        self._db.reset()
+        self._last = None
+        self.direction = 0
 
 
 @dataclass
@@ -310,6 +355,8 @@ class EventLog:
     events: list[dict] = field(default_factory=list)
     open: dict[str, OpenEvent] = field(default_factory=dict)
 
+    exit_grace_s: float = 1.5
+
     def update(self, verdicts: list[Verdict], side: str | None, messages: dict[str, str],
                t: float) -> None:
         for v in verdicts:
@@ -317,7 +364,13 @@ class EventLog:
                 start = v.since if v.since is not None else t
                 self.open[v.check] = OpenEvent(v.check, side, start, messages[v.check])
             elif v.status != "fault" and v.check in self.open:
-                self._close(v.check, t)
+                left_position = v.status == "idle" and v.reason == "not in position"
+                if left_position and t - self.open[v.check].start_s < self.exit_grace_s:
+                    # The start of getting out of the stretch (hips rise to change sides),
+                    # not a fault in it.
+                    del self.open[v.check]
+                else:
+                    self._close(v.check, t)
 
     def _close(self, check: str, t: float) -> None:
         ev = self.open.pop(check)

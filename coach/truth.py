@@ -33,6 +33,11 @@ class Truth:
     def fps(self) -> float:
         return float(self.data["fps"])
 
+    @property
+    def first_side(self) -> str | None:
+        """The side of the first segment that has one (what a user would tell --first-side)."""
+        return next((seg["side"] for seg in self.data["segments"] if seg["side"]), None)
+
     def side_at(self, t: float) -> str | None:
         for seg in self.data["segments"]:
             if seg["start_s"] <= t < seg["end_s"]:

@@ -19,7 +19,10 @@ EXERCISES = ("supine_figure4", "pigeon", "seated_rolldown")
 
 
 def report_for(truth, exercise: str) -> dict:
-    session = Session(find_exercise(exercise))
+    ex = find_exercise(exercise)
+    # where sides take turns, the user says which side came first (coach analyze --first-side)
+    first = truth.first_side if ex.side.rule == "alternate" else None
+    session = Session(ex, first_side=first)
     for i, pose in enumerate(estimated_poses(truth)):
         session.update(pose, i / truth.fps)
     session.finish()

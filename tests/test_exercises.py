@@ -60,6 +60,18 @@ def test_broken_definitions_name_file_key_and_expectation(tmp_path: Path, old, n
     assert str(info.value).startswith("supine_figure4.toml")
 
 
+def test_position_when_cannot_nest(tmp_path: Path):
+    text = FIG4.replace("[[position]]\nmeasure = \"trunk_lean\"\nmin = 55",
+                        "[[position]]\nmeasure = \"trunk_lean\"\nmin = 55\n"
+                        "  [[position.when]]\n  measure = \"trunk_lean\"\n  max = 90\n"
+                        "    [[position.when.when]]\n    measure = \"trunk_lean\"\n    max = 90")
+    assert text != FIG4
+    path = tmp_path / "supine_figure4.toml"
+    path.write_text(text)
+    with pytest.raises(DefinitionError, match=r"position\[0\]\.when\[0\]\.when: conditions inside"):
+        load_exercise(path)
+
+
 def test_missing_definition_file(tmp_path: Path):
     with pytest.raises(DefinitionError, match="no such definition file"):
         load_exercise(tmp_path / "nope.toml")

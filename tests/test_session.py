@@ -115,7 +115,7 @@ def test_pigeon_rounded_spine_is_a_fault_only_when_upright():
     assert r["events"][0]["start_s"] == pytest.approx(3.0, abs=0.2)
 
 
-def test_rolldown_counts_rolls_and_flags_a_lifted_seat():
+def test_rolldown_counts_rolls_per_turn_and_flags_a_lifted_seat():
     def roll(front, start, lift=False):
         def make(t):
             phase = ((t - start) % 5.0) / 5.0
@@ -124,8 +124,10 @@ def test_rolldown_counts_rolls_and_flags_a_lifted_seat():
             return synth.seated(lean=lean, curve=lean / 2, front=front, hip_lift=hip)
         return make
     s = Session(find_exercise("seated_rolldown"))
+    # the sides take turns: the coach asks for the left first; a break starts the right turn
     play(s, [(3, lambda t: synth.seated(front="left")), (15, roll("left", 3)),
-             (3, lambda t: synth.seated(front="right")), (10, roll("right", 21, lift=True))])
+             (2, lambda t: synth.standing()),
+             (3, lambda t: synth.seated(front="right")), (10, roll("right", 23, lift=True))])
     r = s.report("test", FPS)
     assert r["sides"]["left"]["reps"] == 3
     assert r["sides"]["right"]["reps"] == 2
@@ -140,3 +142,18 @@ def test_cue_is_one_line_and_a_safety_fault_comes_first():
     last = states[-1]
     assert last.cue is not None and last.cue.kind == "fault"
     assert "Flex the crossed foot" in last.cue.text
+
+
+def test_rolldown_first_side_can_be_given():
+    s = Session(find_exercise("seated_rolldown"), first_side="right")
+    play(s, [(6, lambda t: synth.seated(front="right"))])
+    r = s.report("test", FPS)
+    assert r["sides"]["right"]["hold_s"] > 4 and r["sides"]["left"]["hold_s"] == 0
+
+
+def test_a_short_break_does_not_switch_turns():
+    s = Session(find_exercise("seated_rolldown"))
+    play(s, [(6, lambda t: synth.seated()), (0.5, lambda t: synth.standing()),
+             (6, lambda t: synth.seated())])
+    r = s.report("test", FPS)
+    assert r["sides"]["right"]["hold_s"] == 0 and r["sides"]["left"]["hold_s"] > 10

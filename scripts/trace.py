@@ -1,0 +1,48 @@
+"""Print the session's decisions frame by frame for one sample (every Nth frame), beside the
+truth's phase and side: for finding why a rule misfires.
+
+    python scripts/trace.py pigeon_clean [--every 5] [--exercise pigeon]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tune import estimated_poses
+
+from coach.exercises import find_exercise
+from coach.session import Session
+from coach.truth import load_truth
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sample")
+    ap.add_argument("--every", type=int, default=5)
+    ap.add_argument("--exercise")
+    args = ap.parse_args()
+    truth = load_truth(args.sample)
+    ex = find_exercise(args.exercise or truth.exercise)
+    session = Session(ex)
+    for i, pose in enumerate(estimated_poses(truth)):
+        t = i / truth.fps
+        st = session.update(pose, t)
+        if i % args.every:
+            continue
+        verdicts = " ".join(f"{v.check}={v.status}" + (f"({v.value:.2f})" if v.value is not None
+                                                        else "") for v in st.verdicts)
+        pos = []
+        for c in ex.position:
+            from coach import measures as M
+            r = M.read(pose, c.measure, st.side, c.params, ex.min_visibility)
+            ok = r.ok and c.holds(r.value)
+            pos.append(f"{c.measure}{'*' if c.params.get('leg') == 'other' else ''}="
+                       f"{'-' if r.value is None else f'{r.value:.2f}'}{'' if ok else '!'}")
+        tot = st.totals
+        print(f"{t:6.2f} {truth.phase_at(t)}/{truth.side_at(t)} -> side={st.side} "
+              f"pos={int(st.in_position)} L={tot['left'].hold_s:.1f}/{tot['left'].reps} "
+              f"R={tot['right'].hold_s:.1f}/{tot['right'].reps} | {' '.join(pos)} | {verdicts}")
+
+
+if __name__ == "__main__":
+    main()

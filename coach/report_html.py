@@ -50,7 +50,10 @@ def _timeline(report: dict[str, Any], segments: list[dict[str, Any]]) -> str:
         out.append(f'<rect x="{x(ev["start_s"]):.1f}" y="{y}" width="'
                    f'{max(2.0, x(ev["end_s"]) - x(ev["start_s"])):.1f}" height="{row_h - 8}" '
                    f'fill="{colour}"><title>{html.escape(ev["message"])}</title></rect>')
-    for k in range(0, int(dur) + 1, max(1, int(dur // 8) or 1)):
+    step = max(1, int(dur // 8) or 1)
+    for k in range(0, int(dur) + 1, step):
+        if k > dur - step / 2 and k:  # keep the last label inside the picture
+            continue
         out.append(f'<text x="{x(k):.1f}" y="{h - 4}" class="tick">{_t(k)}</text>')
     out.append("</svg>")
     return "".join(out)

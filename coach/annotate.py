@@ -23,8 +23,8 @@ BLUE = (230, 160, 60)
 DARK = (30, 30, 30)
 STATUS_COLOUR = {"ok": GREEN, "fault": RED, "unseen": GREY, "idle": (200, 200, 200)}
 CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": GREY}
-SHORT = {"knee_angle": "knee", "ankle_flexion": "ankle", "trunk_lean": "lean",
-         "head_lean": "roll", "spine_curvature": "curve", "hip_height": "hips"}
+SHORT = {"knee_angle": "knee", "ankle_flexion": "foot", "trunk_lean": "lean",
+         "head_lean": "roll", "spine_curvature": "curve", "hip_angle": "hip"}
 
 
 def _fmt_time(s: float) -> str:
@@ -85,12 +85,7 @@ class Overlay:
             if min(pose.vis(a), pose.vis(b)) < 0.2:
                 continue
             ca, cb = colour_of.get(a), colour_of.get(b)
-            if RED in (ca, cb):
-                colour = RED
-            elif ca and cb:
-                colour = ca
-            else:
-                colour = WHITE
+            colour = ca if (ca is not None and ca == cb) else WHITE  # a bone both ends judge
             if min(pose.vis(a), pose.vis(b)) < self.min_vis:
                 colour = GREY
             pa = tuple(int(round(v)) for v in pose.point(a))
@@ -116,16 +111,14 @@ class Overlay:
             if value is None:
                 continue
             m = M.get_measure(name)
-            if m.needs_side and state.side is None:
-                continue
-            lms = m.landmarks(state.side, dict(m.params))
-            anchor = lms[1] if len(lms) >= 3 and m.needs_side else None
-            if anchor is None:
+            anchor = m.anchor_landmark(state.side, dict(m.params))  # type: ignore[arg-type]
+            if anchor is None or pose.vis(anchor) < self.min_vis:
                 continue
             x, y = (int(v) for v in pose.point(anchor))
             sc = self._scale(img)
             org = (x + round(10 * sc), y - round(8 * sc))
-            tw = self._text(img, f"{value:.0f}", org, 0.9, WHITE, bold=True)
+            tw = self._text(img, f"{SHORT.get(name, '')} {value:.0f}".strip(), org, 0.9, WHITE,
+                            bold=True)
             if m.unit == "deg":  # Hershey fonts have no degree sign: draw one
                 cv2.circle(img, (org[0] + tw + round(4 * sc), org[1] - round(9 * sc)),
                            max(2, round(2.5 * sc)), WHITE, max(1, round(sc)), cv2.LINE_AA)

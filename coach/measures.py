@@ -51,6 +51,28 @@ class Measure:
     needs_side: bool = False
     params: dict[str, Any] = field(default_factory=dict)
     any_of: str | None = None  # a list parameter of landmarks of which any visible ones will do
+    # What the overlay marks: landmark names with "{s}" for the measured leg's side and "{o}"
+    # for the other; empty = all the landmarks it needs. ``anchor``: where its value is written.
+    highlight: tuple[str, ...] = ()
+    anchor: str | None = None
+
+    def _fill(self, name: str, side: Side | None, params: dict[str, Any]) -> str | None:
+        if "{" not in name:
+            return name
+        if side is None:
+            return None
+        s = _leg_side(side, params) if "leg" in self.params else side
+        return name.format(s=s, o=opposite(s))
+
+    def highlighted(self, side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+        """The landmarks the overlay colours with this measurement's verdict."""
+        if not self.highlight:
+            return self.landmarks(side, params) if (side or not self.needs_side) else ()
+        names = (self._fill(n, side, params) for n in self.highlight)
+        return tuple(n for n in names if n)
+
+    def anchor_landmark(self, side: Side | None, params: dict[str, Any]) -> str | None:
+        return None if self.anchor is None else self._fill(self.anchor, side, params)
 
 
 @dataclass(frozen=True)
@@ -249,32 +271,39 @@ MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
         Measure("knee_angle", "deg", "Hip-knee-ankle angle of a leg (180 = straight).",
-                _knee_landmarks, _knee_angle, needs_side=True, params={"leg": "active"}),
+                _knee_landmarks, _knee_angle, needs_side=True, params={"leg": "active"},
+                anchor="{s}_knee"),
         Measure("hip_angle", "deg",
                 "Shoulder-hip-knee angle of a leg: smaller as the thigh comes to the chest.",
-                _hip_landmarks, _hip_angle, needs_side=True, params={"leg": "active"}),
+                _hip_landmarks, _hip_angle, needs_side=True, params={"leg": "active"},
+                anchor="{s}_hip"),
         Measure("ankle_flexion", "deg",
                 "Angle between shin and foot: about 90 when the foot is flexed, more when pointed.",
-                _ankle_landmarks, _ankle_flexion, needs_side=True, params={"leg": "active"}),
+                _ankle_landmarks, _ankle_flexion, needs_side=True, params={"leg": "active"},
+                highlight=("{s}_ankle", "{s}_heel", "{s}_foot_index"), anchor="{s}_ankle"),
         Measure("trunk_lean", "deg", "Trunk from vertical: 0 sitting tall, 90 lying flat.",
-                _fixed(*TRUNK), _trunk_lean),
+                _fixed(*TRUNK), _trunk_lean, anchor="left_shoulder"),
         Measure("head_lean", "deg", "Hips-to-head line from vertical: how far the head has rolled down.",
-                _fixed(*TRUNK, "left_ear", "right_ear"), _head_lean),
+                _fixed(*TRUNK, "left_ear", "right_ear"), _head_lean, anchor="left_ear"),
         Measure("spine_curvature", "deg",
                 "Forward bend of the ear-shoulder line off the shoulder-hip line (rounding).",
                 _fixed(*TRUNK, *HEAD), _spine_curvature),
         Measure("hip_height", "torso", "Hips above the floor line (lowest of `floor`).",
-                _floor_landmarks, _hip_height, params={"floor": None}, any_of="floor"),
+                _floor_landmarks, _hip_height, params={"floor": None}, any_of="floor",
+                highlight=("left_hip", "right_hip")),
         Measure("crossed_ankle_distance", "torso", "Stretched leg's ankle to the other knee.",
                 _crossed_landmarks, _crossed_ankle_distance, needs_side=True,
-                params={"leg": "active"}),
+                params={"leg": "active"}, highlight=("{s}_ankle", "{o}_knee")),
         Measure("ankle_forward", "torso", "A leg's ankle forward of the hips, toward the knees.",
-                _forward_landmarks, _ankle_forward, needs_side=True, params={"leg": "active"}),
+                _forward_landmarks, _ankle_forward, needs_side=True, params={"leg": "active"},
+                highlight=("{s}_knee", "{s}_ankle")),
         Measure("knee_forward", "torso",
                 "A knee ahead of the hips (+) or behind them (-), in the direction faced.",
-                _knee_fwd_landmarks, _knee_forward, needs_side=True, params={"leg": "active"}),
+                _knee_fwd_landmarks, _knee_forward, needs_side=True, params={"leg": "active"},
+                highlight=("{s}_hip", "{s}_knee")),
         Measure("ankle_to_hip", "torso", "A leg's ankle to its own hip, in the image.",
-                _ankle_hip_landmarks, _ankle_to_hip, needs_side=True, params={"leg": "active"}),
+                _ankle_hip_landmarks, _ankle_to_hip, needs_side=True, params={"leg": "active"},
+                highlight=("{s}_hip", "{s}_knee", "{s}_ankle")),
         Measure("view_width", "torso",
                 "Hip/shoulder width in the image: ~0 side-on, larger toward a front view.",
                 _fixed(*TRUNK), _view_width),

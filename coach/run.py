@@ -60,7 +60,7 @@ def run(
 ) -> RunResult:
     """Run one session over ``source``. The report is written every ``report_every_s`` seconds
     of wall-clock time and at the end, also when the source fails mid-way (then ``error``)."""
-    session = Session(exercise, first_side=first_side)
+    session = Session(exercise, first_side=first_side, still_image=source.is_image)
     overlay = Overlay(exercise)
     last_write = time.monotonic()
     stopped, error = False, None

@@ -108,7 +108,10 @@ class CueBoard:
 class Session:
     """Decides, frame by frame, how the stretch is going, and adds it up."""
 
-    def __init__(self, exercise: Exercise, first_side: str | None = None) -> None:
+    def __init__(self, exercise: Exercise, first_side: str | None = None,
+                 still_image: bool = False) -> None:
+        """``still_image``: one frame judged on its own, so nothing waits to be confirmed
+        (checks that compare with the start of a hold cannot be judged then)."""
         self.exercise = ex = exercise
         vis = ex.min_visibility
         self.sides: SideTracker | TurnTaker
@@ -118,7 +121,11 @@ class Session:
         else:
             self.sides = SideTracker(ex.side.rule, ex.side.switch_after_s, vis)
         self.position = Debouncer(on_s=0.5, off_s=1.0)
-        self.monitors = [CheckMonitor(c, vis) for c in ex.checks]
+        if still_image:
+            self.position.on_s = 0.0
+            if isinstance(self.sides, SideTracker):
+                self.sides.switch_after_s = self.sides.quick_s = 0.0
+        self.monitors = [CheckMonitor(c, vis, instant=still_image) for c in ex.checks]
         self.hold = HoldTimer()
         self.motion = MotionMeter()
         self.still = Debouncer(on_s=0.3, off_s=0.3)
@@ -130,6 +137,8 @@ class Session:
         self.t_first: float | None = None
         self.t_last = 0.0
         self.seen_s = 0.0
+        self.seen_frames = 0
+        self.position_frames = 0
         self.not_seen_s = 0.0
         self.max_people = 0
         self.check_time = {c.name: {"fault_s": 0.0, "unseen_s": 0.0} for c in ex.checks}
@@ -151,6 +160,7 @@ class Session:
         self.max_people = max(self.max_people, people if people is not None else int(person))
         if person:
             self.seen_s += dt
+            self.seen_frames += 1
         else:
             self.not_seen_s += dt
 
@@ -190,6 +200,7 @@ class Session:
         self._track_segment(side if (in_pos and raw_pos) else None, t)
         if in_pos and raw_pos and side:
             self.position_s[side] += dt
+            self.position_frames += 1
             if faults:
                 self.hold.totals[side].fault_s += dt
 
@@ -285,14 +296,14 @@ class Session:
         bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
         events = self.events.events if complete else self.events.snapshot(self.t_last)
         notes = []
-        if self.frames and self.seen_s == 0 and self.not_seen_s >= 0:
+        if self.frames and self.seen_frames == 0:
             notes.append("No person was seen: no time was counted.")
         elif self.not_seen_s > 1.0:
             notes.append(f"No person in view for {self.not_seen_s:.1f} s (not counted).")
         if self.max_people > 1:
             notes.append(f"Up to {self.max_people} people in view: followed the largest "
                          "(nearest) person only.")
-        if self.frames and sum(self.position_s.values()) == 0 and self.seen_s > 0:
+        if self.seen_frames and self.position_frames == 0:
             notes.append(f"Never in the {ex.title} position: no hold was counted.")
         return {
             "coach_version": __version__,

@@ -61,10 +61,10 @@ class Verdict:
 class CheckMonitor:
     """Runs one check over time: visibility gating, baseline, value hysteresis, debounce."""
 
-    def __init__(self, check: CheckDef, min_visibility: float = 0.5) -> None:
+    def __init__(self, check: CheckDef, min_visibility: float = 0.5, instant: bool = False) -> None:
         self.check = check
         self.min_visibility = min_visibility
-        self._fault = Debouncer(check.on_s, check.off_s)
+        self._fault = Debouncer(0.0, 0.0) if instant else Debouncer(check.on_s, check.off_s)
         self._baseline_values: list[float] = []
         self._baseline_start: float | None = None
         self.baseline: float | None = None
@@ -95,7 +95,7 @@ class CheckMonitor:
     def update(self, pose: Pose, side: M.Side | None, t: float, active: bool) -> Verdict:
         c = self.check
         m = M.get_measure(c.measure)
-        names = m.landmarks(side, c.params) if (side or not m.needs_side) else ()
+        names = m.highlighted(side, c.params)
         if not active or pose.is_empty:
             self._fault.update(False, t)
             if not active:

@@ -157,3 +157,14 @@ def test_a_short_break_does_not_switch_turns():
              (6, lambda t: synth.seated())])
     r = s.report("test", FPS)
     assert r["sides"]["right"]["hold_s"] == 0 and r["sides"]["left"]["hold_s"] > 10
+
+
+def test_a_still_image_is_judged_on_its_own():
+    s = Session(find_exercise("supine_figure4"), still_image=True)
+    state = s.update(synth.supine_figure4("right", knee=150), 0.0)
+    assert state.side == "right" and state.in_position
+    verdicts = {v.check: v.status for v in state.verdicts}
+    assert verdicts["knee_angle"] == "fault"
+    assert verdicts["hips_down"] == "ok"  # needs the start of a hold: nothing to compare with
+    s.finish()
+    assert [e["check"] for e in s.report("still.jpg", None)["events"]] == ["knee_angle"]

@@ -75,8 +75,8 @@ class Overlay:
         colour_of: dict[str, tuple[int, int, int]] = {}
         for v in state.verdicts:  # a fault wins over ok on shared landmarks
             c = STATUS_COLOUR[v.status]
-            if v.status == "fault" and self.exercise.check(v.check).goal:
-                c = AMBER
+            if self.exercise.check(v.check).advisory:
+                continue  # not judged: leave its limb uncoloured
             for name in v.landmarks:
                 if name not in colour_of or v.status == "fault":
                     colour_of[name] = c
@@ -185,9 +185,7 @@ class Overlay:
         y = pad + line
         for v, label in zip(state.verdicts, labels, strict=True):
             c = self.exercise.check(v.check)
-            colour = STATUS_COLOUR[v.status]
-            if v.status == "fault" and c.goal:
-                colour = AMBER
+            colour = STATUS_COLOUR[v.status] if not c.advisory else WHITE
             cx = w - pw - pad + round(12 * s)
             cv2.circle(img, (cx, y - round(5 * s)), max(3, round(5 * s)), colour, -1, cv2.LINE_AA)
             self._text(img, label, (cx + round(12 * s), y), 0.8, colour if v.status != "idle"
@@ -195,8 +193,10 @@ class Overlay:
             y += line
 
     def _check_label(self, v) -> str:  # noqa: ANN001
-        title = self.exercise.check(v.check).title
-        return f"{title} (can't see)" if v.status == "unseen" else title
+        c = self.exercise.check(v.check)
+        if c.advisory:
+            return f"{c.title} (reminder)"
+        return f"{c.title} (can't see)" if v.status == "unseen" else c.title
 
     def _cue(self, img: np.ndarray, state: FrameState) -> None:
         s = self._scale(img)

@@ -78,10 +78,12 @@ def exercises(
             target += f", {ex.reps.target} {ex.reps.label} per side"
         typer.echo(f"    target: {target}; sides even within {ex.balance_tolerance:.0%}")
         for c in ex.checks:
-            tag = " [safety]" if c.safety else (" [goal]" if c.goal else "")
+            tag = " [reminder only]" if c.advisory else (" [safety]" if c.safety else "")
             typer.echo(f"    - {c.name}{tag}: {c.cue}")
             if verbose:
                 typer.echo(f"        {c.describe()}")
+                if c.advisory:
+                    typer.echo(f"        not judged: {c.advisory}")
         typer.echo("")
 
 

@@ -17,7 +17,7 @@ from coach.errors import DefinitionError
 from coach.measures import get_measure, validate_params
 
 POSES_DIR = Path(__file__).resolve().parent.parent / "poses"
-CHECK_KINDS = ("range", "rise")
+CHECK_KINDS = ("range", "rise", "drop")
 SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle", "front_knee", "alternate")
 
 
@@ -48,8 +48,9 @@ class Condition:
 
 @dataclass(frozen=True)
 class CheckDef:
-    """One form check. ``range``: fault outside [min, max]. ``rise``: fault when the measure
-    rises more than ``max_rise`` above its value when the hold began (its baseline)."""
+    """One form check. ``range``: fault outside [min, max]. ``rise`` / ``drop``: fault when the
+    measure rises above / drops below its value when the hold began (its baseline) by more than
+    ``max_change`` (``max_rise`` / ``max_drop`` in the file)."""
 
     name: str
     title: str
@@ -59,19 +60,25 @@ class CheckDef:
     cue: str
     min: float | None = None
     max: float | None = None
-    max_rise: float | None = None
+    max_change: float | None = None
     baseline_s: float = 1.0
     hysteresis: float = 0.0
     on_s: float = 0.4
     off_s: float = 0.8
     when: tuple[Condition, ...] = ()
     safety: bool = False
-    goal: bool = False
+    advisory: str = ""  # why the check only reminds (the model cannot judge it); "" = judged
+
+    @property
+    def relative(self) -> bool:
+        """Judged against the start of the hold rather than absolute bounds."""
+        return self.kind in ("rise", "drop")
 
     def describe(self) -> str:
         unit = get_measure(self.measure).unit
-        if self.kind == "rise":
-            rule = f"{self.measure} rises > {self.max_rise:g} {unit} above start of hold"
+        if self.relative:
+            way = "rises" if self.kind == "rise" else "drops"
+            rule = f"{self.measure} {way} > {self.max_change:g} {unit} from the start of the hold"
         else:
             rule = "good while " + Condition(self.measure, {}, self.min, self.max).describe()
         if self.when:
@@ -230,8 +237,9 @@ def _condition(t: _Table, allow_when: bool = False) -> Condition:
     return Condition(name, params, lo, hi, when)
 
 
-_CHECK_KEYS = {"name", "title", "kind", "measure", "cue", "min", "max", "max_rise", "baseline_s",
-               "hysteresis", "on_s", "off_s", "when", "safety", "goal"}
+_CHECK_KEYS = {"name", "title", "kind", "measure", "cue", "min", "max", "max_rise", "max_drop",
+               "baseline_s",
+               "hysteresis", "on_s", "off_s", "when", "safety", "advisory"}
 
 
 def _check(t: _Table) -> CheckDef:
@@ -243,11 +251,16 @@ def _check(t: _Table) -> CheckDef:
         raise t.fail("kind", f"unknown rule kind {kind!r}{hint}; expected one of: "
                      f"{', '.join(CHECK_KINDS)}")
     measure, params = _measure_params(t, _CHECK_KEYS)
-    lo, hi, rise = t.number("min", None), t.number("max", None), t.number("max_rise", None)
+    lo, hi = t.number("min", None), t.number("max", None)
+    key = {"rise": "max_rise", "drop": "max_drop"}.get(kind)
+    change = t.number(key, None) if key else None
+    other = {"rise": "max_drop", "drop": "max_rise"}.get(kind)
+    if other and other in t.data:
+        raise t.fail(other, f"a {kind} check takes {key}, not {other}")
     if kind == "range" and lo is None and hi is None:
         raise t.fail("min", "a range check needs min and/or max")
-    if kind == "rise" and (rise is None or rise <= 0):
-        raise t.fail("max_rise", "a rise check needs a positive max_rise")
+    if key and (change is None or change <= 0):
+        raise t.fail(key, f"a {kind} check needs a positive {key}")
     check = CheckDef(
         name=name,
         title=t.get("title", str, name.replace("_", " ")),
@@ -257,14 +270,14 @@ def _check(t: _Table) -> CheckDef:
         cue=t.get("cue", str),
         min=lo,
         max=hi,
-        max_rise=rise,
+        max_change=change,
         baseline_s=t.number("baseline_s", 1.0),
         hysteresis=t.number("hysteresis", 0.0),
         on_s=t.number("on_s", 0.4),
         off_s=t.number("off_s", 0.8),
         when=tuple(_condition(c) for c in t.subs("when")),
         safety=t.get("safety", bool, False),
-        goal=t.get("goal", bool, False),
+        advisory=t.get("advisory", str, ""),
     )
     t.done()
     return check

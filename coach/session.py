@@ -28,6 +28,7 @@ from coach.state import (
 )
 
 MAX_DT = 0.5  # a gap longer than this (a stalled camera) is not counted as held time
+BASELINE_KEEP_S = 3.0  # out of position longer than this: the next hold gets a new baseline
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ class Session:
         self.segments: list[dict[str, Any]] = []  # in-position intervals per side
         self._prev_t: float | None = None
         self._side_for_checks: str | None = None
+        self._out_since: float | None = None
         self._rep_side: str | None = None
 
     # -- the per-frame step --------------------------------------------------------------
@@ -176,13 +178,28 @@ class Session:
             for m in self.monitors:
                 m.reset()
             self._side_for_checks = side
-        if not in_pos:
-            for m in self.monitors:
-                if m.check.kind == "rise" and not self.position.state:
-                    m.reset()
+        if in_pos:
+            self._out_since = None
+        else:
+            if self._out_since is None:
+                self._out_since = t
+                # leaving at once after a fault began: that was the way out, not a fault
+                self.events.drop_recent(self.position.since or t)
+            if t - self._out_since > BASELINE_KEEP_S:
+                for m in self.monitors:  # a new hold will measure its own start
+                    if m.check.relative:
+                        m.reset()
         active = in_pos and not self.sides.switching
         verdicts = tuple(m.update(pose, side, t, active) for m in self.monitors)
+        opened_before = set(self.events.open)
+        n_closed = len(self.events.events)
         self.events.update(list(verdicts), side, self.messages, t)
+        for name in set(self.events.open) - opened_before:
+            # a fault is confirmed after it has lasted on_s: that time was not good form
+            ev = self.events.open[name]
+            if ev.side in self.hold.totals:
+                self.hold.retract(ev.side, max(0.0, t - ev.start_s))
+        cleared = [e for e in self.events.events[n_closed:] if e["check"] in opened_before]
         faults = [v for v in verdicts if v.status == "fault"]
         for v in verdicts:
             if v.status in ("fault", "unseen"):
@@ -197,6 +214,10 @@ class Session:
             # the position held for the whole confirmation window: count that time too
             dt += max(0.0, t - self.position.since)
         hold_s = self.hold.update(side if in_pos else None, good, dt)
+        if good and side and not faults:
+            for e in cleared:  # the form was right again from the moment the fault cleared
+                if e["side"] == side:
+                    self.hold.credit(side, max(0.0, t - e["end_s"]))
         self._track_segment(side if (in_pos and raw_pos) else None, t)
         if in_pos and raw_pos and side:
             self.position_s[side] += dt
@@ -267,6 +288,9 @@ class Session:
             return Cue(c.cue, "fault", 0 if c.safety else 1)
         if not in_pos:
             return Cue(ex.position_cue, "setup", 3)
+        reminder = self._reminder(hold_s)
+        if reminder is not None:
+            return reminder
         if ex.reps is not None and direction:
             text = ex.reps.down_cue if direction > 0 else ex.reps.up_cue
             if text:
@@ -277,6 +301,17 @@ class Session:
                 return Cue(f"Well held. Switch to your {other} side", "good", 5)
             return Cue("Well held. Ease out slowly", "good", 5)
         return Cue("Good form. Breathe and hold", "good", 6)
+
+    def _reminder(self, hold_s: float, every_s: float = 20.0, show_s: float = 4.0) -> Cue | None:
+        """Checks the model cannot judge are said as reminders: a few seconds into each hold,
+        then every ``every_s``, in turn."""
+        advisory = [c for c in self.exercise.checks if c.advisory]
+        if not advisory or hold_s < 2.0:
+            return None
+        k, phase = divmod(hold_s - 2.0, every_s)
+        if phase >= show_s:
+            return None
+        return Cue(advisory[int(k) % len(advisory)].cue, "info", 5)
 
     # -- the summary ---------------------------------------------------------------------
     def duration_s(self, fps: float | None = None) -> float:
@@ -329,7 +364,9 @@ class Session:
             "balance": {"difference_s": bal.difference_s, "ratio": bal.ratio,
                         "imbalanced": bal.imbalanced, "behind": bal.behind,
                         "message": bal.message},
-            "checks": {n: {k: round(v, 2) for k, v in d.items()}
+            "checks": {n: {**{k: round(v, 2) for k, v in d.items()},
+                           **({"judged": False, "why": ex.check(n).advisory}
+                              if ex.check(n).advisory else {"judged": True})}
                        for n, d in self.check_time.items()},
             "events": events,
             "in_position": [{k: v for k, v in seg.items() if k != "open"}

@@ -85,11 +85,16 @@ class CheckMonitor:
                 return False
         return True
 
+    def _change(self, value: float) -> float:
+        """How far the reading has moved from the baseline in the faulty direction."""
+        assert self.baseline is not None
+        return (value - self.baseline) * (1.0 if self.check.kind == "rise" else -1.0)
+
     def _bad(self, value: float) -> bool:
         c, margin = self.check, (-self.check.hysteresis if self.in_fault else 0.0)
-        if c.kind == "rise":
-            assert self.baseline is not None and c.max_rise is not None
-            return value - self.baseline > c.max_rise + margin
+        if c.relative:
+            assert self.baseline is not None and c.max_change is not None
+            return self._change(value) > c.max_change + margin
         return not Condition(c.measure, c.params, c.min, c.max).holds(value, margin)
 
     def update(self, pose: Pose, side: M.Side | None, t: float, active: bool) -> Verdict:
@@ -109,7 +114,7 @@ class CheckMonitor:
             self._fault.update(False, t)
             return Verdict(c.name, "unseen", None, r.reason, names)
         value = r.value
-        if c.kind == "rise":
+        if c.relative:
             if self.baseline is None:
                 if self._baseline_start is None:
                     self._baseline_start = t
@@ -117,13 +122,13 @@ class CheckMonitor:
                 if t - self._baseline_start >= c.baseline_s:
                     self.baseline = statistics.median(self._baseline_values)
                 return Verdict(c.name, "ok", 0.0, "measuring the start position", names)
-            value = value - self.baseline
+            value = self._change(r.value)
             bad = self._bad(r.value)
         else:
             bad = self._bad(value)
-        fault = self._fault.update(bad, t)
-        return Verdict(c.name, "fault" if fault else "ok", value, None, names,
-                       self._fault.since if fault else None)
+        fault = self._fault.update(bad, t) and not c.advisory  # advisory: read, never judged
+        # ``since``: when the current verdict really began (a fault's onset, or its clearing)
+        return Verdict(c.name, "fault" if fault else "ok", value, None, names, self._fault.since)
 
 
 MOTION_LANDMARKS = tuple(landmark_index(f"{s}_{j}") for s in M.SIDES
@@ -295,6 +300,26 @@ class HoldTimer:
         return self.current_s
 
 
+    def credit(self, side: str, seconds: float) -> None:
+        """Count good time that was only confirmed as good afterwards."""
+        tot = self.totals[side]
+        take = min(seconds, tot.fault_s)
+        tot.hold_s += take
+        tot.fault_s -= take
+        if self._side == side:
+            self.current_s += take
+            tot.best_hold_s = max(tot.best_hold_s, self.current_s)
+
+    def retract(self, side: str, seconds: float) -> None:
+        """Take back time counted as good that turned out to be the start of a fault."""
+        tot = self.totals[side]
+        take = min(seconds, tot.hold_s)
+        tot.hold_s -= take
+        tot.fault_s += take
+        if self._side == side:
+            self.current_s = max(0.0, self.current_s - take)
+
+
 class RepCounter:
     """Counts movements out past ``enter``: a rep counts once the value has stayed past it for
     ``min_s``, and the next one needs a return past ``exit`` first (the gap is the hysteresis).
@@ -364,13 +389,19 @@ class EventLog:
                 start = v.since if v.since is not None else t
                 self.open[v.check] = OpenEvent(v.check, side, start, messages[v.check])
             elif v.status != "fault" and v.check in self.open:
-                left_position = v.status == "idle" and v.reason == "not in position"
-                if left_position and t - self.open[v.check].start_s < self.exit_grace_s:
-                    # The start of getting out of the stretch (hips rise to change sides),
-                    # not a fault in it.
-                    del self.open[v.check]
-                else:
-                    self._close(v.check, t)
+                # cleared: it ended when the form came right, confirmed off_s later
+                ev = self.open[v.check]
+                end = v.since if (v.status == "ok" and v.since is not None
+                                  and v.since >= ev.start_s) else t
+                self._close(v.check, end)
+
+    def drop_recent(self, left_at: float) -> None:
+        """The person left the position at ``left_at``: a fault that began just before is the
+        start of getting out of the stretch (hips rise to change sides), not a fault in it."""
+        cut = left_at - self.exit_grace_s
+        for name in [n for n, ev in self.open.items() if ev.start_s >= cut]:
+            del self.open[name]
+        self.events = [e for e in self.events if e["start_s"] < cut]
 
     def _close(self, check: str, t: float) -> None:
         ev = self.open.pop(check)

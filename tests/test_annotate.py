@@ -33,7 +33,7 @@ def _banner_height(img: np.ndarray) -> int:
 
 @pytest.mark.parametrize(("w", "h"), [(640, 480), (1280, 960)])
 def test_overlay_scales_with_the_frame(w, h):
-    state = _state(lambda: synth.supine_figure4("left", ankle=170))
+    state = _state(lambda: synth.supine_figure4("left", knee=150))
     scale = w / 640
     pose = Pose(state.pose.xy * scale, state.pose.world, state.pose.visibility, (w, h))
     from dataclasses import replace
@@ -47,11 +47,11 @@ def test_overlay_scales_with_the_frame(w, h):
 
 
 def test_faulting_limb_is_drawn_red():
-    state = _state(lambda: synth.supine_figure4("left", ankle=170))
+    state = _state(lambda: synth.supine_figure4("left", knee=150))
     img = np.full((480, 640, 3), 200, np.uint8)
     out = Overlay(find_exercise("supine_figure4")).annotate(img, state)
-    heel, toe = state.pose.point("left_heel"), state.pose.point("left_foot_index")
-    x, y = ((heel + toe) / 2).astype(int)
+    knee, ankle = state.pose.point("left_knee"), state.pose.point("left_ankle")
+    x, y = ((knee + ankle) / 2).astype(int)
     patch = out[y - 2:y + 3, x - 2:x + 3].reshape(-1, 3)
     assert any(tuple(int(v) for v in px) == RED for px in patch)
 

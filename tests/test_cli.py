@@ -34,7 +34,7 @@ def blank_video(tmp_path: Path) -> Path:
 def test_exercises_lists_checks():
     r = _invoke("exercises", "-v")
     assert r.exit_code == 0
-    assert "supine_figure4" in r.output and "foot_flexed [safety]" in r.output
+    assert "supine_figure4" in r.output and "foot_flexed [reminder only]" in r.output
     assert "hip_height rises > 0.15 torso" in r.output
 
 

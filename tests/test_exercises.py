@@ -41,7 +41,7 @@ def test_unknown_exercise_suggests_close_names():
         ('floor = ["left_shoulder", "right_shoulder"]', 'floor = ["left_sholder"]',
          r"checks\[0\]\.floor: unknown landmark 'left_sholder'"),
         ("max_rise = 0.15", "max_rise = -1", r"checks\[0\]\.max_rise: a rise check needs a positive"),
-        ("max = 155", 'max = "high"', r"checks\[1\]\.max: expected a number, got 'high'"),
+        ("max = 115", 'max = "high"', r"checks\[1\]\.max: expected a number, got 'high'"),
         ('rule = "crossed_ankle"', 'rule = "crossed"', r"side\.rule: unknown side rule 'crossed'"),
         ("target_s = 60", "", r"hold\.target_s: missing; expected a number"),
         ('title = "Knee bent"', 'title = "Knee bent"\ncolour = "red"',

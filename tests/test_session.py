@@ -39,12 +39,10 @@ def test_figure4_clean_both_sides_counts_time_per_side():
 
 @pytest.mark.parametrize(
     ("check", "fault_kwargs"),
-    [("hips_down", {"hip_lift": 40}), ("foot_flexed", {"ankle": 170}),
-     ("knee_angle", {"knee": 150})],
+    [("hips_down", {"hip_lift": 40}), ("knee_angle", {"knee": 150})],
 )
 def test_figure4_fault_is_flagged_with_its_onset_and_stops_the_hold(check, fault_kwargs):
-    ex = find_exercise("supine_figure4")
-    s = Session(ex)
+    s = Session(find_exercise("supine_figure4"))
     play(s, [(6, lambda t: synth.supine_figure4("left")),
              (4, lambda t: synth.supine_figure4("left", **fault_kwargs)),
              (6, lambda t: synth.supine_figure4("left"))])
@@ -55,10 +53,11 @@ def test_figure4_fault_is_flagged_with_its_onset_and_stops_the_hold(check, fault
     assert ev["start_s"] == pytest.approx(6.0, abs=0.2)
     assert ev["end_s"] == pytest.approx(10.0, abs=1.0)
     assert ev["message"]
-    # not counted: finding the side (0.3 s) and the fault, less its confirmation (on_s),
-    # plus the time it takes to clear (off_s)
-    c = ex.check(check)
-    assert r["sides"]["left"]["hold_s"] == pytest.approx(16 - 0.3 - (4 - c.on_s + c.off_s), abs=0.3)
+    # not counted: finding the side (0.3 s) and the fault itself (its confirmation and clearing
+    # windows are settled afterwards); a sudden jump of the hips also breaks the stillness a hold
+    # needs for up to ~0.7 s at each end
+    held = r["sides"]["left"]["hold_s"]
+    assert 16 - 0.3 - 4 - 1.5 <= held <= 16 - 0.3 - 4 + 0.3
     assert r["checks"][check]["fault_s"] == pytest.approx(4.0, abs=0.8)
 
 
@@ -120,7 +119,7 @@ def test_rolldown_counts_rolls_per_turn_and_flags_a_lifted_seat():
         def make(t):
             phase = ((t - start) % 5.0) / 5.0
             lean = 70 * (1 - abs(2 * phase - 1))
-            hip = 40 if (lift and lean > 30) else 0
+            hip = 80 if (lift and lean > 30) else 0
             return synth.seated(lean=lean, curve=lean / 2, front=front, hip_lift=hip)
         return make
     s = Session(find_exercise("seated_rolldown"))
@@ -138,10 +137,22 @@ def test_rolldown_counts_rolls_per_turn_and_flags_a_lifted_seat():
 def test_cue_is_one_line_and_a_safety_fault_comes_first():
     s = Session(find_exercise("supine_figure4"))
     states = play(s, [(4, lambda t: synth.supine_figure4("left")),
-                      (3, lambda t: synth.supine_figure4("left", ankle=170, knee=150))])
+                      (3, lambda t: synth.supine_figure4("left", hip_lift=40, knee=150))])
     last = states[-1]
+    assert {v.check for v in last.verdicts if v.status == "fault"} == {"hips_down", "knee_angle"}
     assert last.cue is not None and last.cue.kind == "fault"
-    assert "Flex the crossed foot" in last.cue.text
+    assert "hips" in last.cue.text  # the safety check's cue, not the knee's
+
+
+def test_an_advisory_check_reminds_but_never_judges():
+    s = Session(find_exercise("supine_figure4"))
+    states = play(s, [(12, lambda t: synth.supine_figure4("left", ankle=170))])
+    r = s.report("test", FPS)
+    assert r["events"] == []
+    assert r["checks"]["foot_flexed"]["judged"] is False
+    assert r["sides"]["left"]["hold_s"] > 11
+    cues = {st.cue.text for st in states if st.cue is not None}
+    assert any("foot flexed" in c for c in cues)
 
 
 def test_rolldown_first_side_can_be_given():

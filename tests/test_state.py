@@ -114,16 +114,18 @@ def test_cue_board_holds_a_cue_unless_something_more_urgent_comes():
     assert board.update(fault, 2.7) == fault
 
 
-def test_a_fault_that_ends_by_leaving_the_position_at_once_is_the_way_out_not_a_fault():
+def test_a_fault_just_before_leaving_the_position_is_the_way_out_not_a_fault():
     from coach.state import EventLog, Verdict
 
     log = EventLog()
     msgs = {"hips_down": "hips"}
     log.update([Verdict("hips_down", "fault", since=10.0)], "left", msgs, 10.4)
-    log.update([Verdict("hips_down", "idle", reason="not in position")], "left", msgs, 11.0)
+    log.update([Verdict("hips_down", "idle", reason="not applicable now")], "left", msgs, 10.6)
+    log.drop_recent(11.0)  # left the position 1 s after the fault began
     log.update([Verdict("hips_down", "fault", since=20.0)], "left", msgs, 20.4)
     log.update([Verdict("hips_down", "ok")], "left", msgs, 25.0)
     log.update([Verdict("hips_down", "fault", since=30.0)], "left", msgs, 30.4)
-    log.update([Verdict("hips_down", "idle", reason="not in position")], "left", msgs, 34.0)
+    log.drop_recent(34.0)  # a long fault, then leaving: a real fault
+    log.update([Verdict("hips_down", "idle", reason="not in position")], "left", msgs, 35.0)
     log.close_all(40.0)
-    assert [(e["start_s"], e["end_s"]) for e in log.events] == [(20.0, 25.0), (30.0, 34.0)]
+    assert [(e["start_s"], e["end_s"]) for e in log.events] == [(20.0, 25.0), (30.0, 35.0)]

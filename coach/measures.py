@@ -106,30 +106,24 @@ def _torso(pose: Pose) -> float:
 # ---- the measurements ---------------------------------------------------------------------
 
 
-def _knee_angle(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
-    """In 3-D (world landmarks): a knee bending across the body, toward or away from the
-    camera, foreshortens badly in the image, but its 3-D angle does not depend on the view."""
-    s = _leg_side(side, params)
-    w = pose.world_point
-    return g.angle_at(w(f"{s}_hip"), w(f"{s}_knee"), w(f"{s}_ankle"))
+def _leg_angle(a: str, b: str, c: str) -> tuple[Callable[..., float], Callable[..., tuple[str, ...]]]:
+    """The 3-D angle a-b-c at ``b`` on one side's landmarks (names without "left_"/"right_"),
+    on the world landmarks: a knee bending across the body foreshortens badly in the image,
+    but its 3-D angle does not depend on the view."""
+
+    def names(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+        s = _leg_side(side, params)
+        return (f"{s}_{a}", f"{s}_{b}", f"{s}_{c}")
+
+    def compute(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+        pa, pb, pc = (pose.world_point(n) for n in names(side, params))
+        return g.angle_at(pa, pb, pc)
+
+    return compute, names
 
 
-def _knee_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
-    s = _leg_side(side, params)
-    return (f"{s}_hip", f"{s}_knee", f"{s}_ankle")
-
-
-def _hip_angle(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
-    """Shoulder-hip-knee angle of a leg in 3-D: 180 with the thigh in line with the trunk,
-    smaller as the thigh is drawn toward the chest."""
-    s = _leg_side(side, params)
-    w = pose.world_point
-    return g.angle_at(w(f"{s}_shoulder"), w(f"{s}_hip"), w(f"{s}_knee"))
-
-
-def _hip_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
-    s = _leg_side(side, params)
-    return (f"{s}_shoulder", f"{s}_hip", f"{s}_knee")
+_knee_angle, _knee_landmarks = _leg_angle("hip", "knee", "ankle")
+_hip_angle, _hip_landmarks = _leg_angle("shoulder", "hip", "knee")
 
 
 def _ankle_flexion(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:

@@ -91,8 +91,8 @@ class FrameState:
 class CueBoard:
     """Keeps one cue on screen for at least ``min_s`` unless a more urgent one arrives."""
 
-    def __init__(self, min_s: float = 2.0) -> None:
-        self.min_s = min_s
+    def __init__(self, min_s: float = 2.0, fault_min_s: float = 0.8) -> None:
+        self.min_s, self.fault_min_s = min_s, fault_min_s
         self.current: Cue | None = None
         self._since = 0.0
 
@@ -101,7 +101,9 @@ class CueBoard:
         if wanted == cur:
             return cur
         urgent = wanted is not None and (cur is None or wanted.priority < cur.priority)
-        if cur is None or urgent or t - self._since >= self.min_s:
+        # a fault put right (or found to be the way out of the stretch) stops being said soon
+        min_s = self.fault_min_s if cur is not None and cur.kind == "fault" else self.min_s
+        if cur is None or urgent or t - self._since >= min_s:
             self.current, self._since = wanted, t
         return self.current
 

@@ -129,3 +129,12 @@ def test_a_fault_just_before_leaving_the_position_is_the_way_out_not_a_fault():
     log.update([Verdict("hips_down", "idle", reason="not in position")], "left", msgs, 35.0)
     log.close_all(40.0)
     assert [(e["start_s"], e["end_s"]) for e in log.events] == [(20.0, 25.0), (30.0, 35.0)]
+
+
+def test_a_fault_cue_gives_way_soon_once_the_fault_is_gone():
+    board = CueBoard(min_s=2.0, fault_min_s=0.8)
+    fault = Cue("hips down", "fault", 0)
+    setup = Cue("get into position", "setup", 3)
+    assert board.update(fault, 0.0) == fault
+    assert board.update(setup, 0.5) == fault
+    assert board.update(setup, 0.9) == setup

@@ -129,6 +129,7 @@ def analyze(
     from coach.sinks import ImageSink, VideoFileSink
     from coach.sources import open_source
 
+    first = _side(first_side)
     try:
         ex = find_exercise(exercise)
         source = open_source(path)
@@ -140,7 +141,7 @@ def analyze(
                 progress = None if quiet else _Progress(source.frame_count)
                 result = run(source, est, ex, [sink], report_path,
                              on_frame=progress.step if progress else None,
-                             first_side=_side(first_side))
+                             first_side=first)
                 if progress:
                     progress.close()
     except CoachError as e:
@@ -190,6 +191,7 @@ def live(
     from coach.sources import open_source, parse_camera
 
     report_path = out / "report.json"
+    first = _side(first_side)
     try:
         ex = find_exercise(exercise)
         source = open_source(parse_camera(camera), live=True)
@@ -199,8 +201,7 @@ def live(
                 sinks.append(VideoFileSink(record, source.fps or 30.0, source.size))
             with PoseEstimator(model, video=True) as est:
                 try:
-                    result = run(source, est, ex, sinks, report_path,
-                                 first_side=_side(first_side))
+                    result = run(source, est, ex, sinks, report_path, first_side=first)
                 finally:
                     for s in sinks:
                         s.close()

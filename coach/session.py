@@ -59,12 +59,13 @@ def balance_of(left_s: float, right_s: float, tolerance: float, min_s: float = 3
     ratio = diff / hi if hi > 0 else 0.0
     behind = None if diff == 0 else ("right" if left_s > right_s else "left")
     imbalanced = hi >= min_s and ratio > tolerance
+    gap = f"{diff:.1f} s" if diff < 10 else f"{diff:.0f} s"
     if hi < min_s:
         msg = "Not enough time held yet to compare sides"
     elif imbalanced:
-        msg = f"{behind.capitalize()} side is {diff:.0f} s behind ({ratio:.0%} less)"
+        msg = f"{behind.capitalize()} side is {gap} behind ({ratio:.0%} less)"
     else:
-        msg = f"Sides even (within {diff:.0f} s)"
+        msg = f"Sides even (within {gap})"
     return Balance(round(left_s, 2), round(right_s, 2), round(diff, 2), round(ratio, 3),
                    imbalanced, behind, msg)
 

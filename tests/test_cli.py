@@ -52,6 +52,8 @@ def test_exercises_lists_checks():
         (["live", "-e", "pigeon", "--camera", "nothing_here.mp4", "--no-window"], 2,
          "nothing_here.mp4: no such file"),
         (["live", "-e", "pigeon", "--camera", "7", "--no-window"], 2, "cannot open camera 7"),
+        (["analyze", "{video}", "-e", "roll-down", "--first-side", "middle"], 2,
+         "--first-side: expected left or right, got 'middle'"),
     ],
 )
 def test_bad_input_one_line_nonzero_exit(tmp_path: Path, blank_video: Path, args, code, message):

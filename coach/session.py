@@ -152,10 +152,27 @@ class Session:
         self._side_for_checks: str | None = None
         self._out_since: float | None = None
         self._rep_side: str | None = None
+        self._cleared: list[dict[str, Any]] = []  # fault intervals closed on this frame
 
     # -- the per-frame step --------------------------------------------------------------
     def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
-        ex = self.exercise
+        """Decide one frame: who is there, which side, in position or not, what the checks
+        say, what counts as held, reps, and the one cue to show."""
+        dt = self._clock(pose, t, people)
+        side, raw_pos, in_pos, entered = self._locate(pose, t)
+        verdicts, faults = self._judge(pose, side, t, in_pos, dt)
+        hold_s = self._count(pose, t, dt, side, raw_pos, in_pos, entered, faults)
+        direction = self._count_reps(pose, t, side, in_pos and raw_pos)
+        ex, totals = self.exercise, self.hold.totals
+        bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
+        wanted = self._pick_cue(not pose.is_empty, side, in_pos, verdicts, hold_s, direction)
+        display = {n: M.read(pose, n, side, None, ex.min_visibility).value for n in ex.display}
+        return FrameState(t, self.frames - 1, pose, people or int(not pose.is_empty), side,
+                          in_pos, verdicts, hold_s, copy.deepcopy(totals),
+                          self.cues.update(wanted, t), bal, display, direction)
+
+    def _clock(self, pose: Pose, t: float, people: int | None) -> float:
+        """Advance video time; the time since the last frame, capped for stalls."""
         dt = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), MAX_DT)
         self._prev_t = t
         self.frames += 1
@@ -168,11 +185,15 @@ class Session:
             self.seen_frames += 1
         else:
             self.not_seen_s += dt
+        return dt
 
+    def _locate(self, pose: Pose, t: float) -> tuple[str | None, bool, bool, bool]:
+        """The stretched side and the position: (side, in position on this frame, in position
+        confirmed, just entered)."""
         was_in_pos = self.position.state
         side = self.sides.update(pose, t, settled=was_in_pos)
         # While another side is taking over, the old side's checks would judge the wrong leg.
-        raw_pos = (person and side is not None and not self.sides.switching
+        raw_pos = (not pose.is_empty and side is not None and not self.sides.switching
                    and self._position_ok(pose, side))
         in_pos = self.position.update(raw_pos, t)
         self.sides.note_position(in_pos, t)
@@ -192,6 +213,11 @@ class Session:
                 for m in self.monitors:  # a new hold will measure its own start
                     if m.check.relative:
                         m.reset()
+        return side, raw_pos, in_pos, in_pos and not was_in_pos
+
+    def _judge(self, pose: Pose, side: str | None, t: float, in_pos: bool,
+               dt: float) -> tuple[tuple[Verdict, ...], list[Verdict]]:
+        """Run the checks and keep the fault log; settle the time a fault took to confirm."""
         active = in_pos and not self.sides.switching
         verdicts = tuple(m.update(pose, side, t, active) for m in self.monitors)
         opened_before = set(self.events.open)
@@ -202,23 +228,28 @@ class Session:
             ev = self.events.open[name]
             if ev.side in self.hold.totals:
                 self.hold.retract(ev.side, max(0.0, t - ev.start_s))
-        cleared = [e for e in self.events.events[n_closed:] if e["check"] in opened_before]
-        faults = [v for v in verdicts if v.status == "fault"]
+        self._cleared = [e for e in self.events.events[n_closed:] if e["check"] in opened_before]
         for v in verdicts:
             if v.status in ("fault", "unseen"):
                 self.check_time[v.check][f"{v.status}_s"] += dt
+        return verdicts, [v for v in verdicts if v.status == "fault"]
+
+    def _count(self, pose: Pose, t: float, dt: float, side: str | None, raw_pos: bool,
+               in_pos: bool, entered: bool, faults: list[Verdict]) -> float:
+        """Add the frame's time to the hold when in position, with good form (and still, for
+        holds); returns the current unbroken hold."""
+        ex = self.exercise
         speed = self.motion.update(pose, t)
         still = True
         if ex.hold.still_max is not None:
             still = self.still.update(speed is not None and speed <= ex.hold.still_max, t)
-        # time counts only on frames really in position, with good form (and still, for holds)
         good = in_pos and raw_pos and still and not faults
-        if in_pos and not was_in_pos and good and self.position.since is not None:
+        if entered and good and self.position.since is not None:
             # the position held for the whole confirmation window: count that time too
             dt += max(0.0, t - self.position.since)
         hold_s = self.hold.update(side if in_pos else None, good, dt)
-        if good and side and not faults:
-            for e in cleared:  # the form was right again from the moment the fault cleared
+        if good and side:
+            for e in self._cleared:  # the form was right again from the moment it cleared
                 if e["side"] == side:
                     self.hold.credit(side, max(0.0, t - e["end_s"]))
         self._track_segment(side if (in_pos and raw_pos) else None, t)
@@ -227,28 +258,21 @@ class Session:
             self.position_frames += 1
             if faults:
                 self.hold.totals[side].fault_s += dt
+        return hold_s
 
-        direction = 0
-        if self.reps is not None:
-            r = M.read(pose, ex.reps.measure, side, ex.reps.params, ex.min_visibility)
-            value = r.value if (in_pos and raw_pos and r.ok) else None
-            if side != self._rep_side:
-                self.reps.reset()
-                self._rep_side = side
-            if self.reps.update(value, t) and side:
-                self.hold.totals[side].reps += 1
-            direction = self.reps.direction if value is not None else 0
-
-        totals = self.hold.totals
-        bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
-        cue = self.cues.update(self._pick_cue(person, side, in_pos, verdicts, hold_s, direction,
-                                              bal), t)
-        display = {}
-        for name in ex.display:
-            r = M.read(pose, name, side, None, ex.min_visibility)
-            display[name] = r.value
-        return FrameState(t, self.frames - 1, pose, people or int(person), side, in_pos,
-                          verdicts, hold_s, copy.deepcopy(totals), cue, bal, display, direction)
+    def _count_reps(self, pose: Pose, t: float, side: str | None, counting: bool) -> int:
+        """Count reps for the side; returns the movement's direction (+1 in, -1 out, 0)."""
+        ex = self.exercise
+        if self.reps is None or ex.reps is None:
+            return 0
+        r = M.read(pose, ex.reps.measure, side, ex.reps.params, ex.min_visibility)
+        value = r.value if (counting and r.ok) else None
+        if side != self._rep_side:
+            self.reps.reset()
+            self._rep_side = side
+        if self.reps.update(value, t) and side:
+            self.hold.totals[side].reps += 1
+        return self.reps.direction if value is not None else 0
 
     def _track_segment(self, side: str | None, t: float, merge_gap_s: float = 1.0) -> None:
         last = self.segments[-1] if self.segments else None
@@ -277,8 +301,7 @@ class Session:
         return True
 
     def _pick_cue(self, person: bool, side: str | None, in_pos: bool,
-                  verdicts: tuple[Verdict, ...], hold_s: float, direction: int,
-                  bal: Balance) -> Cue | None:
+                  verdicts: tuple[Verdict, ...], hold_s: float, direction: int) -> Cue | None:
         ex = self.exercise
         if not person:
             return Cue("Move into view of the camera", "setup", 3)

@@ -10,7 +10,7 @@ import numpy as np
 
 from coach import measures as M
 from coach.exercises import Exercise
-from coach.pose import SKELETON, landmark_index
+from coach.pose import SKELETON
 from coach.session import FrameState
 
 # BGR colours
@@ -228,5 +228,3 @@ class Overlay:
         self._cue(image, state)
         return image
 
-
-__all__ = ["Overlay", "landmark_index"]

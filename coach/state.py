@@ -164,8 +164,7 @@ class MotionMeter:
         return sum(v for _, v in self._speeds) / len(self._speeds)
 
 
-SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3,
-               "alternate": 0.0}
+SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3}
 # side rule -> (measure, sign): the side whose signed reading is larger is the stretched one
 SIDE_RULE_MEASURE = {"crossed_ankle": ("crossed_ankle_distance", -1.0),
                      "bent_knee": ("knee_angle", -1.0),

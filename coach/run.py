@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 
 from coach.annotate import Overlay
-from coach.errors import SourceError
+from coach.errors import CoachError, CoachWarning, SourceError
 from coach.estimator import PoseEstimator
 from coach.exercises import Exercise
 from coach.report_html import render_html
@@ -27,10 +29,13 @@ from coach.sources import FrameSource
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write atomically (temp file + rename) so a report is never left half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        raise CoachError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 @dataclass
@@ -41,7 +46,7 @@ class RunResult:
     html_path: Path | None = None
 
 
-def _snapshot(image, width: int = 360) -> bytes:  # noqa: ANN001
+def _snapshot(image: np.ndarray, width: int = 360) -> bytes:
     h, w = image.shape[:2]
     small = cv2.resize(image, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
     ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])
@@ -65,6 +70,7 @@ def run(
     last_write = time.monotonic()
     stopped, error = False, None
     snapshots: dict[tuple[str, float], bytes] = {}
+    write_failed = False
     try:
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
@@ -80,8 +86,14 @@ def run(
             if on_frame is not None:
                 on_frame(state)
             if report_path is not None and time.monotonic() - last_write >= report_every_s:
-                write_json(report_path, session.report(source.name, source.fps, complete=False))
                 last_write = time.monotonic()
+                try:
+                    write_json(report_path, session.report(source.name, source.fps,
+                                                           complete=False))
+                except CoachError as e:  # keep coaching; the final write will say it again
+                    if not write_failed:
+                        warnings.warn(str(e), CoachWarning, stacklevel=2)
+                    write_failed = True
     except SourceError as e:
         error = str(e)
     except KeyboardInterrupt:
@@ -96,6 +108,9 @@ def run(
     if report_path is not None:
         write_json(report_path, report)
         html_path = report_path.with_suffix(".html")
-        html_path.write_text(render_html(report, snapshots, report["in_position"]),
-                             encoding="utf-8")
+        try:
+            html_path.write_text(render_html(report, snapshots, report["in_position"]),
+                                 encoding="utf-8")
+        except OSError as e:
+            raise CoachError(f"cannot write {html_path}: {e.strerror or e}") from None
     return RunResult(report, stopped, error, html_path)

@@ -12,6 +12,13 @@ import numpy as np
 from coach.errors import CoachError
 
 
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CoachError(f"cannot create {path.parent}: {e.strerror or e}") from None
+
+
 class Sink:
     """``write`` returns False when the sink wants the run to stop (a window's ``q``)."""
 
@@ -38,7 +45,7 @@ class VideoFileSink(Sink):
 
     def __init__(self, path: Path, fps: float, size: tuple[int, int], crf: int = 23) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.path)
         w, h = size
         self.size = (w + w % 2, h + h % 2)  # yuv420p needs even dimensions
         rate = Fraction(fps).limit_denominator(1001)
@@ -75,7 +82,7 @@ class VideoFileSink(Sink):
 class ImageSink(Sink):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.path)
 
     def write(self, image: np.ndarray) -> bool:
         if not cv2.imwrite(str(self.path), image):

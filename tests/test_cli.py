@@ -105,3 +105,12 @@ def test_broken_definition_is_reported_by_name(tmp_path: Path, monkeypatch, blan
     r = _invoke("analyze", str(blank_video), "-e", "pigeon")
     assert r.exit_code == 2
     assert "coach: error: pigeon.toml: side.rule: unknown side rule 'x'" in r.output
+
+
+def test_output_folder_that_cannot_be_written(tmp_path: Path, blank_video: Path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the output folder should go")
+    r = _invoke("analyze", str(blank_video), "-e", "pigeon", "--out", str(blocker / "out"))
+    assert r.exit_code == 2
+    assert r.output.strip().startswith("coach: error: cannot create")
+    assert "Traceback" not in r.output

@@ -365,7 +365,11 @@ def poses_dir() -> Path:
 
 
 def available(folder: Path | None = None) -> list[Path]:
-    return sorted(Path(folder or poses_dir()).glob("*.toml"))
+    folder = Path(folder or poses_dir())
+    if not folder.is_dir():
+        raise DefinitionError(f"no exercise definitions: {folder} is not a folder "
+                              "(set COACH_POSES to the project's poses/ folder)")
+    return sorted(folder.glob("*.toml"))
 
 
 def load_all(folder: Path | None = None) -> list[Exercise]:

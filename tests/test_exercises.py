@@ -80,3 +80,9 @@ def test_missing_definition_file(tmp_path: Path):
 def test_describe_is_readable():
     c = find_exercise("pigeon").check("spine_rounding")
     assert "only while trunk_lean <= 25" in c.describe()
+
+
+def test_a_missing_definitions_folder_says_how_to_fix_it(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("COACH_POSES", str(tmp_path / "nowhere"))
+    with pytest.raises(DefinitionError, match="no exercise definitions: .*set COACH_POSES"):
+        find_exercise("pigeon")

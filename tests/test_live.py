@@ -26,13 +26,16 @@ SAMPLE = SAMPLES_DIR / "figure4_clean.mp4"
 def display():
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb not installed")
-    num = 90 + os.getpid() % 50
-    proc = subprocess.Popen(["Xvfb", f":{num}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+    read_fd, write_fd = os.pipe()  # Xvfb picks a free display and writes its number here
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
+                             "-nolisten", "tcp"], pass_fds=(write_fd,),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    if proc.poll() is not None:
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()
+    if proc.poll() is not None or not number:
         pytest.skip("Xvfb did not start")
-    yield f":{num}"
+    yield f":{number}"
     proc.terminate()
     proc.wait(timeout=5)
 

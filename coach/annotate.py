@@ -22,7 +22,7 @@ WHITE = (245, 245, 245)
 BLUE = (230, 160, 60)
 DARK = (30, 30, 30)
 STATUS_COLOUR = {"ok": GREEN, "fault": RED, "unseen": GREY, "idle": (200, 200, 200)}
-CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": GREY}
+CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": (235, 225, 210)}
 SHORT = {"knee_angle": "knee", "ankle_flexion": "foot", "trunk_lean": "lean",
          "head_lean": "roll", "spine_curvature": "curve", "hip_angle": "hip"}
 

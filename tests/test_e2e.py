@@ -84,3 +84,26 @@ def test_not_stretching_counts_nothing(name, exercise):
     assert rep["sides"]["left"]["reps"] == rep["sides"]["right"]["reps"] == 0
     assert rep["events"] == []
     assert any("Never in the" in n for n in rep["notes"])
+
+
+def test_analyze_writes_a_video_like_its_input_and_both_reports(tmp_path):
+    import json
+
+    import av
+    from typer.testing import CliRunner
+
+    from coach.cli import app
+
+    truth = TRUTHS["pigeon_knee_angle"]
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["analyze", str(truth.video), "-e", "pigeon", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    with av.open(str(out / "pigeon_knee_angle_annotated.mp4")) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert float(stream.average_rate) == truth.fps
+        assert sum(1 for _ in c.decode(video=0)) == truth.data["frames"]
+    report = json.loads((out / "report.json").read_text())
+    assert report["frames"] == truth.data["frames"]
+    assert [e["check"] for e in report["events"]] == ["knee_angle"]
+    assert "knee_angle" in (out / "report.html").read_text()

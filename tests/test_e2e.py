@@ -9,19 +9,24 @@ Tolerances (``coach.truth.compare``, shared with scripts/evaluate.py):
 - the same frame count as the video;
 - the non-stretching sample: no hold, no reps, no fault, whichever exercise is asked for.
 Where sides take turns (roll-down), the test says which side came first, as a user would with
-``--first-side``.
+``--first-side``. Every stretch sample is also run mirrored left to right (the person facing the
+other way, left and right swapped in the truth), so that no rule depends on which way the person
+faces or which side is nearer the camera.
 """
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
 import pytest
 
 from coach.estimator import PoseEstimator
 from coach.exercises import find_exercise
 from coach.run import run
 from coach.sinks import NullSink
-from coach.sources import open_source
-from coach.truth import all_truths, compare
+from coach.sources import Frame, FrameSource, open_source
+from coach.truth import Truth, all_truths, compare
 
 pytestmark = pytest.mark.e2e
 
@@ -36,30 +41,62 @@ KNOWN_LIMITS = {
     ("figure4_pointed_foot", "hold"): "the pointed foot is not seen, so its interval is "
     "counted as held",
 }
-_reports: dict[tuple[str, str], dict] = {}
+_reports: dict[tuple[str, str, bool], dict] = {}
 
 
-def report_for(name: str, exercise: str) -> dict:
-    """Run the coach once per sample and exercise (cached for the module)."""
-    key = (name, exercise)
+class _Mirrored(FrameSource):
+    """A source's frames flipped left to right: the same stretch done facing the other way,
+    with the person's left and right swapped."""
+
+    def __init__(self, inner: FrameSource) -> None:
+        self.inner = inner
+        self.fps, self.size, self.frame_count = inner.fps, inner.size, inner.frame_count
+        self.name = f"{inner.name} (mirrored)"
+
+    def __iter__(self):
+        for f in self.inner:
+            yield Frame(np.ascontiguousarray(f.image[:, ::-1]), f.t, f.index)
+
+
+def _mirror_truth(truth: Truth) -> Truth:
+    swap = {"left": "right", "right": "left", None: None}
+    data = copy.deepcopy(truth.data)
+    for item in data["segments"] + data["faults"]:
+        item["side"] = swap[item["side"]]
+    for key in ("reps", "hold_s"):
+        data[key] = {"left": data[key]["right"], "right": data[key]["left"]}
+    return Truth(truth.name, data, truth.video, None, None, ())
+
+
+def truth_for(name: str, mirrored: bool) -> Truth:
+    return _mirror_truth(TRUTHS[name]) if mirrored else TRUTHS[name]
+
+
+def report_for(name: str, exercise: str, mirrored: bool = False) -> dict:
+    """Run the coach once per sample, exercise and orientation (cached for the module)."""
+    key = (name, exercise, mirrored)
     if key not in _reports:
-        truth = TRUTHS[name]
+        truth = truth_for(name, mirrored)
         ex = find_exercise(exercise)
         first = truth.first_side if ex.side.rule == "alternate" else None
         with open_source(truth.video) as src, PoseEstimator() as est:
-            _reports[key] = run(src, est, ex, [NullSink()], first_side=first).report
+            frames = _Mirrored(src) if mirrored else src
+            _reports[key] = run(frames, est, ex, [NullSink()], first_side=first).report
     return _reports[key]
 
 
 def _cases():
-    for name, truth in TRUTHS.items():
-        if truth.exercise == "none":
-            continue
-        for aspect in ASPECTS:
-            marks = ()
-            if (name, aspect) in KNOWN_LIMITS:
-                marks = (pytest.mark.xfail(reason=KNOWN_LIMITS[(name, aspect)], strict=False),)
-            yield pytest.param(name, aspect, id=f"{name}-{aspect}", marks=marks)
+    for mirrored in (False, True):
+        for name, truth in TRUTHS.items():
+            if truth.exercise == "none":
+                continue
+            for aspect in ASPECTS:
+                marks = ()
+                if (name, aspect) in KNOWN_LIMITS:
+                    marks = (pytest.mark.xfail(reason=KNOWN_LIMITS[(name, aspect)],
+                                               strict=False),)
+                label = f"{name}{'-mirrored' if mirrored else ''}-{aspect}"
+                yield pytest.param(name, aspect, mirrored, id=label, marks=marks)
 
 
 def test_the_library_covers_the_first_exercises():
@@ -68,10 +105,11 @@ def test_the_library_covers_the_first_exercises():
     assert "none" in exercises
 
 
-@pytest.mark.parametrize(("name", "aspect"), list(_cases()))
-def test_report_agrees_with_truth(name, aspect):
-    truth = TRUTHS[name]
-    report = report_for(name, truth.exercise)
+@pytest.mark.parametrize(("name", "aspect", "mirrored"), list(_cases()))
+def test_report_agrees_with_truth(name, aspect, mirrored):
+    """Each sample as rendered, and mirrored (facing the other way, sides swapped)."""
+    truth = truth_for(name, mirrored)
+    report = report_for(name, truth.exercise, mirrored)
     diffs = compare(report, truth, find_exercise(truth.exercise).balance_tolerance)
     assert not diffs[aspect], "; ".join(diffs[aspect])
 

@@ -79,7 +79,7 @@ def test_missing_definition_file(tmp_path: Path):
 
 def test_describe_is_readable():
     c = find_exercise("pigeon").check("spine_rounding")
-    assert "only while trunk_lean <= 25" in c.describe()
+    assert "only while trunk_lean <= 32" in c.describe()
 
 
 def test_a_missing_definitions_folder_says_how_to_fix_it(tmp_path: Path, monkeypatch):

@@ -99,12 +99,15 @@ class BodyScene:
 
         scene = pyrender.Scene(bg_color=[*hex_rgb(wall), 1.0], ambient_light=[0.35, 0.35, 0.35])
 
-        # floor and wall: big flat boxes
-        def box(extents, centre, colour):
+        # floor, wall and mat: flat-coloured boxes, turned about the vertical by `angle` (rad)
+        def box(extents, centre, colour, angle=0.0, roughness=0.9):
             m = trimesh.creation.box(extents=extents)
+            if angle:
+                m.apply_transform(trimesh.transformations.rotation_matrix(angle, [0, 0, 1]))
             m.apply_translation(centre)
             mat_ = pyrender.MetallicRoughnessMaterial(
-                baseColorFactor=[*hex_rgb(colour), 1.0], metallicFactor=0.0, roughnessFactor=0.9
+                baseColorFactor=[*hex_rgb(colour), 1.0], metallicFactor=0.0,
+                roughnessFactor=roughness,
             )
             scene.add(pyrender.Mesh.from_trimesh(m, material=mat_, smooth=False))
 
@@ -113,31 +116,10 @@ class BodyScene:
         # a wall behind the person, as seen from the camera
         wall_c = np.array([*(back * 3.0), 1.5])
         ang = np.arctan2(back[1], back[0])
-        wm = trimesh.creation.box(extents=[0.02, 30.0, 3.0])
-        wm.apply_transform(trimesh.transformations.rotation_matrix(ang, [0, 0, 1]))
-        wm.apply_translation(wall_c)
-        scene.add(
-            pyrender.Mesh.from_trimesh(
-                wm,
-                material=pyrender.MetallicRoughnessMaterial(
-                    baseColorFactor=[*hex_rgb(wall), 1.0], metallicFactor=0.0, roughnessFactor=1.0
-                ),
-                smooth=False,
-            )
-        )
+        box([0.02, 30.0, 3.0], wall_c, wall, angle=ang, roughness=1.0)
         if mat:
-            mm = trimesh.creation.box(extents=[0.62, 1.85, 0.008])
-            mm.apply_transform(trimesh.transformations.rotation_matrix(np.radians(mat_angle), [0, 0, 1]))
-            mm.apply_translation([mat_center[0], mat_center[1], 0.004])
-            scene.add(
-                pyrender.Mesh.from_trimesh(
-                    mm,
-                    material=pyrender.MetallicRoughnessMaterial(
-                        baseColorFactor=[*hex_rgb(mat), 1.0], metallicFactor=0.0, roughnessFactor=0.9
-                    ),
-                    smooth=False,
-                )
-            )
+            box([0.62, 1.85, 0.008], [mat_center[0], mat_center[1], 0.004], mat,
+                angle=np.radians(mat_angle))
 
         tex = pyrender.Texture(source=texture, source_channels="RGB")
         material = pyrender.MetallicRoughnessMaterial(

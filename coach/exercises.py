@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import DefinitionError
-from coach.measures import get_measure, validate_params
+from coach.measures import get_measure, read, validate_params
+from coach.pose import Pose
 
 POSES_DIR = Path(__file__).resolve().parent.parent / "poses"
 CHECK_KINDS = ("range", "rise", "drop")
@@ -36,6 +37,11 @@ class Condition:
         if self.min is not None and value < self.min - margin:
             return False
         return not (self.max is not None and value > self.max + margin)
+
+    def met(self, pose: Pose, side: str | None, min_visibility: float) -> bool:
+        """True when the measurement can be read on ``pose`` and lies within the bounds."""
+        r = read(pose, self.measure, side, self.params, min_visibility)  # type: ignore[arg-type]
+        return r.ok and self.holds(r.value)
 
     def describe(self) -> str:
         unit = get_measure(self.measure).unit

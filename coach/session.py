@@ -12,7 +12,7 @@ from typing import Any
 
 from coach import __version__
 from coach import measures as M
-from coach.exercises import Condition, Exercise
+from coach.exercises import Exercise
 from coach.pose import Pose
 from coach.state import (
     CheckMonitor,
@@ -289,14 +289,11 @@ class Session:
         self.segments.append({"side": side, "start_s": round(t, 2), "end_s": round(t, 2),
                               "open": True})
 
-    def _holds(self, pose: Pose, side: str | None, cond: Condition) -> bool:
-        r = M.read(pose, cond.measure, side, cond.params, self.exercise.min_visibility)
-        return r.ok and cond.holds(r.value)
-
     def _position_ok(self, pose: Pose, side: str) -> bool:
+        vis = self.exercise.min_visibility
         for cond in self.exercise.position:
-            applies = all(self._holds(pose, side, w) for w in cond.when)
-            if applies and not self._holds(pose, side, cond):
+            applies = all(w.met(pose, side, vis) for w in cond.when)
+            if applies and not cond.met(pose, side, vis):
                 return False
         return True
 

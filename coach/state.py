@@ -79,11 +79,7 @@ class CheckMonitor:
         return self._fault.state
 
     def _applies(self, pose: Pose, side: M.Side | None) -> bool:
-        for cond in self.check.when:
-            r = M.read(pose, cond.measure, side, cond.params, self.min_visibility)
-            if not r.ok or not cond.holds(r.value):
-                return False
-        return True
+        return all(cond.met(pose, side, self.min_visibility) for cond in self.check.when)
 
     def _change(self, value: float) -> float:
         """How far the reading has moved from the baseline in the faulty direction."""
@@ -164,17 +160,17 @@ class MotionMeter:
         return sum(v for _, v in self._speeds) / len(self._speeds)
 
 
-SIDE_MARGIN = {"crossed_ankle": 0.15, "bent_knee": 25.0, "front_ankle": 0.08, "front_knee": 0.3}
-# side rule -> (measure, sign): the side whose signed reading is larger is the stretched one
-SIDE_RULE_MEASURE = {"crossed_ankle": ("crossed_ankle_distance", -1.0),
-                     "bent_knee": ("knee_angle", -1.0),
-                     "front_ankle": ("ankle_forward", 1.0),
-                     "front_knee": ("knee_forward", 1.0)}
+# side rule -> (measure, sign, margin): the side whose signed reading is larger is the
+# stretched one, once it leads by more than the margin (in the measure's units)
+SIDE_RULE_MEASURE = {"crossed_ankle": ("crossed_ankle_distance", -1.0, 0.15),
+                     "bent_knee": ("knee_angle", -1.0, 25.0),
+                     "front_ankle": ("ankle_forward", 1.0, 0.08),
+                     "front_knee": ("knee_forward", 1.0, 0.3)}
 
 
 def side_scores(rule: str, pose: Pose, min_visibility: float) -> tuple[float, float] | None:
     """How strongly each side looks like the stretched one (higher wins), or None if unseen."""
-    measure, sign = SIDE_RULE_MEASURE[rule]
+    measure, sign, _ = SIDE_RULE_MEASURE[rule]
     scores = []
     for s in M.SIDES:
         r = M.read(pose, measure, s, {"leg": "active"}, min_visibility)
@@ -221,7 +217,7 @@ class SideTracker:
 
     def __init__(self, rule: str, switch_after_s: float, min_visibility: float = 0.5) -> None:
         self.rule, self.min_visibility = rule, min_visibility
-        self.margin = SIDE_MARGIN[rule]
+        self.margin = SIDE_RULE_MEASURE[rule][2]
         self.side: M.Side | None = None
         self.switch_after_s = switch_after_s
         self.quick_s = 0.3

@@ -10,6 +10,7 @@ import argparse
 
 from tune import estimated_poses
 
+from coach import measures as M
 from coach.exercises import find_exercise
 from coach.session import Session
 from coach.truth import load_truth
@@ -33,9 +34,8 @@ def main() -> None:
                                                         else "") for v in st.verdicts)
         pos = []
         for c in ex.position:
-            from coach import measures as M
             r = M.read(pose, c.measure, st.side, c.params, ex.min_visibility)
-            ok = r.ok and c.holds(r.value)
+            ok = c.met(pose, st.side, ex.min_visibility)
             pos.append(f"{c.measure}{'*' if c.params.get('leg') == 'other' else ''}="
                        f"{'-' if r.value is None else f'{r.value:.2f}'}{'' if ok else '!'}")
         tot = st.totals

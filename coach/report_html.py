@@ -24,7 +24,7 @@ def _bar(left: float, right: float, imbalanced: bool) -> str:
             f'<line x1="150" x2="150" y1="0" y2="18" stroke="#333" stroke-width="1.5"/></svg>')
 
 
-def _timeline(report: dict[str, Any], segments: list[dict[str, Any]]) -> str:
+def _timeline(report: dict[str, Any]) -> str:
     dur = max(report["duration_s"], 1e-6)
     checks = list(report["checks"])
     rows = ["in position"] + checks
@@ -37,7 +37,7 @@ def _timeline(report: dict[str, Any], segments: list[dict[str, Any]]) -> str:
         out.append(f'<text x="0" y="{y + 16}" class="lbl">{html.escape(name)}</text>')
         out.append(f'<rect x="{left}" y="{y + 4}" width="{w - left - 10}" height="{row_h - 8}" '
                    f'fill="#f3f3f3"/>')
-    for seg in segments:
+    for seg in report["in_position"]:
         colour = "#3e63dd" if seg["side"] == "left" else "#30a46c"
         out.append(f'<rect x="{x(seg["start_s"]):.1f}" y="8" width="'
                    f'{max(1.0, x(seg["end_s"]) - x(seg["start_s"])):.1f}" height="{row_h - 8}" '
@@ -59,10 +59,8 @@ def _timeline(report: dict[str, Any], segments: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def render_html(report: dict[str, Any], snapshots: dict[tuple[str, float], bytes],
-                segments: list[dict[str, Any]]) -> str:
-    """The page for ``report``. ``snapshots`` maps (check, start_s) to a JPEG of that moment;
-    ``segments`` are the in-position intervals per side."""
+def render_html(report: dict[str, Any], snapshots: dict[tuple[str, float], bytes]) -> str:
+    """The page for ``report``. ``snapshots`` maps (check, start_s) to a JPEG of that moment."""
     e = html.escape
     sides, tg, bal = report["sides"], report["targets"], report["balance"]
     rep_label = tg.get("rep_label")
@@ -106,7 +104,7 @@ border-bottom:1px solid #eee}} .event img{{width:240px;border-radius:4px}}
 <h2>Timeline</h2>
 <div class="legend">in position:<span style="background:#3e63dd"></span>left
 <span style="background:#30a46c"></span>right</div>
-{_timeline(report, segments)}
+{_timeline(report)}
 <h2>Form faults ({len(report['events'])})</h2>
 {''.join(events) or '<p>None: good form throughout.</p>'}
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}

@@ -109,8 +109,7 @@ def run(
         write_json(report_path, report)
         html_path = report_path.with_suffix(".html")
         try:
-            html_path.write_text(render_html(report, snapshots, report["in_position"]),
-                                 encoding="utf-8")
+            html_path.write_text(render_html(report, snapshots), encoding="utf-8")
         except OSError as e:
             raise CoachError(f"cannot write {html_path}: {e.strerror or e}") from None
     return RunResult(report, stopped, error, html_path)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LIBRARY = Path(__file__).with_name("poses.toml")
+# further pose files beside it (poses_*.toml: negatives, more stretches) share one namespace
 _SPECIAL = ("world", "xy", "lift")
 
 
@@ -111,9 +112,28 @@ class Library:
         return self.faults[(exercise, check)]
 
 
+def _read_all(path: Path) -> dict:
+    """poses.toml plus every poses_*.toml beside it, merged; a name defined twice is an error."""
+    files = [path, *sorted(p for p in path.parent.glob("poses_*.toml") if p != path)]
+    data: dict = {"pose": {}, "fault": {}}
+    for f in files:
+        d = tomllib.loads(f.read_text())
+        for name, table in d.get("pose", {}).items():
+            if name in data["pose"]:
+                raise ValueError(f"{f}: pose {name!r} is defined twice")
+            data["pose"][name] = table
+        for ex, checks in d.get("fault", {}).items():
+            for check, table in checks.items():
+                if check in data["fault"].setdefault(ex, {}):
+                    raise ValueError(f"{f}: fault.{ex}.{check} is defined twice")
+                data["fault"][ex][check] = table
+    return data
+
+
 def load_library(path: Path = LIBRARY) -> Library:
-    """Read poses.toml. A pose may start from another with ``base = "name"``."""
-    data = tomllib.loads(path.read_text())
+    """Read poses.toml (and poses_*.toml beside it). A pose may start from another with
+    ``base = "name"``."""
+    data = _read_all(path) if path == LIBRARY else tomllib.loads(path.read_text())
     raw = data.get("pose", {})
     poses: dict[str, Pose] = {}
 

@@ -82,6 +82,11 @@ class BodyScene:
         mat: str | None = "#4b6e8a",
         mat_center: tuple[float, float] = (0.0, 0.0),
         mat_angle: float = 0.0,
+        ambient: float = 0.35,
+        key_intensity: float = 3.0,
+        key_dir: tuple[float, float, float] = (0.4, -0.5, -1.0),
+        fill_intensity: float = 6.0,
+        shadows: bool = True,
     ) -> None:
         os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
         import pyrender
@@ -97,7 +102,7 @@ class BodyScene:
         self.rfaces = inverse.reshape(-1, 3).astype(np.uint32)
         self.ruv = uv[uniq[:, 1]].astype(np.float32)
 
-        scene = pyrender.Scene(bg_color=[*hex_rgb(wall), 1.0], ambient_light=[0.35, 0.35, 0.35])
+        scene = pyrender.Scene(bg_color=[*hex_rgb(wall), 1.0], ambient_light=[ambient] * 3)
 
         # floor, wall and mat: flat-coloured boxes, turned about the vertical by `angle` (rad)
         def box(extents, centre, colour, angle=0.0, roughness=0.9):
@@ -142,24 +147,26 @@ class BodyScene:
             yfov=np.radians(camera.yfov_deg), aspectRatio=camera.width / camera.height, znear=0.05
         )
         scene.add(cam, pose=camera.gl_pose())
-        key = pyrender.DirectionalLight(color=np.ones(3), intensity=3.0)
+        key = pyrender.DirectionalLight(color=np.ones(3), intensity=key_intensity)
         kp = np.eye(4)
-        kp[:3, :3] = _look_rot(np.array([0.4, -0.5, -1.0]))
+        kp[:3, :3] = _look_rot(np.asarray(key_dir, float))
         scene.add(key, pose=kp)
-        fill = pyrender.PointLight(color=np.ones(3), intensity=6.0)
+        fill = pyrender.PointLight(color=np.ones(3), intensity=fill_intensity)
         fp = np.eye(4)
         fp[:3, 3] = camera.position + np.array([0, 0, 1.0])
         scene.add(fill, pose=fp)
         self.scene = scene
         self.renderer = pyrender.OffscreenRenderer(camera.width, camera.height)
         self._first = True
+        # directional shadows cost about half the render time on llvmpipe (the corpus goes without)
+        self._flags = pyrender.RenderFlags.SHADOWS_DIRECTIONAL if shadows else pyrender.RenderFlags.NONE
 
     def render(self, vertices: np.ndarray) -> np.ndarray:
         from OpenGL.GL import GL_ARRAY_BUFFER, glBindBuffer, glBufferSubData
 
         v = vertices[self.vmap].astype(np.float32)
         nrm = _vertex_normals(vertices, self.faces)[self.vmap].astype(np.float32)
-        flags = self._pyrender.RenderFlags.SHADOWS_DIRECTIONAL
+        flags = self._flags
         if self._first:
             self.primitive.positions = v
             self.primitive.normals = nrm

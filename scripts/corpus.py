@@ -1,0 +1,705 @@
+"""The rendered corpus: hundreds of clips sampled from seeded ranges, split by body and camera.
+
+    python scripts/corpus.py plan                 # write corpus/manifest.json + corpus/clips/*.json
+    .venv-render/bin/python scripts/corpus.py render --shard 0/2   # videos into out/corpus/videos
+    python scripts/corpus.py track [--follow]     # MediaPipe once per clip -> corpus/tracks/*.npz
+    python scripts/corpus.py status
+
+``plan`` needs only numpy; ``render`` needs the render extra; ``track`` needs the coach's own
+environment. Every step is resumable: a clip whose output exists is skipped, so a stopped run
+is simply started again. See corpus/README.md for the data format and the split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+CLIPS = CORPUS / "clips"
+TRACKS = CORPUS / "tracks"
+VIDEOS = REPO / "out" / "corpus" / "videos"
+VERSION = "c1"
+SEED = 20261127
+FPS = 10
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# ------------------------------------------------------------------------------------ thresholds
+# A fault at or above `fault` is scored as a fault, under `clean` as clean; between, not scored.
+THRESHOLDS = {
+    "hips_down": {
+        "unit": "cm", "fault": 6.0, "clean": 3.0,
+        "why": "pelvis rise above its height in the hold: breathing and small shifts move it 1-2 cm; "
+               "6 cm is a visible lift that arches or loads the lower back",
+    },
+    "knee_angle": {
+        "unit": "deg", "fault": 25.0, "clean": 10.0,
+        "why": "change of the stretched knee's 3-D angle from the hold (figure-4: opened; pigeon: "
+               "closed): 25 deg takes the knee out of the ~90 deg bend that protects it",
+    },
+    "spine_rounding": {
+        "unit": "deg", "fault": 25.0, "clean": 10.0,
+        "why": "flexion added over the spine and neck while sitting up: under 10 deg is posture "
+               "sway, 25 deg is a slump",
+    },
+    "foot_flexed": {
+        "unit": "deg", "fault": 20.0, "clean": 5.0,
+        "why": "crossed foot's plantarflexion past neutral (positive = pointed): 20 deg or more "
+               "pointed leaves the knee unprotected",
+    },
+}
+
+# ------------------------------------------------------------------------------------ postures
+# Postures per group, for negatives: a negative clip moves between postures of one group.
+NEGATIVE_GROUPS = {
+    "supine": ["supine_flat", "supine_knees_bent", "happy_baby", "table_top", "supine_hamstring",
+               "fig4_twist"],
+    "prone": ["prone_flat", "sphinx", "all_fours", "child_pose", "prone_glute", "kneel_tall",
+              "heel_sit", "low_lunge_left", "kneel_half"],
+    "seated": ["butterfly", "sit_long", "seated_fold_long", "wide_fold", "ninety_ninety", "cow_face",
+               "seated_twist", "seated_knees_up", "seated_lean_back"],
+    "standing": ["stand", "stand_shift", "walk_a", "squat_low"],
+    "side": ["side_lying"],
+}
+# Hard negatives the recogniser must reject, weighted up in sampling.
+HARD = {"child_pose": 3, "seated_fold_long": 3, "butterfly": 3, "all_fours": 2, "low_lunge_left": 3,
+        "ninety_ninety": 3, "happy_baby": 3, "supine_flat": 2, "supine_knees_bent": 2,
+        "kneel_half": 2, "wide_fold": 2, "heel_sit": 2, "table_top": 2, "fig4_twist": 2}
+SIDED = {"low_lunge_left", "ninety_ninety", "supine_hamstring", "fig4_twist", "cow_face",
+         "seated_twist", "prone_glute", "side_lying", "kneel_half", "stand_shift", "walk_a"}
+# Seated postures whose hands may pass below the seat: the arms never hold the body up.
+ARMS_FREE = {"cross_legged", "rolled_centre", "rolled_left", "rolled_right", "seated_knees_up",
+             "butterfly", "sit_long", "cow_face", "ninety_ninety", "heel_sit", "seated_twist",
+             "seated_fold_long", "wide_fold", "stand", "stand_shift", "walk_a",
+             "squat_low", "kneel_tall", "kneel_half"}
+
+SKIN = ["#f1c27d", "#e0ac69", "#c68642", "#8d5524", "#5c3a1e", "#ffdbac", "#a0673a", "#3b2414"]
+HAIR = ["#1c1410", "#2a1b12", "#6b4423", "#b5884f", "#d9c08c", "#8a8a8a", "#4a2c1a", None]
+CLOTH = ["#2f6db3", "#b8403a", "#2e7d4f", "#1f1f24", "#333333", "#d8d8d8", "#6a4c7d", "#c9a227",
+         "#7b8a8b", "#a89f91", "#e8e2d6", "#402020", "#0f3057", "#f0a0a0"]
+FLOORS = ["#b9ad9a", "#a89f91", "#8a6a4a", "#6b5238", "#c8c2b8", "#777a7d", "#d6c7a1", "#4e4a44"]
+WALLS = ["#dcd6cc", "#cfd8dc", "#e8e4da", "#b7c4b0", "#f2efe8", "#9aa3ad", "#d9cbb5"]
+MATS = ["#4b6e8a", "#6a4c7d", "#2e7d4f", "#8a3b3b", "#333333", "#9aa3ad", "#c0b090", None, None]
+
+FAULTS = {
+    "supine_figure4": ["hips_down", "knee_angle", "foot_flexed"],
+    "pigeon": ["hips_down", "knee_angle", "spine_rounding"],
+    "seated_rolldown": ["hips_down"],
+}
+
+
+def _hex(rgb: np.ndarray) -> str:
+    return "#" + "".join(f"{int(round(c)):02x}" for c in np.clip(rgb, 0, 255))
+
+
+def _near(colour: str, rng: np.random.Generator, spread: float = 18.0) -> str:
+    """A colour close to another (low contrast, e.g. shorts the colour of the floor)."""
+    c = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], float)
+    return _hex(c + rng.normal(0, spread, 3))
+
+
+# ------------------------------------------------------------------------------------ bodies, cameras
+def make_bodies(rng: np.random.Generator, n: int = 64, n_val: int = 16) -> list[dict]:
+    """Phenotypes over anny's adult range (age 0.55-1.0 is young adult to old; gender 0 = male)."""
+    bodies = []
+    val = set(rng.choice(n, n_val, replace=False).tolist())
+    for i in range(n):
+        skin = SKIN[rng.integers(len(SKIN))]
+        hair = HAIR[rng.integers(len(HAIR))] or _near(skin, rng, 6)  # None: bald / shaved
+        bodies.append({
+            "id": f"b{i:02d}", "split": "val" if i in val else "train",
+            "phenotype": {
+                "gender": round(float(rng.uniform(0, 1)), 3),
+                "age": round(float(rng.uniform(0.55, 1.0)), 3),
+                "weight": round(float(rng.uniform(0.1, 0.95)), 3),
+                "muscle": round(float(rng.uniform(0.1, 0.9)), 3),
+                "height": round(float(rng.uniform(0.05, 0.95)), 3),
+                "proportions": round(float(rng.uniform(0.0, 0.6)), 3),
+            },
+            "colours": {"skin": skin, "hair": hair, "shirt": CLOTH[rng.integers(len(CLOTH))],
+                        "shorts": CLOTH[rng.integers(len(CLOTH))]},
+        })
+    return bodies
+
+
+def view_of(az_deg: float, height: float) -> str:
+    """View class of a camera: azimuth from +x (0 and 180: side-on), height band."""
+    a = abs(((az_deg + 180) % 360) - 180)  # 0..180
+    off = min(a, 180 - a)  # 0 = side-on, 90 = along the body's long axis
+    kind = "side" if off < 25 else ("three-quarter" if off < 65 else "front")
+    band = "low" if height < 0.5 else ("high" if height > 1.2 else "mid")
+    return f"{kind}-{band}"
+
+
+def make_cameras(rng: np.random.Generator) -> list[dict]:
+    """36 placements (12 azimuths x 3 height bands), each with its own distance, field of view
+    and orientation; 9 of them, covering every azimuth band, are held out for validation."""
+    cams = []
+    azimuths = [0, 25, -25, -50, -75, -100, -130, -155, 180, 155, 130, 100]
+    bands = [(0.2, 0.45), (0.6, 1.1), (1.25, 1.6)]
+    val_ids = {1, 5, 9, 14, 19, 22, 27, 31, 35}
+    k = 0
+    for az in azimuths:
+        for lo, hi in bands:
+            a = az + float(rng.uniform(-8, 8))
+            h = float(rng.uniform(lo, hi))
+            portrait = bool(rng.uniform() < 0.2)
+            cams.append({
+                "id": f"c{k:02d}", "split": "val" if k in val_ids else "train",
+                "azimuth_deg": round(a, 1), "height": round(h, 2),
+                "distance": round(float(rng.uniform(2.3, 3.1) + (0.5 if portrait else 0.0)), 2),
+                "yfov_deg": round(float(rng.uniform(40, 60)), 1), "portrait": portrait,
+                "view": view_of(a, h),
+            })
+            k += 1
+    return cams
+
+
+# ------------------------------------------------------------------------------------ timelines
+class Clip:
+    """Builds one clip's keys, segments and faults as time advances."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.t = 0.0
+        self.keys: list[dict] = []
+        self.segments: list[dict] = []
+        self.faults: list[dict] = []
+
+    def key(self, pose: str, side: str | None, dt: float, **extra) -> None:
+        """Arrive at ``pose`` ``dt`` seconds after the previous key."""
+        self.t = round(self.t + dt, 2)
+        self.keys.append({"t": self.t, "pose": pose, "side": side, **extra})
+
+    def hold(self, dt: float) -> None:
+        k = dict(self.keys[-1])
+        self.key(k.pop("pose"), k.pop("side"), dt, **{a: b for a, b in k.items() if a != "t"})
+
+    def seg(self, phase: str, side: str | None, start: float, posture: str | None = None) -> None:
+        if self.t > start:
+            self.segments.append({"phase": phase, "side": side, "start_s": round(start, 2),
+                                  "end_s": self.t, "posture": posture})
+
+    def fidget(self, pose: str, side: str | None, dur: float, **extra) -> None:
+        """Hold ``pose`` for ``dur`` s, sometimes with a small fidget (arm, head) in the middle."""
+        if dur > 4.0 and self.rng.uniform() < 0.45:
+            a = float(self.rng.uniform(1.0, dur - 3.0))
+            self.hold(a)
+            self.key(pose, side, 1.2, fidget=int(self.rng.integers(1 << 30)), **extra)
+            self.key(pose, side, 1.2, **extra)
+            self.hold(dur - a - 2.4)
+        else:
+            self.hold(dur)
+
+
+def _u(rng, lo, hi):
+    return round(float(rng.uniform(lo, hi)), 2)
+
+
+def _fault(c: Clip, check: str, side: str, lo: float, hi: float, rng) -> None:
+    """A fault somewhere in [lo, hi] (the interval the fault may occupy), graded in size."""
+    dur = min(float(rng.uniform(2.5, 4.0)), hi - lo - 0.5)
+    if dur < 1.5:
+        return
+    start = float(rng.uniform(lo + 0.3, hi - dur))
+    c.faults.append({"check": check, "side": side, "start_s": round(start, 2),
+                     "end_s": round(start + dur, 2), "scale": round(float(rng.uniform(0.1, 1.3)), 3)})
+
+
+def _fault_plan(rng, exercise: str, sides: list[str]) -> dict[str, str | None]:
+    """Which check goes wrong on each side: none (15 %), one side, or both (graded sizes, so many
+    are too small to count: those are the clean holds that test precision)."""
+    plan = {s: None for s in sides}
+    r = rng.uniform()
+    if r < 0.15:
+        return plan
+    pick = sides if (r > 0.6 and len(sides) == 2) else [sides[int(rng.integers(len(sides)))]]
+    for s in pick:
+        plan[s] = FAULTS[exercise][int(rng.integers(len(FAULTS[exercise])))]
+    return plan
+
+
+def figure4_clip(rng) -> Clip:
+    c = Clip(rng)
+    sides = ["left", "right"] if rng.uniform() < 0.65 else [["left", "right"][int(rng.integers(2))]]
+    if len(sides) == 2 and rng.uniform() < 0.5:
+        sides.reverse()
+    faults = _fault_plan(rng, "supine_figure4", sides)
+    c.key("supine_knees_bent" if rng.uniform() < 0.6 else "supine_flat", None, 0.0)
+    c.hold(_u(rng, 0.8, 2.0))
+    c.seg("other", None, 0.0, "supine_knees_bent")
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key("supine_knees_bent", None, _u(rng, 1.3, 2.0))
+            c.seg("transition", None, start)
+            start = c.t
+        c.key("fig4_cross", side, _u(rng, 1.2, 2.0))
+        depth = _u(rng, 0.7, 1.08)
+        c.key("fig4", side, _u(rng, 1.3, 2.2), base="fig4_cross", depth=depth)
+        c.seg("setup", side, start)
+        h0 = c.t
+        dur = _u(rng, 5.0, 7.0) if len(sides) == 2 else _u(rng, 8.0, 11.0)
+        c.fidget("fig4", side, dur, base="fig4_cross", depth=depth)
+        c.seg("hold", side, h0)
+        if faults[side]:
+            _fault(c, faults[side], side, h0 + 0.5, c.t - 0.5, rng)
+    start = c.t
+    c.key("fig4_cross", sides[-1], _u(rng, 1.2, 1.8))
+    c.key("supine_knees_bent", None, _u(rng, 1.2, 1.8))
+    c.seg("transition", None, start)
+    return c
+
+
+def pigeon_clip(rng) -> Clip:
+    c = Clip(rng)
+    sides = ["left", "right"] if rng.uniform() < 0.65 else [["left", "right"][int(rng.integers(2))]]
+    if len(sides) == 2 and rng.uniform() < 0.5:
+        sides.reverse()
+    faults = _fault_plan(rng, "pigeon", sides)
+    c.key("all_fours", None, 0.0)
+    c.hold(_u(rng, 0.6, 1.5))
+    c.seg("other", None, 0.0, "all_fours")
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key("all_fours", None, _u(rng, 1.5, 2.2))
+            c.seg("transition", None, start)
+            start = c.t
+        c.key("pigeon_up", side, _u(rng, 1.8, 2.5))
+        c.seg("setup", side, start)
+        h0 = c.t
+        up = _u(rng, 5.0, 7.0) if faults[side] else _u(rng, 2.5, 4.5)
+        c.fidget("pigeon_up", side, up)
+        c.seg("hold", side, h0)
+        if faults[side]:
+            _fault(c, faults[side], side, h0 + 0.3, c.t - 0.3, rng)
+        for _ in range(1 if len(sides) == 2 else int(rng.integers(1, 3))):
+            l0 = c.t
+            depth = _u(rng, 0.6, 1.25)
+            c.key("pigeon_lean", side, _u(rng, 1.6, 2.4), base="pigeon_up", depth=depth)
+            c.hold(_u(rng, 1.5, 3.5))
+            c.key("pigeon_up", side, _u(rng, 1.6, 2.4))
+            c.hold(_u(rng, 0.5, 1.2))
+            c.seg("lean", side, l0)
+    return c
+
+
+def rolldown_clip(rng) -> Clip:
+    c = Clip(rng)
+    sides = ["left", "right"] if rng.uniform() < 0.7 else [["left", "right"][int(rng.integers(2))]]
+    if len(sides) == 2 and rng.uniform() < 0.5:
+        sides.reverse()
+    faults = _fault_plan(rng, "seated_rolldown", sides)
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key("seated_knees_up", None, _u(rng, 1.5, 2.2))
+            c.hold(_u(rng, 0.3, 0.8))
+            c.key("cross_legged", side, _u(rng, 1.5, 2.2))
+            c.seg("transition", None, start)
+        else:
+            c.key("cross_legged", side, 0.0)
+        h0 = c.t
+        c.hold(_u(rng, 1.5, 3.0))
+        c.seg("hold", side, h0)
+        rolls = ["rolled_centre", "rolled_left", "rolled_right"]
+        n = int(rng.integers(1, 3)) if len(sides) == 2 else 2
+        for r in range(n):
+            r0 = c.t
+            pose = rolls[int(rng.integers(3))]
+            depth = _u(rng, 0.6, 1.15)
+            c.key(pose, side, _u(rng, 1.8, 2.6), base="cross_legged", depth=depth)
+            c.hold(_u(rng, 1.0, 2.2))
+            if faults[side] and r == 0:
+                _fault(c, "hips_down", side, c.t - 2.2, c.t + 1.0, rng)
+            c.key("cross_legged", side, _u(rng, 1.8, 2.6))
+            c.hold(_u(rng, 0.5, 1.2))
+            c.seg("roll", side, r0)
+    return c
+
+
+def negative_clip(rng) -> Clip:
+    """Two to four postures of one group (or getting down from standing), none of them a
+    coached stretch. Posture names label the segments (later stretches become exercises)."""
+    c = Clip(rng)
+    groups = list(NEGATIVE_GROUPS)
+    gw = np.array([4.0, 5.0, 5.0, 1.2, 0.8])
+    group = groups[int(rng.choice(len(groups), p=gw / gw.sum()))]
+    pool = NEGATIVE_GROUPS[group]
+    w = np.array([HARD.get(p, 1.0) for p in pool], float)
+    n = min(len(pool), int(rng.integers(2, 4)))
+    chosen = [pool[i] for i in rng.choice(len(pool), n, replace=False, p=w / w.sum())]
+    if group == "standing" or rng.uniform() < 0.12:
+        chosen = ["stand", "squat_low"] + ([pool[0]] if group != "standing" else ["walk_a", "stand"])
+    for i, posture in enumerate(chosen):
+        side = ["left", "right"][int(rng.integers(2))] if posture in SIDED else None
+        if i == 0:
+            c.key(posture, side, 0.0)
+        else:
+            s0 = c.t
+            c.key(posture, side, _u(rng, 1.5, 2.5))
+            c.seg("transition", None, s0)
+        h0 = c.t
+        c.fidget(posture, side, _u(rng, 3.0, 5.5))
+        c.seg("other", side, h0, posture)
+    return c
+
+
+BUILDERS = {"supine_figure4": figure4_clip, "pigeon": pigeon_clip, "seated_rolldown": rolldown_clip,
+            "none": negative_clip}
+MIX = {"supine_figure4": 66, "pigeon": 60, "seated_rolldown": 50, "none": 135}
+TARGETS = {"supine_figure4": (0.0, 0.0, 0.25), "pigeon": (0.0, -0.1, 0.3),
+           "seated_rolldown": (0.0, 0.0, 0.4), "none": (0.0, 0.0, 0.35)}
+
+
+def plan(seed: int = SEED) -> dict:
+    """Every clip of the corpus as data (keys, segments, faults, body, camera, scene)."""
+    rng = np.random.default_rng(seed)
+    bodies = make_bodies(rng)
+    cams = make_cameras(rng)
+    kinds = [k for k, n in MIX.items() for _ in range(n)]
+    rng.shuffle(kinds)
+    clips = []
+    by_split = {s: ([b for b in bodies if b["split"] == s], [c for c in cams if c["split"] == s])
+                for s in ("train", "val")}
+    for i, kind in enumerate(kinds):
+        split = "val" if rng.uniform() < 0.25 else "train"
+        bs, cs = by_split[split]
+        body, cam = bs[int(rng.integers(len(bs)))], cs[int(rng.integers(len(cs)))]
+        clip = BUILDERS[kind](rng)
+        if kind == "none" and any(k["pose"] in NEGATIVE_GROUPS["standing"] for k in clip.keys):
+            target = (0.0, 0.0, 0.7)
+            dist_add = 0.8
+        else:
+            target, dist_add = TARGETS[kind], 0.0
+        az = np.radians(cam["azimuth_deg"])
+        d = cam["distance"] + dist_add
+        floor = FLOORS[int(rng.integers(len(FLOORS)))]
+        mat = MATS[int(rng.integers(len(MATS)))]
+        if mat and rng.uniform() < 0.15:
+            mat = _near(floor, rng)
+        colours = dict(body["colours"])
+        if rng.uniform() < 0.2:  # clothes that blend into the floor
+            colours["shorts"] = _near(floor, rng)
+        w, h = (300, 400) if cam["portrait"] else (400, 300)
+        clips.append({
+            "id": f"{VERSION}_{i:04d}", "kind": kind, "split": split, "body": body["id"],
+            "camera": cam["id"], "view": cam["view"], "seed": int(rng.integers(1 << 30)),
+            "fps": FPS, "width": w, "height": h, "duration_s": round(clip.t, 2),
+            "turn_deg": round(float(rng.uniform(-20, 20)), 1),
+            "xy": [round(float(v), 2) for v in rng.uniform(-0.15, 0.15, 2)],
+            "camera_pose": {
+                "position": [round(d * np.cos(az), 3), round(d * np.sin(az), 3), cam["height"]],
+                "target": [round(target[0] + float(rng.normal(0, 0.05)), 3),
+                           round(target[1] + float(rng.normal(0, 0.1)), 3), target[2]],
+                "yfov_deg": cam["yfov_deg"],
+            },
+            "colours": colours,
+            "scene": {"floor": floor, "wall": WALLS[int(rng.integers(len(WALLS)))], "mat": mat,
+                      "mat_angle": round(float(rng.normal(0, 6)), 1),
+                      "ambient": _u(rng, 0.2, 0.5), "key_intensity": _u(rng, 1.5, 4.0),
+                      "key_dir": [_u(rng, -1, 1), _u(rng, -1, 1), -1.0],
+                      "fill_intensity": _u(rng, 3.0, 8.0)},
+            "motion": {"sway_deg": _u(rng, 0.6, 2.0), "breath_deg": _u(rng, 0.8, 2.5),
+                       "breath_hz": _u(rng, 0.15, 0.3), "style_deg": 3.0},
+            "keys": clip.keys, "segments": clip.segments, "faults": clip.faults,
+        })
+    return {"version": VERSION, "seed": seed, "fps": FPS, "thresholds": THRESHOLDS,
+            "bodies": bodies, "cameras": cams, "clips": clips}
+
+
+def cmd_plan(_args) -> int:
+    p = plan()
+    CLIPS.mkdir(parents=True, exist_ok=True)
+    clips = p.pop("clips")
+    p["clip_ids"] = [c["id"] for c in clips]
+    (CORPUS / "manifest.json").write_text(json.dumps(p, indent=1) + "\n")
+    for c in clips:
+        f = CLIPS / f"{c['id']}.json"
+        if f.exists():
+            old = json.loads(f.read_text())
+            if "rendered" in old:
+                c["rendered"] = old["rendered"]
+        f.write_text(json.dumps(c, indent=1) + "\n")
+    frames = sum(int(round(c["duration_s"] * c["fps"])) for c in clips)
+    print(f"{len(clips)} clips, {frames} frames, {len(p['bodies'])} bodies, {len(p['cameras'])} cameras")
+    return 0
+
+
+# ------------------------------------------------------------------------------------ render
+def _library_for(clip: dict, lib, rng: np.random.Generator):
+    """The clip's own poses: each key's pose blended from its base by ``depth``, plus the
+    person's style (small fixed offsets on every bone) and any fidget."""
+    from render.poses import Library, Pose
+
+    poses = dict(lib.poses)
+    names = []
+    style_deg = float(clip["motion"].get("style_deg", 3.0))
+    style: dict[str, np.ndarray] = {}
+    for i, k in enumerate(clip["keys"]):
+        p = lib.pose(k["pose"])
+        if "base" in k:
+            p = lib.pose(k["base"]).blend(p, float(k["depth"]))
+        for bone in p.angles:
+            style.setdefault(bone, rng.normal(0, style_deg, 3))
+        delta = {b: tuple(style[b]) for b in p.angles}
+        if "fidget" in k:
+            frng = np.random.default_rng(k["fidget"])
+            for bone in ("upperarm01.L", "upperarm01.R", "lowerarm01.L", "lowerarm01.R", "neck01", "head"):
+                if frng.uniform() < 0.5:
+                    d = np.array(delta.get(bone, (0.0, 0.0, 0.0))) + frng.normal(0, 10, 3)
+                    delta[bone] = tuple(d)
+        p = p.add(Pose(angles=delta))
+        name = f"{k['pose']}#{i}"
+        poses[name] = p
+        names.append(name)
+    return Library(poses, lib.faults), names
+
+
+def _scenario(clip: dict, names: list[str]):
+    from render.scenario import Interval, Key, Scenario
+
+    keys = tuple(Key(float(k["t"]), names[i], k["side"], tuple(clip["xy"]), float(clip["turn_deg"]))
+                 for i, k in enumerate(clip["keys"]))
+    faults = tuple(Interval(f["check"], f["side"], f["start_s"], f["end_s"]) for f in clip["faults"])
+    return Scenario(
+        path=CLIPS / f"{clip['id']}.json", sample=clip["id"],
+        exercise=clip["kind"], duration_s=float(clip["duration_s"]), fps=int(clip["fps"]),
+        width=int(clip["width"]), height=int(clip["height"]), seed=int(clip["seed"]),
+        imbalance=False, phenotype={}, colours=clip["colours"], camera={}, scene=clip["scene"],
+        motion=clip["motion"], keys=keys, segments=(), faults=faults,
+    )
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    u, v = a - b, c - b
+    cos = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
+
+def fault_sizes(clip: dict, world: np.ndarray, timeline) -> list[dict]:
+    """Each fault's size in its THRESHOLDS unit, measured on the truth where the truth has the
+    points (hips, knees), else from the commanded joint angles (spine, foot)."""
+    from render.body import KEYPOINT_NAMES
+
+    ix = {n: i for i, n in enumerate(KEYPOINT_NAMES)}
+    t = np.arange(len(world)) / clip["fps"]
+    out = []
+    for f in clip["faults"]:
+        before = (t >= f["start_s"] - 1.0) & (t < f["start_s"])
+        during = (t >= f["start_s"] + 0.45) & (t <= f["end_s"] - 0.35)
+        if not before.any() or not during.any():
+            before = before | (t < f["start_s"])
+        side = f["side"][0]
+        mid = 0.5 * (f["start_s"] + f["end_s"])
+        if f["check"] == "hips_down":
+            hz = world[:, [ix["left_hip"], ix["right_hip"]], 2].mean(1)
+            size = 100.0 * (np.median(hz[during]) - np.median(hz[before]))
+        elif f["check"] == "knee_angle":
+            ang = _angle(world[:, ix[f"{f['side']}_hip"]], world[:, ix[f"{f['side']}_knee"]],
+                         world[:, ix[f"{f['side']}_ankle"]])
+            size = abs(float(np.median(ang[during]) - np.median(ang[before])))
+        elif f["check"] == "foot_flexed":
+            size = float(timeline.at(mid).angles.get(f"foot.{side.upper()}", (0.0,))[0])
+        else:  # spine_rounding: flexion added over spine, neck and head
+            delta = timeline.fault_poses[clip["faults"].index(f)]
+            spine = ("spine", "neck", "head")
+            size = float(sum(v[0] for b, v in delta.angles.items() if b.startswith(spine)))
+        out.append({**f, "size": round(float(size), 2), "unit": THRESHOLDS[f["check"]]["unit"]})
+    return out
+
+
+def render_clip(clip: dict, bodies: dict, lib) -> dict:
+    """Render one clip to VIDEOS/ID.mp4 (+ ID.truth.npz); returns the truth summary."""
+    import av
+    from render.body import Body, build_texture
+    from render.poses import Pose
+    from render.scene import BodyScene, Camera
+    from render.timeline import Timeline
+
+    rng = np.random.default_rng(clip["seed"])
+    clib, names = _library_for(clip, lib, rng)
+    s = _scenario(clip, names)
+    tl = Timeline(s, clib)
+    # graded faults: the library's full-size offset times the clip's scale
+    tl.fault_poses = [Pose().add(d, f["scale"]) for d, f in zip(tl.fault_poses, clip["faults"], strict=True)]
+    body = Body(bodies[clip["body"]]["phenotype"])
+    cp = clip["camera_pose"]
+    cam = Camera(np.asarray(cp["position"], float), np.asarray(cp["target"], float),
+                 float(cp["yfov_deg"]), s.width, s.height)
+    sc = clip["scene"]
+    scene = BodyScene(cam, body.faces, body.face_uv, body.uv, build_texture(body, clip["colours"]),
+                      floor=sc["floor"], wall=sc["wall"], mat=sc["mat"], mat_angle=sc["mat_angle"],
+                      ambient=sc["ambient"], key_intensity=sc["key_intensity"],
+                      key_dir=tuple(sc["key_dir"]), fill_intensity=sc["fill_intensity"], shadows=False)
+    VIDEOS.mkdir(parents=True, exist_ok=True)
+    tmp = VIDEOS / f"{clip['id']}.part.mp4"
+    container = av.open(str(tmp), "w")
+    stream = container.add_stream("libx264", rate=s.fps)
+    stream.width, stream.height, stream.pix_fmt = s.width, s.height, "yuv420p"
+    stream.options = {"crf": "23", "preset": "veryfast"}
+    n = s.frames
+    key_t = np.array([k["t"] for k in clip["keys"]])
+    world = np.zeros((n, len(body.rest.keypoints), 3), np.float32)
+    pix = np.zeros((n, len(body.rest.keypoints), 2), np.float32)
+    for i in range(n):
+        t = i / s.fps
+        p = tl.at(t)
+        near = clip["keys"][int(np.abs(key_t - t).argmin())]["pose"]
+        posed = body.pose(p.angles, world_rot=p.world, world_xy=p.xy, lift=p.lift,
+                          ground_on_arms=near not in ARMS_FREE)
+        img = scene.render(posed.vertices)
+        world[i] = posed.keypoints
+        pix[i] = cam.project(posed.keypoints)[0]
+        for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    scene.close()
+    inside = ((pix[..., 0] >= 0) & (pix[..., 0] < s.width) & (pix[..., 1] >= 0) & (pix[..., 1] < s.height))
+    np.savez_compressed(VIDEOS / f"{clip['id']}.truth.npz", world=world, xy=pix)
+    tmp.replace(VIDEOS / f"{clip['id']}.mp4")
+    return {"frames": n, "faults": fault_sizes(clip, world.astype(float), tl),
+            "keypoints_in_frame": round(float(inside.mean()), 4),
+            "frames_all_in_frame": round(float(inside.all(1).mean()), 4)}
+
+
+def _clip_files() -> list[Path]:
+    return sorted(CLIPS.glob("*.json"))
+
+
+def cmd_render(args) -> int:
+    import torch
+    from render.poses import load_library
+
+    torch.set_num_threads(1)
+    k, n = (int(v) for v in args.shard.split("/"))
+    manifest = json.loads((CORPUS / "manifest.json").read_text())
+    bodies = {b["id"]: b for b in manifest["bodies"]}
+    ids = manifest["clip_ids"][k::n]
+    if args.limit:
+        ids = ids[: args.limit]
+    while True:
+        lib = load_library()  # re-read: poses may be added while a long render runs
+        done, waiting = _render_pass(ids, bodies, lib)
+        print(f"shard {args.shard}: {done} of {len(ids)} rendered, {waiting} waiting for poses", flush=True)
+        if not waiting or not args.follow:
+            return 0
+        time.sleep(60)
+
+
+def _render_pass(ids: list[str], bodies: dict, lib) -> tuple[int, int]:
+    done = waiting = 0
+    for cid in ids:
+        f = CLIPS / f"{cid}.json"
+        clip = json.loads(f.read_text())
+        if (VIDEOS / f"{cid}.mp4").exists() and "rendered" in clip:
+            done += 1
+            continue
+        missing = {kk["pose"] for kk in clip["keys"]} - set(lib.poses)
+        if missing:
+            waiting += 1
+            continue
+        t0 = time.time()
+        clip["rendered"] = render_clip(clip, bodies, lib)
+        tmp = f.with_suffix(".json.part")
+        tmp.write_text(json.dumps(clip, indent=1) + "\n")
+        tmp.replace(f)
+        done += 1
+        print(f"{cid} {clip['kind']:<15} {clip['rendered']['frames']} frames in {time.time() - t0:.0f} s "
+              f"({done}/{len(ids)})", flush=True)
+    return done, waiting
+
+
+# ------------------------------------------------------------------------------------ track
+def _model_hash() -> str:
+    import mediapipe
+
+    f = Path(mediapipe.__file__).parent / "modules" / "pose_landmark" / "pose_landmark_full.tflite"
+    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+
+
+def track_clip(cid: str, model_hash: str) -> None:
+    """Run the coach's pose estimator over one rendered clip; store landmarks and truth."""
+    from coach.estimator import PoseEstimator
+    from coach.sources import open_source
+
+    video = VIDEOS / f"{cid}.mp4"
+    truth = np.load(VIDEOS / f"{cid}.truth.npz")
+    xy, world, vis, ok = [], [], [], []
+    with open_source(video) as src, PoseEstimator() as est:
+        wh = None
+        for fr in src:
+            p = est.estimate(fr.image, fr.t)
+            wh = (fr.image.shape[1], fr.image.shape[0])
+            ok.append(not p.is_empty)
+            xy.append(p.xy / np.array(wh) if not p.is_empty else np.zeros((33, 2)))
+            world.append(p.world if not p.is_empty else np.zeros((33, 3)))
+            vis.append(p.visibility if not p.is_empty else np.zeros(33))
+    TRACKS.mkdir(parents=True, exist_ok=True)
+    tmp = TRACKS / f"{cid}.part.npz"
+    np.savez_compressed(
+        tmp,
+        wh=np.array(wh), ok=np.array(ok), xy=np.array(xy, np.float16), world=np.array(world, np.float16),
+        vis=np.array(vis, np.float16), truth_world=truth["world"].astype(np.float16),
+        truth_xy=(truth["xy"] / np.array(wh)).astype(np.float16),
+        video_sha256=np.array(hashlib.sha256(video.read_bytes()).hexdigest()[:16]),
+        model_sha256=np.array(model_hash),
+    )
+    tmp.replace(TRACKS / f"{cid}.npz")
+
+
+def cmd_track(args) -> int:
+    mh = _model_hash()
+    while True:
+        todo = [f.stem for f in _clip_files()
+                if (VIDEOS / f"{f.stem}.mp4").exists() and not (TRACKS / f"{f.stem}.npz").exists()]
+        for cid in todo:
+            t0 = time.time()
+            track_clip(cid, mh)
+            print(f"{cid} tracked in {time.time() - t0:.0f} s", flush=True)
+        left = sum(1 for f in _clip_files() if not (TRACKS / f"{f.stem}.npz").exists())
+        if not args.follow or left == 0:
+            print(f"{left} clips not tracked yet")
+            return 0
+        time.sleep(20)
+
+
+def cmd_status(_args) -> int:
+    files = _clip_files()
+    rendered = sum((VIDEOS / f"{f.stem}.mp4").exists() for f in files)
+    tracked = sum((TRACKS / f"{f.stem}.npz").exists() for f in files)
+    print(f"{len(files)} clips planned, {rendered} rendered here, {tracked} tracked")
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("plan")
+    r = sub.add_parser("render")
+    r.add_argument("--shard", default="0/1", help="K/N: render every N-th clip from the K-th")
+    r.add_argument("--limit", type=int, default=0)
+    r.add_argument("--follow", action="store_true", help="wait for missing poses and go on")
+    t = sub.add_parser("track")
+    t.add_argument("--follow", action="store_true", help="keep tracking new renders until all are done")
+    sub.add_parser("status")
+    args = ap.parse_args()
+    os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+    os.environ.setdefault("LP_NUM_THREADS", "1")
+    return {"plan": cmd_plan, "render": cmd_render, "track": cmd_track, "status": cmd_status}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""Which stretch, and which side: a small learned classifier over a short window of poses.
+
+Features are normalised for body size (torso lengths), position in the frame (hip-centred) and
+the camera's view (3-D world landmarks turned about the vertical so the hip line points along
++x; image heights measured along the image's "down"). A right-side pose is the mirror image of
+a left-side one, so the model is trained on both and asked about both: the probability of
+(stretch, left) on a pose is averaged with that of (stretch, right) on its mirror image.
+
+The weights are plain arrays in ``coach/models/recognizer.npz`` (loaded without pickle),
+written by ``scripts/train_recognizer.py`` with the corpus version they came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coach.pose import LANDMARK_NAMES, Pose
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "recognizer.npz"
+WINDOW_S = 1.0  # features are also averaged over this much of the past
+NONE = "none"
+
+_IX = {n: i for i, n in enumerate(LANDMARK_NAMES)}
+# landmark i of a mirrored pose is landmark MIRROR[i] of the original
+MIRROR = np.array(
+    [_IX[n.replace("left_", "@").replace("right_", "left_").replace("@", "right_")] for n in LANDMARK_NAMES]
+)
+KEY = [_IX[n] for n in (
+    "nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
+    "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_foot_index", "right_foot_index")]  # fmt: skip
+LSH, RSH, LHIP, RHIP = _IX["left_shoulder"], _IX["right_shoulder"], _IX["left_hip"], _IX["right_hip"]
+LKN, RKN, LAN, RAN = _IX["left_knee"], _IX["right_knee"], _IX["left_ankle"], _IX["right_ankle"]
+LWR, RWR, NOSE = _IX["left_wrist"], _IX["right_wrist"], _IX["nose"]
+
+
+def mirror_arrays(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, width: float):
+    """The mirror image of poses given as arrays (..., 33, k): left and right swap."""
+    xy = xy[..., MIRROR, :].copy()
+    xy[..., 0] = width - xy[..., 0]
+    world = world[..., MIRROR, :].copy()
+    world[..., 0] = -world[..., 0]
+    return xy, world, vis[..., MIRROR]
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Angle at b (degrees), rows of 3-D points."""
+    u, v = a - b, c - b
+    cos = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def _incline(v: np.ndarray) -> np.ndarray:
+    """Angle of 3-D vectors from straight up (y up), degrees: 0 upright, 90 level, 180 down."""
+    return np.degrees(np.arccos(np.clip(v[..., 1] / (np.linalg.norm(v, axis=-1) + 1e-9), -1, 1)))
+
+
+def frame_features(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, wh: tuple[int, int]) -> np.ndarray:
+    """(N, 33, 2), (N, 33, 3), (N, 33) -> (N, F) per-frame features (see the module doc)."""
+    p = world.astype(np.float64).copy()
+    p[..., 1] *= -1.0  # y up
+    hip = 0.5 * (p[:, LHIP] + p[:, RHIP])
+    sh = 0.5 * (p[:, LSH] + p[:, RSH])
+    torso = np.maximum(np.linalg.norm(sh - hip, axis=-1), 0.05)
+    head = p[:, LHIP] - p[:, RHIP]
+    alt = p[:, LSH] - p[:, RSH]
+    use_alt = np.hypot(head[:, 0], head[:, 2]) < 0.3 * np.hypot(alt[:, 0], alt[:, 2])
+    head = np.where(use_alt[:, None], alt, head)
+    a = -np.arctan2(head[:, 2], head[:, 0])
+    c, s = np.cos(a), np.sin(a)
+    q = (p - hip[:, None]) / torso[:, None, None]
+    qx = c[:, None] * q[..., 0] - s[:, None] * q[..., 2]
+    qz = s[:, None] * q[..., 0] + c[:, None] * q[..., 2]
+    body = np.stack([qx, q[..., 1], qz], -1)[:, KEY].reshape(len(p), -1)
+
+    ang = (
+        np.stack(
+            [
+                _angle(p[:, LHIP], p[:, LKN], p[:, LAN]),
+                _angle(p[:, RHIP], p[:, RKN], p[:, RAN]),
+                _angle(p[:, LSH], p[:, LHIP], p[:, LKN]),
+                _angle(p[:, RSH], p[:, RHIP], p[:, RKN]),
+                _incline(sh - hip),
+                _incline(p[:, LKN] - p[:, LHIP]),
+                _incline(p[:, RKN] - p[:, RHIP]),
+                _incline(p[:, LAN] - p[:, LKN]),
+                _incline(p[:, RAN] - p[:, RKN]),
+                _angle(p[:, LKN], hip, p[:, RKN]),
+            ],
+            -1,
+        )
+        / 90.0
+    )
+
+    def d(i: int, j: int) -> np.ndarray:
+        return np.linalg.norm(p[:, i] - p[:, j], axis=-1)
+
+    dist = (
+        np.stack(
+            [d(LAN, RAN), d(LKN, RKN), d(LAN, RKN), d(RAN, LKN), np.minimum(d(LWR, LAN), d(RWR, RAN))], -1
+        )
+        / torso[:, None]
+    )
+
+    img = xy.astype(np.float64)
+    ihip = 0.5 * (img[:, LHIP] + img[:, RHIP])
+    ish = 0.5 * (img[:, LSH] + img[:, RSH])
+    itorso = np.maximum(np.linalg.norm(ish - ihip, axis=-1), 0.02 * max(wh[1], 1))[:, None]
+    up = np.clip((ihip[:, 1:2] - img[:, [NOSE, LSH, RSH, LKN, RKN, LAN, RAN, LWR, RWR], 1]) / itorso, -6, 6)
+    tv = ish - ihip
+    itrunk = np.degrees(np.arctan2(np.abs(tv[:, 0]), -tv[:, 1]))[:, None] / 90.0
+    k = img[:, KEY]
+    ext = k.max(1) - k.min(1)
+    aspect = np.log(np.clip((ext[:, 0] + 1) / (ext[:, 1] + 1), 0.1, 10))[:, None]
+    v = vis.astype(np.float64)
+    seen = np.stack(
+        [
+            v[:, [LKN, RKN, LAN, RAN]].mean(1),
+            v[:, [LWR, RWR]].mean(1),
+            v[:, [NOSE, LSH, RSH]].mean(1),
+            v[:, LAN] - v[:, RAN],
+        ],
+        -1,
+    )
+    return np.concatenate([body, ang, dist, up, itrunk, aspect, seen], axis=1)
+
+
+class Window:
+    """The last ``window_s`` of per-frame features -> one row: the frame's own features, their
+    mean over the window, and how fast the body-frame points moved (torso lengths per second).
+    Frames with no pose are simply not pushed; the window still ages with time."""
+
+    def __init__(self, window_s: float = WINDOW_S) -> None:
+        self.window_s = window_s
+        self._items: deque[tuple[float, np.ndarray]] = deque()
+
+    def push(self, t: float, feats: np.ndarray) -> np.ndarray:
+        self._items.append((t, feats))
+        while self._items[0][0] <= t - self.window_s:
+            self._items.popleft()
+        w = np.stack([f for _, f in self._items])
+        nb = len(KEY) * 3
+        motion = 0.0
+        if len(w) > 1:
+            dt = max(self._items[-1][0] - self._items[0][0], 1e-3)
+            motion = float(np.abs(np.diff(w[:, :nb], axis=0)).sum() / dt / nb)
+        return np.concatenate([feats, w.mean(0), [motion]])
+
+
+def window_features(frames: np.ndarray, ok: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """:class:`Window` over a whole clip; frames with no pose get NaN rows."""
+    out = np.full((len(frames), 2 * frames.shape[1] + 1), np.nan)
+    win = Window()
+    for i in np.nonzero(ok)[0]:
+        out[i] = win.push(float(times[i]), frames[i])
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    """A small MLP (ReLU hidden layers, softmax out) on standardised features."""
+
+    classes: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    meta: dict
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Model:
+        with np.load(path, allow_pickle=False) as d:
+            n = int(d["layers"])
+            return cls(
+                classes=tuple(str(c) for c in d["classes"]),
+                mean=d["mean"],
+                scale=d["scale"],
+                weights=tuple(d[f"w{i}"] for i in range(n)),
+                biases=tuple(d[f"b{i}"] for i in range(n)),
+                meta=json.loads(str(d["meta"])),
+            )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"w{i}": w.astype(np.float32) for i, w in enumerate(self.weights)}
+        arrays |= {f"b{i}": b.astype(np.float32) for i, b in enumerate(self.biases)}
+        np.savez_compressed(
+            path,
+            classes=np.array(self.classes),
+            mean=self.mean.astype(np.float32),
+            scale=self.scale.astype(np.float32),
+            layers=np.array(len(self.weights)),
+            meta=np.array(json.dumps(self.meta)),
+            **arrays,
+        )
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """(N, F) -> (N, classes) probabilities; rows with NaN give NaN."""
+        h = (np.nan_to_num(x) - self.mean) / self.scale
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = h @ w + b
+            if i < len(self.weights) - 1:
+                h = np.maximum(h, 0.0)
+        h = h - h.max(1, keepdims=True)
+        e = np.exp(h)
+        p = e / e.sum(1, keepdims=True)
+        p[np.isnan(x).any(1)] = np.nan
+        return p
+
+    def side_swap(self) -> np.ndarray:
+        """Column permutation that exchanges each 'X:left' class with 'X:right'."""
+        ix = {c: i for i, c in enumerate(self.classes)}
+        swap = {"left": "right", "right": "left"}
+        out = []
+        for c in self.classes:
+            name, _, side = c.partition(":")
+            out.append(ix[f"{name}:{swap[side]}"] if side in swap else ix[c])
+        return np.array(out)
+
+    def predict_symmetric(self, x: np.ndarray, x_mirror: np.ndarray) -> np.ndarray:
+        """Average of the prediction on the pose and, sides exchanged, on its mirror image."""
+        return 0.5 * (self.predict(x) + self.predict(x_mirror)[:, self.side_swap()])
+
+
+def clip_probabilities(
+    model: Model,
+    xy: np.ndarray,
+    world: np.ndarray,
+    vis: np.ndarray,
+    ok: np.ndarray,
+    times: np.ndarray,
+    wh: tuple[int, int],
+) -> np.ndarray:
+    """Per-frame class probabilities for a whole clip (arrays as in :func:`frame_features`)."""
+    f = window_features(frame_features(xy, world, vis, wh), ok, times)
+    mxy, mw, mv = mirror_arrays(xy, world, vis, wh[0])
+    fm = window_features(frame_features(mxy, mw, mv, wh), ok, times)
+    return model.predict_symmetric(f, fm)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What the recogniser says of a frame: ``stretch`` ('none' when not in a coached stretch),
+    its ``side`` (None where the stretch has none or it cannot be seen), ``confidence`` in the
+    current label, and ``looks_like`` (the most likely posture when it is not a coached one)."""
+
+    stretch: str
+    side: str | None
+    confidence: float
+    looks_like: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.stretch}:{self.side}" if self.side else self.stretch
+
+
+class Smoother:
+    """Probabilities smoothed over time (``tau_s``), and a label that changes only when another
+    one has led by ``margin`` for ``dwell_s`` (``side_dwell_s`` for the same stretch's other
+    side, which must not flicker within a one-sided hold)."""
+
+    def __init__(
+        self,
+        coached: tuple[str, ...],
+        tau_s: float = 0.4,
+        margin: float = 0.15,
+        dwell_s: float = 0.4,
+        side_dwell_s: float = 1.5,
+    ) -> None:
+        self.coached = coached  # class names that are coached stretches ('pigeon:left', ...)
+        self.tau_s, self.margin, self.dwell_s, self.side_dwell_s = tau_s, margin, dwell_s, side_dwell_s
+        self.p: dict[str, float] | None = None
+        self.t: float | None = None
+        self.current = NONE
+        self._cand: str | None = None
+        self._since = 0.0
+
+    def update(self, probs: dict[str, float] | None, t: float) -> tuple[str, float]:
+        """``probs`` over labels (coached classes and 'none'), or None when nobody is seen."""
+        if probs is None:
+            probs = {NONE: 1.0}
+        dt = 0.0 if self.t is None else max(t - self.t, 0.0)
+        self.t = t
+        a = 1.0 - np.exp(-dt / self.tau_s) if self.p is not None else 1.0
+        keys = set(probs) | set(self.p or {})
+        self.p = {k: (1 - a) * (self.p or {}).get(k, 0.0) + a * probs.get(k, 0.0) for k in keys}
+        best = max(self.p, key=self.p.__getitem__)
+        cur = self.p.get(self.current, 0.0)
+        if best != self.current and self.p[best] - cur > self.margin:
+            if self._cand != best:
+                self._cand, self._since = best, t
+            same_stretch = best.split(":")[0] == self.current.split(":")[0]
+            if t - self._since >= (self.side_dwell_s if same_stretch else self.dwell_s):
+                self.current, self._cand = best, None
+        else:
+            self._cand = None
+        return self.current, float(self.p.get(self.current, 0.0))
+
+
+class Recognizer:
+    """Frame by frame: pose -> :class:`Recognition`. Keeps the feature window and the smoother;
+    ``unsided`` stretches (the model cannot see their side, e.g. which shin is in front) have
+    their sides merged."""
+
+    def __init__(self, model: Model | None = None, unsided: tuple[str, ...] = ()) -> None:
+        self.model = model or Model.load()
+        self.unsided = set(unsided)
+        self._swap = self.model.side_swap()
+        self._win, self._mwin = Window(), Window()
+        coached = tuple(sorted({self._merge(c) for c in self.model.classes if self._is_coached(c)}))
+        self.smoother = Smoother(coached)
+        self.probs: dict[str, float] = {}
+
+    def _is_coached(self, c: str) -> bool:
+        return c.split(":")[0] in self.model.meta.get("coached", [])
+
+    def _merge(self, c: str) -> str:
+        return c.split(":")[0] if c.split(":")[0] in self.unsided else c
+
+    def update(self, pose: Pose, t: float) -> Recognition:
+        if pose.is_empty:
+            label, conf = self.smoother.update(None, t)
+            self.probs = {}
+            return self._recognition(label, conf)
+        xy, world, vis = pose.xy[None], pose.world[None], pose.visibility[None]
+        fw = self._win.push(t, frame_features(xy, world, vis, pose.image_wh)[0])
+        fmw = self._mwin.push(
+            t, frame_features(*mirror_arrays(xy, world, vis, pose.image_wh[0]), pose.image_wh)[0]
+        )
+        p = 0.5 * (self.model.predict(fw[None])[0] + self.model.predict(fmw[None])[0][self._swap])
+        probs: dict[str, float] = {}
+        for c, v in zip(self.model.classes, p, strict=True):
+            key = self._merge(c) if self._is_coached(c) else NONE
+            probs[key] = probs.get(key, 0.0) + float(v)
+        self.probs = {c: float(v) for c, v in zip(self.model.classes, p, strict=True)}
+        label, conf = self.smoother.update(probs, t)
+        return self._recognition(label, conf)
+
+    def _recognition(self, label: str, conf: float) -> Recognition:
+        looks = None
+        if label == NONE and self.probs:
+            others = {c: v for c, v in self.probs.items() if not self._is_coached(c) and c != "other"}
+            if others:
+                c = max(others, key=others.__getitem__)
+                looks = c if others[c] > 0.5 else None
+        stretch, _, side = label.partition(":")
+        return Recognition(stretch, side or None, conf, looks)

@@ -1,0 +1,334 @@
+"""The accuracy report: docs/accuracy.md (+ docs/accuracy.json, docs/accuracy_faults.png) from
+the corpus's validation part (bodies and cameras never fitted) and from samples/.
+
+    python scripts/accuracy.py [--part val|train] [--out docs]
+
+For every coached stretch it runs the coach (recogniser, rules, session) over the cached
+landmarks of each clip and compares with the truth: in position (recall on the stretch's own
+clips, false in-position time on every other clip), side, time per side, reps; per check, fault
+recall and precision by fault size, onset error and how long the check could not see. About a
+minute here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpuslib import Clip, clips, manifest  # noqa: E402
+
+from coach.exercises import find_exercise  # noqa: E402
+from coach.session import Session  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+COACHED = ("supine_figure4", "pigeon", "seated_rolldown")
+ONSET_TOL_S = 1.0
+BUCKETS = {"cm": [0, 3, 6, 10, 15, 1e9], "deg": [0, 5, 10, 20, 25, 40, 1e9]}
+
+
+def run_session(exercise: str, clip: Clip) -> dict:
+    """The coach over one clip: per-frame (in position, side, check statuses) and the report."""
+    ex = find_exercise(exercise)
+    first = None
+    if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
+        first = next((s for s in clip.labels["side"] if s), None)
+    session = Session(ex, first_side=first)
+    inpos, side, status = [], [], defaultdict(list)
+    for i, pose in enumerate(clip.poses()):
+        st = session.update(pose, float(clip.times[i]))
+        inpos.append(st.in_position)
+        side.append(st.side or "")
+        for v in st.verdicts:
+            status[v.check].append(v.status)
+    session.finish()
+    report = session.report(clip.id, clip.fps)
+    return {
+        "in_position": np.array(inpos),
+        "side": np.array(side, object),
+        "status": {k: np.array(v, object) for k, v in status.items()},
+        "report": report,
+    }
+
+
+def truth_time(clip: Clip) -> dict[str, float]:
+    lab = clip.labels
+    dt = 1.0 / clip.fps
+    return {s: float(((lab["stretch"] != "") & (lab["side"] == s)).sum() * dt) for s in ("left", "right")}
+
+
+def truth_reps(clip: Clip) -> dict[str, int]:
+    out = {"left": 0, "right": 0}
+    for s in clip.spec["segments"]:
+        if s["phase"] in ("lean", "roll") and s["side"] in out:
+            out[s["side"]] += 1
+    return out
+
+
+def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict) -> None:
+    """Interval matching: a truth fault at or above its threshold is found when an event of the
+    same check and side starts within ONSET_TOL_S of it (or inside it); an event is false when it
+    overlaps no truth fault of that check that is not clean-sized."""
+    faults = clip.faults()
+    for f in faults:
+        th = thresholds[f["check"]]
+        b = acc["by_size"][f["check"]]
+        edges = BUCKETS[th["unit"]]
+        k = int(np.searchsorted(edges, f["size"], side="right") - 1)
+        label = f"{edges[k]:g}-{edges[k + 1]:g}" if edges[k + 1] < 1e8 else f">={edges[k]:g}"
+        hit = [
+            e
+            for e in events
+            if e["check"] == f["check"]
+            and e["side"] == f["side"]
+            and f["start_s"] - ONSET_TOL_S <= e["start_s"] <= f["end_s"]
+        ]
+        b[label][0] += bool(hit)
+        b[label][1] += 1
+        if f["size"] >= th["fault"]:
+            acc["n_faults"][f["check"]] += 1
+            if hit:
+                acc["found"][f["check"]] += 1
+                acc["onset"][f["check"]].append(hit[0]["start_s"] - f["start_s"])
+    for e in events:
+        near = [
+            f
+            for f in faults
+            if f["check"] == e["check"]
+            and f["start_s"] - ONSET_TOL_S <= e["start_s"] <= f["end_s"] + ONSET_TOL_S
+        ]
+        if any(f["size"] >= thresholds[f["check"]]["fault"] for f in near):
+            acc["true_events"][e["check"]] += 1
+        elif any(f["size"] >= thresholds[f["check"]]["clean"] for f in near):
+            continue  # a fault between clean and fault size: not scored either way
+        else:
+            acc["false_events"][e["check"]] += 1
+            if not faults:
+                acc["false_on_clean_clips"][e["check"]] += 1
+
+
+def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
+    own = [c for c in part if c.kind == exercise]
+    others = [c for c in part if c.kind != exercise]
+    acc: dict = {
+        "by_size": defaultdict(lambda: defaultdict(lambda: [0, 0])),
+        "n_faults": defaultdict(int),
+        "found": defaultdict(int),
+        "onset": defaultdict(list),
+        "true_events": defaultdict(int),
+        "false_events": defaultdict(int),
+        "false_on_clean_clips": defaultdict(int),
+    }
+    held = held_in = side_n = side_ok = 0
+    time_err, reps_ok, reps_n = [], 0, 0
+    unseen: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for clip in own:
+        r = run_session(exercise, clip)
+        lab = clip.labels
+        want = (lab["stretch"] == exercise) & lab["scored"]
+        held += int(want.sum())
+        held_in += int((want & r["in_position"]).sum())
+        both = want & r["in_position"]
+        side_n += int(both.sum())
+        side_ok += int((both & (r["side"] == lab["side"])).sum())
+        tt = truth_time(clip)
+        for s in ("left", "right"):
+            if tt[s] >= 3.0:
+                got = r["report"]["sides"][s]["in_position_s"]
+                time_err.append(abs(got - tt[s]) / tt[s])
+        if r["report"]["targets"]["reps"] is not None:
+            reps_n += 1
+            reps_ok += all(r["report"]["sides"][s]["reps"] == truth_reps(clip)[s] for s in ("left", "right"))
+        score_faults(clip, r["report"]["events"], thresholds, acc)
+        for check, st in r["status"].items():
+            judged = r["in_position"] & (st != "idle")
+            unseen[check][clip.view][0] += int((judged & (st == "unseen")).sum())
+            unseen[check][clip.view][1] += int(judged.sum())
+    false_in = false_n = 0
+    false_by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for clip in others:
+        r = run_session(exercise, clip)
+        scored = clip.labels["scored"]
+        key = clip.kind if clip.kind != "none" else "negatives"
+        false_by[key][0] += int((r["in_position"] & scored).sum())
+        false_by[key][1] += int(scored.sum())
+        false_in += int((r["in_position"] & scored).sum())
+        false_n += int(scored.sum())
+    return {
+        "clips": len(own),
+        "in_position_recall": _ratio(held_in, held),
+        "held_frames": held,
+        "false_in_position": _ratio(false_in, false_n),
+        "other_frames": false_n,
+        "false_in_position_by": {k: _ratio(*v) for k, v in false_by.items()},
+        "side_right": _ratio(side_ok, side_n),
+        "time_per_side_error_median": round(float(np.median(time_err)), 3) if time_err else None,
+        "time_per_side_within_10pct": _ratio(sum(e <= 0.10 for e in time_err), len(time_err)),
+        "reps_exact": _ratio(reps_ok, reps_n) if reps_n else None,
+        "checks": {
+            c: {
+                "recall": _ratio(acc["found"][c], acc["n_faults"][c]),
+                "faults": acc["n_faults"][c],
+                "precision": _ratio(acc["true_events"][c], acc["true_events"][c] + acc["false_events"][c]),
+                "false_events": acc["false_events"][c],
+                "false_on_clean_clips": acc["false_on_clean_clips"][c],
+                "onset_median_s": round(float(np.median(acc["onset"][c])), 2) if acc["onset"][c] else None,
+                "onset_within_1s": _ratio(sum(abs(o) <= 1.0 for o in acc["onset"][c]), len(acc["onset"][c])),
+                "by_size": {k: v for k, v in sorted(acc["by_size"][c].items(), key=lambda kv: _lo(kv[0]))},
+                "unseen_by_view": {v: _ratio(*n) for v, n in sorted(unseen[c].items())},
+            }
+            for c in sorted(set(acc["n_faults"]) | set(acc["by_size"]) | set(unseen))
+        },
+    }
+
+
+def _lo(label: str) -> float:
+    return float(label.lstrip(">=").split("-")[0])
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f} %"
+
+
+def markdown(fig: dict) -> str:
+    m = fig["corpus"]
+    out = [
+        "# Accuracy",
+        "",
+        "Generated by `scripts/accuracy.py` from the rendered corpus (`corpus/`, version "
+        f"`{m['version']}`). Every figure below is on the **{fig['part']}** part: "
+        f"{m['clips']} clips, {m['frames']} frames, {m['bodies']} bodies and {m['cameras']} camera "
+        "placements that no threshold or model was fitted on (the split is stored in "
+        "`corpus/manifest.json`). Faults are scored by their true size: at or above the `fault` "
+        "size a fault must be found, under the `clean` size nothing may be flagged, in between "
+        "nothing is scored (thresholds and reasons in `corpus/README.md`).",
+        "",
+    ]
+    if "recogniser" in fig:
+        out += recogniser_markdown(fig["recogniser"])
+    out += [
+        "## Each stretch (coach with `--exercise NAME`)",
+        "",
+        "| stretch | clips | in position (recall) | false in position | side right "
+        "| time per side within 10 % | reps exact |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for ex, s in fig["stretches"].items():
+        out.append(
+            f"| {ex} | {s['clips']} | {pct(s['in_position_recall'])} | {pct(s['false_in_position'])} | "
+            f"{pct(s['side_right'])} | {pct(s['time_per_side_within_10pct'])} | {pct(s['reps_exact'])} |"
+        )
+    out += ["", "False in position, by what the other clips show:", ""]
+    for ex, s in fig["stretches"].items():
+        parts = ", ".join(f"{k} {pct(v)}" for k, v in s["false_in_position_by"].items())
+        out.append(f"- {ex}: {parts}")
+    out += [
+        "",
+        "## Each check",
+        "",
+        "| stretch | check | faults at or above size | recall | precision | false flags on clean clips "
+        "| onset within 1 s | median onset error |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for ex, s in fig["stretches"].items():
+        for c, v in s["checks"].items():
+            onset = "n/a" if v["onset_median_s"] is None else f"{v['onset_median_s']:+.2f} s"
+            out.append(
+                f"| {ex} | {c} | {v['faults']} | {pct(v['recall'])} | {pct(v['precision'])} | "
+                f"{v['false_on_clean_clips']} | {pct(v['onset_within_1s'])} | {onset} |"
+            )
+    out += ["", "Found / faults, by true size (`cm` for hips, degrees otherwise):", ""]
+    for ex, s in fig["stretches"].items():
+        for c, v in s["checks"].items():
+            sizes = ", ".join(f"{k}: {a}/{b}" for k, (a, b) in v["by_size"].items())
+            out.append(f"- {ex} {c}: {sizes or 'none in this part'}")
+    out += ["", "How often each check could not see (of the in-position time it applies to), by view:", ""]
+    for ex, s in fig["stretches"].items():
+        for c, v in s["checks"].items():
+            views = ", ".join(f"{k} {pct(x)}" for k, x in v["unseen_by_view"].items())
+            out.append(f"- {ex} {c}: {views}")
+    if fig.get("plot"):
+        out += ["", f"![fault recall by size]({fig['plot']})", ""]
+    return "\n".join(out) + "\n"
+
+
+def recogniser_markdown(r: dict) -> list[str]:
+    return []
+
+
+def corpus_summary(part: list[Clip]) -> dict:
+    return {
+        "version": manifest()["version"],
+        "clips": len(part),
+        "frames": int(sum(c.n for c in part)),
+        "bodies": len({c.spec["body"] for c in part}),
+        "cameras": len({c.spec["camera"] for c in part}),
+    }
+
+
+def plot(fig: dict, path: Path) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [(ex, c, v) for ex, s in fig["stretches"].items() for c, v in s["checks"].items() if v["by_size"]]
+    if not rows:
+        return None
+    figure, axes = plt.subplots(1, len(rows), figsize=(3.2 * len(rows), 3), squeeze=False)
+    for ax, (ex, c, v) in zip(axes[0], rows, strict=True):
+        labels = list(v["by_size"])
+        rate = [a / b if b else 0 for a, b in v["by_size"].values()]
+        ax.bar(range(len(labels)), rate, color="#2f6db3")
+        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
+        ax.set_ylim(0, 1)
+        ax.set_title(f"{ex}\n{c}", fontsize=8)
+    axes[0][0].set_ylabel("flagged")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+    return path.name
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--part", default="val", choices=("val", "train"))
+    ap.add_argument("--out", type=Path, default=REPO / "docs")
+    args = ap.parse_args()
+    part = clips(args.part)
+    thresholds = manifest()["thresholds"]
+    fig = {
+        "part": args.part,
+        "corpus": corpus_summary(part),
+        "stretches": {ex: evaluate_stretch(ex, part, thresholds) for ex in COACHED},
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    fig["plot"] = plot(fig, args.out / "accuracy_faults.png")
+    (args.out / "accuracy.json").write_text(json.dumps(fig, indent=1) + "\n")
+    (args.out / "accuracy.md").write_text(markdown(fig))
+    for ex, s in fig["stretches"].items():
+        print(
+            f"{ex}: in position {pct(s['in_position_recall'])}, false {pct(s['false_in_position'])}, "
+            f"side {pct(s['side_right'])}, time/side within 10 % {pct(s['time_per_side_within_10pct'])}"
+        )
+        for c, v in s["checks"].items():
+            print(
+                f"   {c}: recall {pct(v['recall'])} of {v['faults']}, precision {pct(v['precision'])}, "
+                f"false on clean clips {v['false_on_clean_clips']}"
+            )
+    print(f"wrote {args.out / 'accuracy.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

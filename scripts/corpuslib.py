@@ -1,0 +1,132 @@
+"""Reading the rendered corpus (corpus/manifest.json, clips/*.json, tracks/*.npz) for the fitting,
+training and accuracy scripts. The split is stored in the data: every clip names its body and
+camera, and both carry "train" or "val"; ``clips(split)`` trusts nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from coach.pose import N_LANDMARKS, Pose
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+COUNTED = ("hold", "lean", "roll")  # phases in which the person is in the stretch
+EDGE_S = 0.4  # frames this close to a change of label are not scored (the change is gradual)
+
+
+def manifest() -> dict:
+    return json.loads((CORPUS / "manifest.json").read_text())
+
+
+@dataclass
+class Clip:
+    spec: dict
+
+    @property
+    def id(self) -> str:
+        return self.spec["id"]
+
+    @property
+    def kind(self) -> str:
+        return self.spec["kind"]
+
+    @property
+    def split(self) -> str:
+        return self.spec["split"]
+
+    @property
+    def view(self) -> str:
+        return self.spec["view"]
+
+    @property
+    def fps(self) -> float:
+        return float(self.spec["fps"])
+
+    @cached_property
+    def track(self) -> dict[str, np.ndarray]:
+        with np.load(CORPUS / "tracks" / f"{self.id}.npz", allow_pickle=False) as d:
+            return {k: d[k] for k in d.files}
+
+    @property
+    def n(self) -> int:
+        return len(self.track["ok"])
+
+    @property
+    def times(self) -> np.ndarray:
+        return np.arange(self.n) / self.fps
+
+    def poses(self) -> list[Pose]:
+        """MediaPipe's landmarks per frame as the coach sees them (pixels, world, visibility)."""
+        tr = self.track
+        wh = tuple(int(v) for v in tr["wh"])
+        xy = tr["xy"].astype(np.float64) * np.array(wh)
+        world = tr["world"].astype(np.float64)
+        vis = tr["vis"].astype(np.float64)
+        out = []
+        for i, ok in enumerate(tr["ok"]):
+            out.append(Pose(xy[i], world[i], vis[i], wh) if ok else Pose.empty(wh))
+        return out
+
+    @cached_property
+    def labels(self) -> dict[str, np.ndarray]:
+        """Per frame: ``phase``, ``side`` ('' for none), ``posture`` ('' unless a named negative),
+        ``stretch`` (the coached exercise while in it, else ''), ``scored`` (False near a change)."""
+        t = self.times
+        phase = np.full(self.n, "", object)
+        side = np.full(self.n, "", object)
+        posture = np.full(self.n, "", object)
+        for s in self.spec["segments"]:
+            m = (t >= s["start_s"]) & (t < s["end_s"])
+            phase[m] = s["phase"]
+            side[m] = s["side"] or ""
+            posture[m] = s.get("posture") or ""
+        inside = np.isin(phase, COUNTED)
+        stretch = np.where(inside, self.kind if self.kind != "none" else "", "").astype(object)
+        scored = np.ones(self.n, bool)
+        change = np.nonzero(
+            (stretch[1:] != stretch[:-1]) | (side[1:] != side[:-1]) | (posture[1:] != posture[:-1])
+        )[0]
+        for c in change:
+            scored &= np.abs(t - t[c + 1]) > EDGE_S
+        return {"phase": phase, "side": side, "posture": posture, "stretch": stretch, "scored": scored}
+
+    def faults(self) -> list[dict]:
+        """Fault intervals with their measured size (THRESHOLDS units), once rendered."""
+        return self.spec.get("rendered", {}).get("faults", [])
+
+
+def clips(split: str | None = None, kinds: tuple[str, ...] | None = None, tracked: bool = True) -> list[Clip]:
+    """Clips of one split ('train' / 'val' / None for both), checked against the manifest's bodies
+    and cameras so a clip can never leak across the split."""
+    m = manifest()
+    body_split = {b["id"]: b["split"] for b in m["bodies"]}
+    cam_split = {c["id"]: c["split"] for c in m["cameras"]}
+    out = []
+    for cid in m["clip_ids"]:
+        f = CORPUS / "clips" / f"{cid}.json"
+        spec = json.loads(f.read_text())
+        if body_split[spec["body"]] != spec["split"] or cam_split[spec["camera"]] != spec["split"]:
+            raise ValueError(f"{cid}: body/camera split does not match the clip's split")
+        if split and spec["split"] != split:
+            continue
+        if kinds and spec["kind"] not in kinds:
+            continue
+        if tracked and not (CORPUS / "tracks" / f"{cid}.npz").exists():
+            continue
+        out.append(Clip(spec))
+    return out
+
+
+def refuse_validation(split: str) -> None:
+    """Fitting and training scripts call this: they may only ever read the training part."""
+    if split != "train":
+        raise SystemExit("error: fitting reads the training part only; validation is for reporting")
+
+
+__all__ = ["Clip", "clips", "manifest", "refuse_validation", "N_LANDMARKS"]

@@ -1,0 +1,154 @@
+"""The recogniser's inputs and outputs on synthetic poses: normalisation, mirroring, the live
+path agreeing with the training path, smoothing and hysteresis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coach.pose import LANDMARK_NAMES, Pose
+from coach.recognizer import (
+    MIRROR,
+    Model,
+    Recognizer,
+    Smoother,
+    clip_probabilities,
+    frame_features,
+    mirror_arrays,
+)
+
+WH = (640, 480)
+CLASSES = (
+    "butterfly",
+    "other",
+    "pigeon:left",
+    "pigeon:right",
+    "seated_rolldown",
+    "supine_figure4:left",
+    "supine_figure4:right",
+)
+
+
+def random_pose(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    world = rng.normal(0, 0.3, (33, 3))
+    xy = rng.uniform(100, 500, (33, 2))
+    vis = rng.uniform(0.4, 1.0, 33)
+    return xy[None], world[None], vis[None]
+
+
+def tiny_model(n_features: int, seed: int = 0) -> Model:
+    rng = np.random.default_rng(seed)
+    w = (rng.normal(0, 0.3, (n_features, 16)), rng.normal(0, 0.3, (16, len(CLASSES))))
+    b = (rng.normal(0, 0.1, 16), rng.normal(0, 0.1, len(CLASSES)))
+    return Model(
+        CLASSES,
+        np.zeros(n_features),
+        np.ones(n_features),
+        w,
+        b,
+        {"coached": ["supine_figure4", "pigeon", "seated_rolldown"]},
+    )
+
+
+def test_mirror_swaps_sides_and_is_its_own_inverse():
+    assert LANDMARK_NAMES[MIRROR[LANDMARK_NAMES.index("left_knee")]] == "right_knee"
+    assert LANDMARK_NAMES[MIRROR[0]] == "nose"
+    xy, world, vis = random_pose(np.random.default_rng(1))
+    back = mirror_arrays(*mirror_arrays(xy, world, vis, WH[0]), WH[0])
+    for a, b in zip(back, (xy, world, vis), strict=True):
+        np.testing.assert_allclose(a, b)
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("moved in the frame", lambda xy, w: (xy + [37.0, -21.0], w)),
+        ("twice as big", lambda xy, w: (320 + 2.0 * (xy - 320), 2.0 * w)),
+        ("camera turned about the vertical", lambda xy, w: (xy, w @ _turn(70).T)),
+    ],
+)
+def test_features_ignore_size_place_and_turn(name, change):
+    xy, world, vis = random_pose(np.random.default_rng(2))
+    base = frame_features(xy, world, vis, WH)
+    xy2, world2 = change(xy, world)
+    # the image aspect feature adds a pixel to each extent, so scaling moves it a hair
+    np.testing.assert_allclose(frame_features(xy2, world2, vis, WH), base, atol=5e-3, err_msg=name)
+
+
+def _turn(deg: float) -> np.ndarray:
+    a = np.radians(deg)
+    return np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+
+
+def test_symmetric_prediction_gives_mirrored_sides_equal_probability():
+    rng = np.random.default_rng(3)
+    xy, world, vis = (np.concatenate(a) for a in zip(*[random_pose(rng) for _ in range(6)], strict=True))
+    ok, times = np.ones(6, bool), np.arange(6) / 10
+    f = frame_features(xy, world, vis, WH)
+    model = tiny_model(2 * f.shape[1] + 1)
+    p = clip_probabilities(model, xy, world, vis, ok, times, WH)
+    pm = clip_probabilities(model, *mirror_arrays(xy, world, vis, WH[0]), ok, times, WH)
+    left, right = CLASSES.index("pigeon:left"), CLASSES.index("pigeon:right")
+    np.testing.assert_allclose(p[:, left], pm[:, right], atol=1e-9)
+    np.testing.assert_allclose(p.sum(1), 1.0)
+
+
+def test_live_recogniser_reads_the_same_probabilities_as_training():
+    """Frame by frame (with a frame where nobody is seen) the live path gives the batch rows."""
+    rng = np.random.default_rng(4)
+    xy, world, vis = (np.concatenate(a) for a in zip(*[random_pose(rng) for _ in range(25)], strict=True))
+    ok = np.ones(25, bool)
+    ok[7] = False
+    times = np.cumsum(rng.uniform(0.05, 0.12, 25))
+    model = tiny_model(2 * frame_features(xy[:1], world[:1], vis[:1], WH).shape[1] + 1)
+    batch = clip_probabilities(model, xy, world, vis, ok, times, WH)
+    rec = Recognizer(model)
+    for i in range(25):
+        pose = Pose(xy[i], world[i], vis[i], WH) if ok[i] else Pose.empty(WH)
+        rec.update(pose, float(times[i]))
+        if ok[i]:
+            live = np.array([rec.probs[c] for c in CLASSES])
+            np.testing.assert_allclose(live, batch[i], atol=1e-6)
+        else:
+            assert np.isnan(batch[i]).all() and rec.probs == {}
+
+
+def test_model_round_trips_without_pickle(tmp_path):
+    model = tiny_model(9)
+    model.save(tmp_path / "m.npz")
+    back = Model.load(tmp_path / "m.npz")
+    assert back.classes == CLASSES and back.meta == model.meta
+    x = np.random.default_rng(5).normal(size=(4, 9))
+    np.testing.assert_allclose(back.predict(x), model.predict(x), atol=1e-5)
+
+
+def _feed(sm: Smoother, seq: list[dict[str, float]], fps: float = 10.0, t0: float = 0.0) -> list[str]:
+    return [sm.update(p, t0 + i / fps)[0] for i, p in enumerate(seq)]
+
+
+def test_smoother_enters_a_stretch_after_its_dwell_and_ignores_flicker():
+    sm = Smoother(("pigeon:left", "pigeon:right"))
+    labels = _feed(sm, [{"pigeon:left": 0.9, "none": 0.1}] * 10)
+    assert labels[0] == "none" and labels[-1] == "pigeon:left"
+    # the side read flickers frame to frame (as the rule-based side did on real pigeons)
+    flicker = [
+        {"pigeon:left": 0.3, "pigeon:right": 0.65, "none": 0.05},
+        {"pigeon:left": 0.7, "pigeon:right": 0.25, "none": 0.05},
+    ] * 30
+    assert set(_feed(sm, flicker, t0=1.0)) == {"pigeon:left"}
+
+
+def test_smoother_changes_side_only_when_the_other_side_lasts():
+    sm = Smoother(("pigeon:left", "pigeon:right"), side_dwell_s=1.5)
+    _feed(sm, [{"pigeon:left": 0.9, "none": 0.1}] * 10)
+    short = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 12, t0=1.0)  # 1.2 s: too short
+    assert set(short) == {"pigeon:left"}
+    _feed(sm, [{"pigeon:left": 0.9, "none": 0.1}] * 10, t0=2.2)
+    long = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 30, t0=3.2)
+    assert long[-1] == "pigeon:right" and long.index("pigeon:right") >= 15
+
+
+def test_nobody_in_view_decays_to_none():
+    sm = Smoother(("pigeon:left",))
+    _feed(sm, [{"pigeon:left": 1.0}] * 10)
+    assert _feed(sm, [None] * 20, t0=1.0)[-1] == "none"

@@ -60,7 +60,7 @@ def exercises(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show thresholds.")] = False,
 ) -> None:
     """List the exercises and their checks."""
-    from coach.exercises import load_all
+    from coach.rules.definitions import load_all
 
     try:
         exs = load_all()
@@ -123,11 +123,11 @@ def analyze(
     first_side: FirstSideOpt = None,
 ) -> None:
     """Analyse a recorded video (or image): annotated copy + report.json."""
-    from coach.estimator import PoseEstimator
-    from coach.exercises import find_exercise
+    from coach.io.sinks import ImageSink, VideoFileSink
+    from coach.io.sources import open_source
+    from coach.pose.mediapipe import PoseEstimator
+    from coach.rules.definitions import find_exercise
     from coach.run import run
-    from coach.sinks import ImageSink, VideoFileSink
-    from coach.sources import open_source
 
     first = _side(first_side)
     try:
@@ -184,11 +184,11 @@ def live(
     first_side: FirstSideOpt = None,
 ) -> None:
     """Coach live from a camera: a window with the overlay; the report is written as it goes."""
-    from coach.estimator import PoseEstimator
-    from coach.exercises import find_exercise
+    from coach.io.sinks import NullSink, VideoFileSink, WindowSink
+    from coach.io.sources import open_source, parse_camera
+    from coach.pose.mediapipe import PoseEstimator
+    from coach.rules.definitions import find_exercise
     from coach.run import run
-    from coach.sinks import NullSink, VideoFileSink, WindowSink
-    from coach.sources import open_source, parse_camera
 
     report_path = out / "report.json"
     first = _side(first_side)

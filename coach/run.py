@@ -17,14 +17,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from coach.annotate import Overlay
 from coach.errors import CoachError, CoachWarning, SourceError
-from coach.estimator import PoseEstimator
-from coach.exercises import Exercise
-from coach.report_html import render_html
-from coach.session import FrameState, Session
-from coach.sinks import Sink
-from coach.sources import FrameSource
+from coach.io.sinks import Sink
+from coach.io.sources import FrameSource
+from coach.output.annotate import Overlay
+from coach.output.html import render_html
+from coach.pose.mediapipe import PoseEstimator
+from coach.rules.definitions import Exercise
+from coach.session.session import FrameState, Session
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.pose import N_LANDMARKS, Pose, landmark_index
+from coach.pose.core import N_LANDMARKS, Pose, landmark_index
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
@@ -89,7 +89,7 @@ ONSET_TOL_S = 1.0  # each fault flagged with its onset within 1 s
 
 def compare(report: dict, truth: Truth, balance_tolerance: float = 0.2) -> dict[str, list[str]]:
     """Differences between a coach report and the ground truth, by aspect (empty = agrees)."""
-    from coach.session import balance_of
+    from coach.session.session import balance_of
 
     out: dict[str, list[str]] = {"frames": [], "hold": [], "faults": [], "false_faults": [],
                                  "reps": [], "balance": []}

@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from coach.annotate import Overlay
-from coach.estimator import PoseEstimator
-from coach.exercises import find_exercise
-from coach.session import Session
-from coach.sinks import VideoFileSink
-from coach.sources import open_source
+from coach.io.sinks import VideoFileSink
+from coach.io.sources import open_source
+from coach.output.annotate import Overlay
+from coach.pose.mediapipe import PoseEstimator
+from coach.rules.definitions import find_exercise
+from coach.session.session import Session
 from coach.truth import SAMPLES_DIR, load_truth
 
 

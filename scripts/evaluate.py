@@ -11,8 +11,8 @@ import sys
 
 from tune import estimated_poses
 
-from coach.exercises import find_exercise
-from coach.session import Session
+from coach.rules.definitions import find_exercise
+from coach.session.session import Session
 from coach.truth import all_truths, compare, load_truth
 
 EXERCISES = ("supine_figure4", "pigeon", "seated_rolldown")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from coach import measures as M
-from coach.estimator import PoseEstimator
-from coach.exercises import find_exercise
-from coach.pose import Pose
-from coach.sources import open_source
+from coach.io.sources import open_source
+from coach.pose.core import Pose
+from coach.pose.mediapipe import PoseEstimator
+from coach.rules import measures as M
+from coach.rules.definitions import find_exercise
 from coach.truth import load_truth
 
 CACHE = Path("out/cache")

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coach.cli import app
-from coach.sinks import VideoFileSink
+from coach.io.sinks import VideoFileSink
 
 runner = CliRunner()
 

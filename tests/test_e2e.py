@@ -21,11 +21,11 @@ import copy
 import numpy as np
 import pytest
 
-from coach.estimator import PoseEstimator
-from coach.exercises import find_exercise
+from coach.io.sinks import NullSink
+from coach.io.sources import Frame, FrameSource, open_source
+from coach.pose.mediapipe import PoseEstimator
+from coach.rules.definitions import find_exercise
 from coach.run import run
-from coach.sinks import NullSink
-from coach.sources import Frame, FrameSource, open_source
 from coach.truth import Truth, all_truths, compare
 
 pytestmark = pytest.mark.e2e

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from coach.estimator import PoseEstimator, _to_pose
-from coach.pose import N_LANDMARKS
+from coach.pose.core import N_LANDMARKS
+from coach.pose.mediapipe import PoseEstimator, _to_pose
 
 
 def _landmarks(n: int = N_LANDMARKS, vis: float = 0.9):

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from coach.errors import DefinitionError
-from coach.exercises import POSES_DIR, find_exercise, load_all, load_exercise
+from coach.rules.definitions import POSES_DIR, find_exercise, load_all, load_exercise
 
 FIG4 = (POSES_DIR / "supine_figure4.toml").read_text()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import synth
 
-from coach.exercises import find_exercise
+from coach.io.sources import Frame, FrameSource
+from coach.rules.definitions import find_exercise
 from coach.run import run
-from coach.sources import Frame, FrameSource
 
 
 class _Clip(FrameSource):

@@ -3,9 +3,9 @@
 import pytest
 import synth
 
-from coach.exercises import find_exercise
-from coach.pose import Pose
-from coach.session import Session
+from coach.pose.core import Pose
+from coach.rules.definitions import find_exercise
+from coach.session.session import Session
 
 FPS = 15
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from coach.errors import SourceError
-from coach.sinks import VideoFileSink
-from coach.sources import LiveSource, open_source, parse_camera
+from coach.io.sinks import VideoFileSink
+from coach.io.sources import LiveSource, open_source, parse_camera
 
 
 def _frame(i: int, w: int = 96, h: int = 64) -> np.ndarray:
@@ -116,10 +116,10 @@ class _DyingCamera:
 def test_camera_that_disappears_ends_with_a_source_error_and_keeps_the_report(tmp_path: Path):
     import json
 
-    from coach.exercises import find_exercise
-    from coach.pose import Pose
+    from coach.io.sinks import NullSink
+    from coach.pose.core import Pose
+    from coach.rules.definitions import find_exercise
     from coach.run import run
-    from coach.sinks import NullSink
 
     class _NoBody:
         people = 0

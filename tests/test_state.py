@@ -1,10 +1,10 @@
 import pytest
 import synth
 
-from coach.exercises import RepsDef
-from coach.pose import Pose
-from coach.session import Cue, CueBoard, balance_of
-from coach.state import Debouncer, HoldTimer, RepCounter, SideTracker
+from coach.pose.core import Pose
+from coach.rules.definitions import RepsDef
+from coach.session.session import Cue, CueBoard, balance_of
+from coach.session.state import Debouncer, HoldTimer, RepCounter, SideTracker
 
 FPS = 15
 
@@ -115,7 +115,7 @@ def test_cue_board_holds_a_cue_unless_something_more_urgent_comes():
 
 
 def test_a_fault_just_before_leaving_the_position_is_the_way_out_not_a_fault():
-    from coach.state import EventLog, Verdict
+    from coach.session.state import EventLog, Verdict
 
     log = EventLog()
     msgs = {"hips_down": "hips"}

@@ -10,9 +10,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
-from coach import measures as M
-from coach.exercises import CheckDef, Condition, RepsDef
-from coach.pose import Pose, landmark_index
+from coach.pose.core import Pose, landmark_index
+from coach.rules import measures as M
+from coach.rules.definitions import CheckDef, Condition, RepsDef
 
 Status = Literal["ok", "fault", "unseen", "idle"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.errors import CoachError, CoachWarning
-from coach.pose import N_LANDMARKS, Pose
+from coach.pose.core import N_LANDMARKS, Pose
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logging quiet
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

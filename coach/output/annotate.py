@@ -8,10 +8,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from coach import measures as M
-from coach.exercises import Exercise
-from coach.pose import SKELETON
-from coach.session import FrameState
+from coach.pose.core import SKELETON
+from coach.rules import measures as M
+from coach.rules.definitions import Exercise
+from coach.session.session import FrameState
 
 # BGR colours
 GREEN = (80, 200, 80)

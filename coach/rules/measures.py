@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from coach import geometry as g
-from coach.pose import Pose, landmark_index
+from coach.pose import geometry as g
+from coach.pose.core import Pose, landmark_index
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")

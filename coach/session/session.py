@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coach import __version__
-from coach import measures as M
-from coach.exercises import Exercise
-from coach.pose import Pose
-from coach.state import (
+from coach.pose.core import Pose
+from coach.rules import measures as M
+from coach.rules.definitions import Exercise
+from coach.session.state import (
     CheckMonitor,
     Debouncer,
     EventLog,

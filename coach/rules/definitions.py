@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import DefinitionError
-from coach.measures import get_measure, read, validate_params
-from coach.pose import Pose
+from coach.pose.core import Pose
+from coach.rules.measures import get_measure, read, validate_params
 
-POSES_DIR = Path(__file__).resolve().parent.parent / "poses"
+POSES_DIR = Path(__file__).resolve().parents[2] / "poses"
 CHECK_KINDS = ("range", "rise", "drop")
 SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle", "front_knee", "alternate")
 

@@ -12,7 +12,7 @@ from tune import estimated_poses
 
 from coach.rules import measures as M
 from coach.rules.definitions import find_exercise
-from coach.session.session import Session
+from coach.session import Session
 from coach.truth import load_truth
 
 

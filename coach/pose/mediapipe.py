@@ -1,7 +1,8 @@
-"""The MediaPipe adapter: the only module that knows MediaPipe exists.
+"""The MediaPipe backends of :class:`coach.pose.estimator.PoseEstimator`: the only module that
+knows MediaPipe exists.
 
-By default it runs the full pose model bundled inside ``mediapipe==0.10.21`` through the legacy
-``solutions.pose`` graph, fully offline. With ``model_path`` it runs a user-supplied
+:class:`LegacyPose` runs the full pose model bundled inside ``mediapipe==0.10.21`` through the
+legacy ``solutions.pose`` graph, fully offline. :class:`TasksPose` runs a user-supplied
 ``pose_landmarker_*.task`` file through the Tasks API, which can see several people; the largest
 person is followed. The model is built when the estimator is created, never at import.
 """
@@ -67,35 +68,71 @@ def _area(p: Pose) -> float:
     return (x1 - x0) * (y1 - y0)
 
 
-class PoseEstimator:
-    """Frame (BGR uint8) -> Pose. Use as a context manager, or call ``close()``.
+def _import_mediapipe():  # noqa: ANN202 - the module, untyped
+    try:
+        import mediapipe as mp
+    except ImportError as e:  # pragma: no cover - install problem
+        raise CoachError(f"mediapipe is not installed ({e}); run: pip install -e .") from None
+    return mp
 
-    ``video=True`` tracks across frames (timestamps must increase); ``video=False`` treats every
-    frame as a still image. ``people`` after ``estimate`` is how many people were found.
-    """
 
-    def __init__(self, model_path: Path | None = None, video: bool = True,
-                 min_confidence: float = 0.5) -> None:
+class _MediaPipeBackend:
+    """What both backends share: BGR in, quiet logs while the graph warms up, context manager.
+    A subclass implements ``_detect(rgb, t, wh) -> list[Pose]`` and ``_close``."""
+
+    def __init__(self, video: bool) -> None:
         self.video = video
         self.people = 0
         self._warm = False
-        self._last_ms = -1
-        self.name = "mediapipe-full (bundled)"
-        with quiet_stderr():
-            self._build(model_path, video, min_confidence)
-            # The graph starts its models on worker threads that log as they come up; one
-            # blank frame waits for them while stderr is still quiet.
-            if model_path is None:
-                self._legacy.process(np.zeros((64, 64, 3), np.uint8))
 
-    def _build(self, model_path: Path | None, video: bool, min_confidence: float) -> None:
-        try:
-            import mediapipe as mp
-        except ImportError as e:  # pragma: no cover - install problem
-            raise CoachError(f"mediapipe is not installed ({e}); run: pip install -e .") from None
-        self._mp = mp
-        if model_path is None:
-            self._legacy = mp.solutions.pose.Pose(
+    def estimate(self, frame_bgr: np.ndarray, t: float = 0.0) -> Pose:
+        """Landmarks of the followed person in a BGR frame at video time ``t`` (seconds)."""
+        if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
+            raise ValueError(f"expected a BGR image of shape (h, w, 3), got {frame_bgr.shape}")
+        h, w = frame_bgr.shape[:2]
+        rgb = np.ascontiguousarray(frame_bgr[:, :, ::-1])
+        if not self._warm:
+            # MediaPipe builds its landmark model on the first frame with a person in it and
+            # logs noisily then; stay quiet until that has happened.
+            with quiet_stderr():
+                poses = self._detect(rgb, t, (w, h))
+            self._warm = bool(poses)
+        else:
+            poses = self._detect(rgb, t, (w, h))
+        self.people = len(poses)
+        if not poses:
+            return Pose.empty((w, h))
+        if len(poses) > 1:
+            warnings.warn(f"{len(poses)} people in view: following the largest one",
+                          CoachWarning, stacklevel=2)
+        return max(poses, key=_area)
+
+    def _detect(self, rgb: np.ndarray, t: float, wh: tuple[int, int]) -> list[Pose]:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        with quiet_stderr():  # shutting the graph down logs too
+            self._close()
+
+    def __enter__(self) -> _MediaPipeBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LegacyPose(_MediaPipeBackend):
+    """The full pose model bundled in ``mediapipe==0.10.21``, through the legacy
+    ``solutions.pose`` graph: offline, one person (the most prominent)."""
+
+    def __init__(self, video: bool = True, min_confidence: float = 0.5) -> None:
+        super().__init__(video)
+        mp = _import_mediapipe()
+        with quiet_stderr():
+            self._graph = mp.solutions.pose.Pose(
                 static_image_mode=not video,
                 model_complexity=1,
                 smooth_landmarks=True,
@@ -103,9 +140,32 @@ class PoseEstimator:
                 min_detection_confidence=min_confidence,
                 min_tracking_confidence=min_confidence,
             )
-            self._tasks = None
-            return
-        model_path = Path(model_path)
+            # The graph starts its models on worker threads that log as they come up; one
+            # blank frame waits for them while stderr is still quiet.
+            self._graph.process(np.zeros((64, 64, 3), np.uint8))
+
+    def _detect(self, rgb: np.ndarray, t: float, wh: tuple[int, int]) -> list[Pose]:
+        res = self._graph.process(rgb)
+        if res.pose_landmarks is None:
+            return []
+        world = res.pose_world_landmarks.landmark if res.pose_world_landmarks else None
+        pose = _to_pose(res.pose_landmarks.landmark, world, wh)
+        return [] if pose.is_empty else [pose]
+
+    def _close(self) -> None:
+        if self._graph is not None:
+            self._graph.close()
+        self._graph = None
+
+
+class TasksPose(_MediaPipeBackend):
+    """A user-supplied ``pose_landmarker_*.task`` through the Tasks API: up to two people, the
+    largest followed."""
+
+    def __init__(self, model_path: Path, video: bool = True, min_confidence: float = 0.5) -> None:
+        super().__init__(video)
+        self._mp = _import_mediapipe()
+        self._last_ms = -1
         if not model_path.is_file():
             raise CoachError(f"model file not found: {model_path}")
         from mediapipe.tasks.python import BaseOptions, vision
@@ -120,39 +180,15 @@ class PoseEstimator:
             min_tracking_confidence=min_confidence,
         )
         try:
-            self._tasks = vision.PoseLandmarker.create_from_options(options)
+            with quiet_stderr():
+                self._tasks = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise CoachError(
                 f"{model_path}: not a usable MediaPipe pose landmarker .task file ({first})"
             ) from None
-        self._legacy = None
-        self.name = f"mediapipe tasks ({model_path.name})"
 
-    def estimate(self, frame_bgr: np.ndarray, t: float = 0.0) -> Pose:
-        """Landmarks of the followed person in a BGR frame at video time ``t`` (seconds)."""
-        if not self._warm:
-            # MediaPipe builds its landmark model on the first frame with a person in it and
-            # logs noisily then; stay quiet until that has happened.
-            with quiet_stderr():
-                pose = self._estimate(frame_bgr, t)
-            self._warm = not pose.is_empty
-            return pose
-        return self._estimate(frame_bgr, t)
-
-    def _estimate(self, frame_bgr: np.ndarray, t: float) -> Pose:
-        if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
-            raise ValueError(f"expected a BGR image of shape (h, w, 3), got {frame_bgr.shape}")
-        h, w = frame_bgr.shape[:2]
-        rgb = np.ascontiguousarray(frame_bgr[:, :, ::-1])
-        if self._legacy is not None:
-            res = self._legacy.process(rgb)
-            if res.pose_landmarks is None:
-                self.people = 0
-                return Pose.empty((w, h))
-            self.people = 1
-            world = res.pose_world_landmarks.landmark if res.pose_world_landmarks else None
-            return _to_pose(res.pose_landmarks.landmark, world, (w, h))
+    def _detect(self, rgb: np.ndarray, t: float, wh: tuple[int, int]) -> list[Pose]:
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if self.video:
             ms = max(int(round(t * 1000)), self._last_ms + 1)
@@ -161,28 +197,12 @@ class PoseEstimator:
         else:
             res = self._tasks.detect(image)
         poses = [
-            _to_pose(lms, res.pose_world_landmarks[i] if res.pose_world_landmarks else None,
-                     (w, h))
+            _to_pose(lms, res.pose_world_landmarks[i] if res.pose_world_landmarks else None, wh)
             for i, lms in enumerate(res.pose_landmarks)
         ]
-        poses = [p for p in poses if not p.is_empty]
-        self.people = len(poses)
-        if not poses:
-            return Pose.empty((w, h))
-        if len(poses) > 1:
-            warnings.warn(f"{len(poses)} people in view: following the largest one",
-                          CoachWarning, stacklevel=2)
-        return max(poses, key=_area)
+        return [p for p in poses if not p.is_empty]
 
-    def close(self) -> None:
-        with quiet_stderr():  # shutting the graph down logs too
-            for obj in (self._legacy, self._tasks):
-                if obj is not None:
-                    obj.close()
-        self._legacy = self._tasks = None
-
-    def __enter__(self) -> PoseEstimator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _close(self) -> None:
+        if self._tasks is not None:
+            self._tasks.close()
+        self._tasks = None

@@ -1,7 +1,9 @@
-"""Exercise definitions: ``poses/*.toml`` loaded into frozen dataclasses, validated at load.
+"""Exercise definitions: ``poses/*.toml`` validated (pydantic) into frozen models at load.
 
-A broken file fails with a :class:`DefinitionError` naming the file, the key and what was
-expected, so a typo in a landmark, measure or rule kind is caught before any frame is read.
+A broken file fails with a :class:`DefinitionError` of one line naming the file, the key and
+what was expected, so a typo in a landmark, measure or rule kind is caught before any frame is
+read. Check kinds and side rules are looked up in their registries (:mod:`coach.rules.checks`,
+:mod:`coach.rules.sides`); measures in :mod:`coach.rules.measures`.
 """
 
 from __future__ import annotations
@@ -9,284 +11,289 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import ValidationError, field_validator, model_validator
 
 from coach.errors import DefinitionError
-from coach.pose.core import Pose
+from coach.pose import Pose
+from coach.rules.checks import CHECK_KINDS, CheckRule, bounds_text
 from coach.rules.measures import get_measure, read, validate_params
+from coach.rules.settings import (
+    Amount,
+    Count,
+    Flag,
+    Fraction,
+    Number,
+    Seconds,
+    Table,
+    Text,
+    explain,
+    fail,
+    validate_part,
+)
+from coach.rules.sides import SIDE_RULES, SideRule
 
 POSES_DIR = Path(__file__).resolve().parents[2] / "poses"
-CHECK_KINDS = ("range", "rise", "drop")
-SIDE_RULES = ("crossed_ankle", "bent_knee", "front_ankle", "front_knee", "alternate")
 
 
-@dataclass(frozen=True)
-class Condition:
+class Measured(Table):
+    """A table that names a ``measure``; its other keys not among the fields are the measure's
+    parameters (``leg``, ``floor``), checked against what the measure accepts."""
+
+    measure: Text
+    params: dict[str, Any] = {}
+    hidden: ClassVar[frozenset[str]] = frozenset({"params"})
+
+    @classmethod
+    def extra_keys(cls, data: dict[str, Any]) -> set[str]:
+        try:
+            return set(get_measure(data.get("measure")).params)  # type: ignore[arg-type]
+        except (ValueError, TypeError):
+            return set()
+
+    @classmethod
+    def precheck(cls, data: dict[str, Any]) -> None:
+        if isinstance(data.get("measure"), str):
+            try:
+                get_measure(data["measure"])
+            except ValueError as e:
+                raise fail("measure", str(e)) from None
+
+    @classmethod
+    def prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "params" in data:
+            return data
+        name = data.get("measure")
+        if not isinstance(name, str):
+            return data  # the field's own check says what is wrong
+        try:
+            measure = get_measure(name)
+        except ValueError as e:
+            raise fail("measure", str(e)) from None
+        own = cls.keys() | cls.hidden | cls.extra_fields(data)
+        raw = {k: v for k, v in data.items() if k not in own}
+        try:
+            params = validate_params(measure, raw)
+        except ValueError as e:
+            raise fail(sorted(raw)[0] if raw else "measure", str(e)) from None
+        return {**{k: v for k, v in data.items() if k in own}, "params": params}
+
+    @classmethod
+    def extra_fields(cls, data: dict[str, Any]) -> set[str]:
+        """Keys that belong to the table though not its fields (a check kind's settings)."""
+        return set()
+
+
+class Gate(Measured):
     """A measurement that must lie within [min, max] (either bound optional)."""
 
-    measure: str
-    params: dict[str, Any]
-    min: float | None = None
-    max: float | None = None
-    when: tuple[Condition, ...] = ()  # applies only while these hold (position conditions)
+    min: Number | None = None
+    max: Number | None = None
 
-    def holds(self, value: float, margin: float = 0.0) -> bool:
-        """True when value is inside the bounds, widened by ``margin`` on each side."""
-        if self.min is not None and value < self.min - margin:
+    @classmethod
+    def precheck(cls, data: dict[str, Any]) -> None:
+        if "when" in data and cls is Gate:
+            raise fail("when", "conditions inside `when` cannot have their own `when`")
+        super().precheck(data)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Gate:
+        if self.min is None and self.max is None:
+            raise fail("min", "expected min and/or max")
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise fail("min", f"min {self.min:g} is not below max {self.max:g}")
+        return self
+
+    def holds(self, value: float) -> bool:
+        if self.min is not None and value < self.min:
             return False
-        return not (self.max is not None and value > self.max + margin)
+        return not (self.max is not None and value > self.max)
 
     def met(self, pose: Pose, side: str | None, min_visibility: float) -> bool:
         """True when the measurement can be read on ``pose`` and lies within the bounds."""
         r = read(pose, self.measure, side, self.params, min_visibility)  # type: ignore[arg-type]
-        return r.ok and self.holds(r.value)
+        return r.ok and self.holds(r.value)  # type: ignore[arg-type]
 
     def describe(self) -> str:
-        unit = get_measure(self.measure).unit
-        if self.min is not None and self.max is not None:
-            return f"{self.measure} {self.min:g}..{self.max:g} {unit}"
-        if self.min is not None:
-            return f"{self.measure} >= {self.min:g} {unit}"
-        return f"{self.measure} <= {self.max:g} {unit}"
+        return bounds_text(self.measure, self.min, self.max, get_measure(self.measure).unit)
 
 
-@dataclass(frozen=True)
-class CheckDef:
-    """One form check. ``range``: fault outside [min, max]. ``rise`` / ``drop``: fault when the
-    measure rises above / drops below its value when the hold began (its baseline) by more than
-    ``max_change`` (``max_rise`` / ``max_drop`` in the file)."""
+class Condition(Gate):
+    """A position condition: a gate that applies only while its own ``when`` gates hold."""
 
-    name: str
-    title: str
-    kind: str
-    measure: str
-    params: dict[str, Any]
-    cue: str
-    min: float | None = None
-    max: float | None = None
-    max_change: float | None = None
-    baseline_s: float = 1.0
-    hysteresis: float = 0.0
-    on_s: float = 0.4
-    off_s: float = 0.8
-    when: tuple[Condition, ...] = ()
-    safety: bool = False
-    advisory: str = ""  # why the check only reminds (the model cannot judge it); "" = judged
+    when: tuple[Gate, ...] = ()
+
+    def applies(self, pose: Pose, side: str | None, min_visibility: float) -> bool:
+        return all(w.met(pose, side, min_visibility) for w in self.when)
+
+
+class CheckDef(Measured):
+    """One form check: common settings here, the kind's own in ``rule`` (see checks.py)."""
+
+    name: Text
+    title: Text
+    kind: Text
+    cue: Text
+    rule: CheckRule
+    hysteresis: Amount = 0.0
+    on_s: Seconds = 0.4
+    off_s: Seconds = 0.8
+    when: tuple[Gate, ...] = ()
+    safety: Flag = False
+    advisory: Text = ""  # why the check only reminds (the model cannot judge it); "" = judged
+    hidden: ClassVar[frozenset[str]] = frozenset({"params", "rule"})
+
+    @classmethod
+    def _kind(cls, data: dict[str, Any]) -> type[CheckRule] | None:
+        try:
+            return CHECK_KINDS.get(data.get("kind"))  # type: ignore[arg-type]
+        except ValueError:
+            return None
+
+    @classmethod
+    def extra_keys(cls, data: dict[str, Any]) -> set[str]:
+        return super().extra_keys(data) | cls.extra_fields(data)
+
+    @classmethod
+    def precheck(cls, data: dict[str, Any]) -> None:
+        if isinstance(data.get("kind"), str):
+            try:
+                CHECK_KINDS.get(data["kind"])
+            except ValueError as e:
+                raise fail("kind", str(e)) from None
+        super().precheck(data)
+
+    @classmethod
+    def extra_fields(cls, data: dict[str, Any]) -> set[str]:
+        kind = cls._kind(data)
+        return set(kind.model_fields) if kind else set()
+
+    @classmethod
+    def prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "rule" in data:
+            return super().prepare(data)
+        if isinstance(data.get("kind"), str):
+            try:
+                kind = CHECK_KINDS.get(data["kind"])
+            except ValueError as e:
+                raise fail("kind", str(e)) from None
+            own = {k: data[k] for k in kind.model_fields if k in data}
+            data = {k: v for k, v in data.items() if k not in own}
+            data["rule"] = validate_part(kind, own)
+        if isinstance(data.get("name"), str):
+            data.setdefault("title", data["name"].replace("_", " "))
+        return super().prepare(data)
 
     @property
     def relative(self) -> bool:
         """Judged against the start of the hold rather than absolute bounds."""
-        return self.kind in ("rise", "drop")
+        return self.rule.baseline_window() is not None
 
     def describe(self) -> str:
-        unit = get_measure(self.measure).unit
-        if self.relative:
-            way = "rises" if self.kind == "rise" else "drops"
-            rule = f"{self.measure} {way} > {self.max_change:g} {unit} from the start of the hold"
-        else:
-            rule = "good while " + Condition(self.measure, {}, self.min, self.max).describe()
+        text = self.rule.describe(self.measure, get_measure(self.measure).unit)
         if self.when:
-            rule += " (only while " + ", ".join(c.describe() for c in self.when) + ")"
-        return rule
+            text += " (only while " + ", ".join(c.describe() for c in self.when) + ")"
+        return text
 
 
-@dataclass(frozen=True)
-class SideDef:
-    """How the stretched side is told apart. ``alternate``: the coach names the side to start
-    with (``first``) and the sides take turns, a new turn starting each time the person comes
-    back into position after a break of ``gap_s`` following a turn of at least ``min_turn_s``."""
+class HoldDef(Table):
+    """``still_max``: torso lengths per second; if set, a hold counts only while this still
+    (the body's speed averaged over ``still_window_s``, debounced by ``still_s``)."""
 
-    rule: str
-    switch_after_s: float = 1.0
-    first: str = "left"
-    gap_s: float = 1.0
-    min_turn_s: float = 5.0
+    target_s: Seconds
+    max_s: Seconds | None = None
+    still_max: Amount | None = None
+    still_window_s: Seconds = 0.6
+    still_s: Seconds = 0.3
 
-
-@dataclass(frozen=True)
-class HoldDef:
-    target_s: float
-    max_s: float | None = None
-    still_max: float | None = None  # torso lengths/s; if set, a hold counts only while still
+    @model_validator(mode="after")
+    def _range(self) -> HoldDef:
+        if self.max_s is not None and self.max_s < self.target_s:
+            raise fail("max_s", f"max_s {self.max_s:g} is below target_s {self.target_s:g}")
+        return self
 
 
-@dataclass(frozen=True)
-class RepsDef:
-    measure: str
-    params: dict[str, Any]
-    enter: float
-    exit: float
-    target: int
-    label: str = "reps"
-    down_cue: str = ""
-    up_cue: str = ""
+class RepsDef(Measured):
+    """Reps counted on ``measure``: out past ``enter`` for ``min_s``, back past ``exit``. A
+    change of more than ``step`` between frames is movement (for the breathing cues)."""
+
+    enter: Number
+    exit: Number
+    target: Count
+    label: Text = "reps"
+    down_cue: Text = ""
+    up_cue: Text = ""
+    min_s: Seconds = 0.3
+    step: Amount = 0.3
+
+    @model_validator(mode="after")
+    def _gap(self) -> RepsDef:
+        if self.enter == self.exit:
+            raise fail("exit", "must differ from enter (the gap is the hysteresis)")
+        return self
 
 
-@dataclass(frozen=True)
-class Exercise:
-    name: str
-    title: str
-    summary: str
-    path: Path
-    aliases: tuple[str, ...]
-    side: SideDef
-    position: tuple[Condition, ...]
-    position_cue: str
+class Exercise(Table):
+    """One exercise definition (``poses/NAME.toml``)."""
+
+    name: Text
+    title: Text
+    summary: Text = ""
+    aliases: tuple[Text, ...] = ()
+    side: SideRule
+    position: tuple[Condition, ...] = ()
+    position_cue: Text = "Get into position"
+    position_on_s: Seconds = 0.5  # in position this long to count as in it ...
+    position_off_s: Seconds = 1.0  # ... and out of it this long to count as out
     hold: HoldDef
-    reps: RepsDef | None
-    checks: tuple[CheckDef, ...]
-    balance_tolerance: float = 0.2
-    min_visibility: float = 0.5
-    display: tuple[str, ...] = ()
+    reps: RepsDef | None = None
+    checks: tuple[CheckDef, ...] = ()
+    balance_tolerance: Fraction = 0.2
+    min_visibility: Fraction = 0.5
+    display: tuple[Text, ...] = ()
+    path: Path = Path()
+    hidden: ClassVar[frozenset[str]] = frozenset({"path"})
+
+    @classmethod
+    def prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(data.get("side"), dict):
+            side = data["side"]
+            rule = side.get("rule")
+            if rule is None:
+                raise fail("side.rule", f"missing; expected one of: {', '.join(SIDE_RULES)}")
+            try:
+                kind = SIDE_RULES.get(rule)
+            except ValueError as e:
+                raise fail("side.rule", str(e)) from None
+            data = {**data, "side": validate_part(kind, side, "side")}
+        return data
+
+    @field_validator("display")
+    @classmethod
+    def _display(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        for i, name in enumerate(names):
+            try:
+                get_measure(name)
+            except ValueError as e:
+                raise fail(f"[{i}]", str(e)) from None
+        return names
+
+    @field_validator("checks")
+    @classmethod
+    def _unique(cls, checks: tuple[CheckDef, ...]) -> tuple[CheckDef, ...]:
+        names = [c.name for c in checks]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise fail(None, f"duplicate check name {dupes[0]!r}")
+        return checks
 
     def check(self, name: str) -> CheckDef:
         for c in self.checks:
             if c.name == name:
                 return c
         raise KeyError(name)
-
-
-class _Table:
-    """Typed access to one TOML table that reports errors with file and key path."""
-
-    def __init__(self, path: Path, data: dict[str, Any], prefix: str = "") -> None:
-        self.path, self.data, self.prefix = path, data, prefix
-        self.used: set[str] = set()
-
-    def fail(self, key: str, msg: str) -> DefinitionError:
-        return DefinitionError(f"{self.path.name}: {self.prefix}{key}: {msg}")
-
-    def get(self, key: str, types: type | tuple[type, ...], default: Any = ..., what: str = ""):
-        self.used.add(key)
-        if key not in self.data:
-            if default is ...:
-                raise self.fail(key, f"missing; expected {what or _tname(types)}")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) and bool not in _tuple(types):
-            raise self.fail(key, f"expected {what or _tname(types)}, got {value!r}")
-        if not isinstance(value, types):
-            raise self.fail(key, f"expected {what or _tname(types)}, got {value!r}")
-        return float(value) if types == (int, float) else value
-
-    def number(self, key: str, default: Any = ...) -> float | None:
-        v = self.get(key, (int, float), default, "a number")
-        return None if v is None else float(v)
-
-    def sub(self, key: str, required: bool = True) -> _Table | None:
-        value = self.get(key, dict, ... if required else None, "a table")
-        return None if value is None else _Table(self.path, value, f"{self.prefix}{key}.")
-
-    def subs(self, key: str) -> list[_Table]:
-        items = self.get(key, list, [], "an array of tables")
-        out = []
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise self.fail(f"{key}[{i}]", f"expected a table, got {item!r}")
-            out.append(_Table(self.path, item, f"{self.prefix}{key}[{i}]."))
-        return out
-
-    def done(self, extra: set[str] | None = None) -> None:
-        unknown = set(self.data) - self.used - (extra or set())
-        if unknown:
-            key = sorted(unknown)[0]
-            choices = ", ".join(sorted(self.used | (extra or set())))
-            raise self.fail(key, f"unknown key; expected one of: {choices}")
-
-
-def _tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
-    return t if isinstance(t, tuple) else (t,)
-
-
-def _tname(t: type | tuple[type, ...]) -> str:
-    names = {int: "a number", float: "a number", str: "a string", bool: "true or false",
-             list: "a list", dict: "a table"}
-    return " or ".join(dict.fromkeys(names.get(x, x.__name__) for x in _tuple(t)))
-
-
-_CONDITION_KEYS = {"measure", "min", "max", "when"}
-
-
-def _measure_params(t: _Table, reserved: set[str]) -> tuple[str, dict[str, Any]]:
-    """Read ``measure`` and pass the table's other keys to it as parameters."""
-    name = t.get("measure", str)
-    try:
-        measure = get_measure(name)
-    except ValueError as e:
-        raise t.fail("measure", str(e)) from None
-    raw = {k: v for k, v in t.data.items() if k not in reserved}
-    unknown = sorted(set(raw) - set(measure.params))
-    if unknown:
-        choices = ", ".join(sorted(reserved | set(measure.params)))
-        raise t.fail(unknown[0], f"unknown key; expected one of: {choices}")
-    try:
-        params = validate_params(measure, raw)
-    except ValueError as e:
-        raise t.fail(sorted(raw)[0] if raw else "measure", str(e)) from None
-    t.used.update(raw)
-    return name, params
-
-
-def _condition(t: _Table, allow_when: bool = False) -> Condition:
-    name, params = _measure_params(t, _CONDITION_KEYS)
-    lo, hi = t.number("min", None), t.number("max", None)
-    if lo is None and hi is None:
-        raise t.fail("min", "expected min and/or max")
-    if lo is not None and hi is not None and lo > hi:
-        raise t.fail("min", f"min {lo:g} is above max {hi:g}")
-    if "when" in t.data and not allow_when:
-        raise t.fail("when", "conditions inside `when` cannot have their own `when`")
-    when = tuple(_condition(c) for c in t.subs("when"))
-    t.done()
-    return Condition(name, params, lo, hi, when)
-
-
-_CHECK_KEYS = {"name", "title", "kind", "measure", "cue", "min", "max", "max_rise", "max_drop",
-               "baseline_s",
-               "hysteresis", "on_s", "off_s", "when", "safety", "advisory"}
-
-
-def _check(t: _Table) -> CheckDef:
-    name = t.get("name", str)
-    kind = t.get("kind", str)
-    if kind not in CHECK_KINDS:
-        close = difflib.get_close_matches(kind, CHECK_KINDS, 1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise t.fail("kind", f"unknown rule kind {kind!r}{hint}; expected one of: "
-                     f"{', '.join(CHECK_KINDS)}")
-    measure, params = _measure_params(t, _CHECK_KEYS)
-    lo, hi = t.number("min", None), t.number("max", None)
-    key = {"rise": "max_rise", "drop": "max_drop"}.get(kind)
-    change = t.number(key, None) if key else None
-    other = {"rise": "max_drop", "drop": "max_rise"}.get(kind)
-    if other and other in t.data:
-        raise t.fail(other, f"a {kind} check takes {key}, not {other}")
-    if kind == "range" and lo is None and hi is None:
-        raise t.fail("min", "a range check needs min and/or max")
-    if key and (change is None or change <= 0):
-        raise t.fail(key, f"a {kind} check needs a positive {key}")
-    check = CheckDef(
-        name=name,
-        title=t.get("title", str, name.replace("_", " ")),
-        kind=kind,
-        measure=measure,
-        params=params,
-        cue=t.get("cue", str),
-        min=lo,
-        max=hi,
-        max_change=change,
-        baseline_s=t.number("baseline_s", 1.0),
-        hysteresis=t.number("hysteresis", 0.0),
-        on_s=t.number("on_s", 0.4),
-        off_s=t.number("off_s", 0.8),
-        when=tuple(_condition(c) for c in t.subs("when")),
-        safety=t.get("safety", bool, False),
-        advisory=t.get("advisory", str, ""),
-    )
-    t.done()
-    return check
 
 
 def load_exercise(path: Path) -> Exercise:
@@ -300,65 +307,15 @@ def load_exercise(path: Path) -> Exercise:
         raise DefinitionError(f"{path}: cannot read: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise DefinitionError(f"{path.name}: not valid TOML: {e}") from None
-    top = _Table(path, data)
-    side_t = top.sub("side")
-    rule = side_t.get("rule", str)
-    if rule not in SIDE_RULES:
-        raise side_t.fail("rule", f"unknown side rule {rule!r}; expected one of: "
-                          f"{', '.join(SIDE_RULES)}")
-    first = side_t.get("first", str, "left")
-    if first not in ("left", "right"):
-        raise side_t.fail("first", f"expected 'left' or 'right', got {first!r}")
-    side = SideDef(rule, side_t.number("switch_after_s", 1.0), first,
-                   side_t.number("gap_s", 1.0), side_t.number("min_turn_s", 5.0))
-    side_t.done()
-    hold_t = top.sub("hold")
-    hold = HoldDef(hold_t.number("target_s"), hold_t.number("max_s", None),
-                   hold_t.number("still_max", None))
-    hold_t.done()
-    reps = None
-    reps_t = top.sub("reps", required=False)
-    if reps_t is not None:
-        reserved = {"measure", "enter", "exit", "target", "label", "down_cue", "up_cue"}
-        m, params = _measure_params(reps_t, reserved)
-        enter, exit_ = reps_t.number("enter"), reps_t.number("exit")
-        if enter == exit_:
-            raise reps_t.fail("exit", "must differ from enter (the gap is the hysteresis)")
-        reps = RepsDef(m, params, enter, exit_, int(reps_t.number("target")),
-                       reps_t.get("label", str, "reps"), reps_t.get("down_cue", str, ""),
-                       reps_t.get("up_cue", str, ""))
-        reps_t.done()
-    checks = tuple(_check(c) for c in top.subs("checks"))
-    names = [c.name for c in checks]
-    dupes = {n for n in names if names.count(n) > 1}
-    if dupes:
-        raise top.fail("checks", f"duplicate check name {sorted(dupes)[0]!r}")
-    display = tuple(top.get("display", list, []))
-    for i, d in enumerate(display):
-        try:
-            get_measure(d)
-        except (ValueError, TypeError) as e:
-            raise top.fail(f"display[{i}]", str(e)) from None
-    ex = Exercise(
-        name=top.get("name", str),
-        title=top.get("title", str),
-        summary=top.get("summary", str, ""),
-        path=path,
-        aliases=tuple(top.get("aliases", list, [])),
-        side=side,
-        position=tuple(_condition(c, allow_when=True) for c in top.subs("position")),
-        position_cue=top.get("position_cue", str, "Get into position"),
-        hold=hold,
-        reps=reps,
-        checks=checks,
-        balance_tolerance=top.number("balance_tolerance", 0.2),
-        min_visibility=top.number("min_visibility", 0.5),
-        display=display,
-    )
-    top.done()
+    try:
+        ex = Exercise.model_validate(data)
+    except ValidationError as e:
+        key, message = explain(e, Exercise)
+        raise DefinitionError(f"{path.name}: {key.replace('.[', '[')}: {message}") from None
     if ex.name != path.stem:
-        raise top.fail("name", f"expected {path.stem!r} (the file name), got {ex.name!r}")
-    return ex
+        raise DefinitionError(f"{path.name}: name: expected {path.stem!r} (the file name), "
+                              f"got {ex.name!r}")
+    return ex.model_copy(update={"path": path})
 
 
 def _key(name: str) -> str:
@@ -376,6 +333,11 @@ def available(folder: Path | None = None) -> list[Path]:
         raise DefinitionError(f"no exercise definitions: {folder} is not a folder "
                               "(set COACH_POSES to the project's poses/ folder)")
     return sorted(folder.glob("*.toml"))
+
+
+def exercise_names(folder: Path | None = None) -> list[str]:
+    """The names of the shipped (or ``$COACH_POSES``) exercises, from the file names."""
+    return [p.stem for p in available(folder)]
 
 
 def load_all(folder: Path | None = None) -> list[Exercise]:

@@ -184,3 +184,18 @@ def test_a_still_image_is_judged_on_its_own():
     assert verdicts["hips_down"] == "ok"  # needs the start of a hold: nothing to compare with
     s.finish()
     assert [e["check"] for e in report(s, "still.jpg", None)["events"]] == ["knee_angle"]
+
+
+def test_a_locator_can_be_plugged_in():
+    """The locate step is a seam: any Locator (e.g. a learned recogniser) gives side and
+    position, and judging and counting follow it."""
+    from coach.session.locate import Location
+
+    class AlwaysRightInPosition:
+        def update(self, pose, t):
+            return Location("right", True, True, t == 0.0, 0.0)
+
+    s = Session(find_exercise("supine_figure4"), locator=AlwaysRightInPosition())
+    play(s, [(5, lambda t: synth.supine_figure4("left"))])
+    r = report(s)
+    assert r["sides"]["left"]["hold_s"] == 0 and r["sides"]["right"]["in_position_s"] > 4.5

@@ -128,6 +128,10 @@ class Condition(Gate):
     def applies(self, pose: Pose, side: str | None, min_visibility: float) -> bool:
         return all(w.met(pose, side, min_visibility) for w in self.when)
 
+    def describe(self) -> str:
+        text = super().describe()
+        return text + "".join(f" (while {w.describe()})" for w in self.when)
+
 
 class CheckDef(Measured):
     """One form check: common settings here, the kind's own in ``rule`` (see checks.py)."""

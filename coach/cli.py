@@ -9,11 +9,16 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coach.errors import CoachError, CoachWarning
+from coach.pose.estimator import open_estimator
+
+if TYPE_CHECKING:
+    from coach.rules.definitions import Exercise
+    from coach.session.report import Report
 
 app = typer.Typer(
     add_completion=False,
@@ -55,36 +60,56 @@ def _warning_line(message, category, filename, lineno, file=None, line=None) -> 
         print(f"{category.__name__}: {message}", file=sys.stderr)
 
 
+def _describe(ex: Exercise, verbose: bool) -> None:
+    typer.secho(f"{ex.name}", bold=True, nl=False)
+    typer.echo(f"  ({ex.title})")
+    if ex.summary:
+        typer.echo(f"    {ex.summary}")
+    target = f"hold {ex.hold.target_s:g} s per side"
+    if ex.hold.max_s:
+        target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s per side"
+    if ex.reps:
+        target += f", {ex.reps.target} {ex.reps.label} per side"
+    typer.echo(f"    target: {target}; sides even within {ex.balance_tolerance:.0%}")
+    if verbose:
+        typer.echo(f"    side: {ex.side.rule} ({ex.side.describe()})")
+        typer.echo(f"    position: in after {ex.position_on_s:g} s, out after "
+                   f"{ex.position_off_s:g} s; " + ", ".join(c.describe() for c in ex.position))
+        if ex.hold.still_max is not None:
+            typer.echo(f"    still: under {ex.hold.still_max:g} torso/s over "
+                       f"{ex.hold.still_window_s:g} s, for {ex.hold.still_s:g} s")
+        if ex.reps:
+            typer.echo(f"    {ex.reps.label}: {ex.reps.measure} past {ex.reps.enter:g} for "
+                       f"{ex.reps.min_s:g} s, back past {ex.reps.exit:g}")
+    for c in ex.checks:
+        tag = " [reminder only]" if c.advisory else (" [safety]" if c.safety else "")
+        typer.echo(f"    - {c.name}{tag}: {c.cue}")
+        if verbose:
+            typer.echo(f"        {c.describe()}; hysteresis {c.hysteresis:g}, on {c.on_s:g} s, "
+                       f"off {c.off_s:g} s")
+            if c.advisory:
+                typer.echo(f"        not judged: {c.advisory}")
+    typer.echo("")
+
+
 @app.command()
 def exercises(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show thresholds.")] = False,
 ) -> None:
-    """List the exercises and their checks."""
-    from coach.exercises import load_all
+    """List the exercises and their checks (-v: thresholds, timings and the measures)."""
+    from coach.rules.definitions import load_all
+    from coach.rules.measures import MEASURES
 
     try:
         exs = load_all()
     except CoachError as e:
         raise _fail(str(e)) from None
     for ex in exs:
-        typer.secho(f"{ex.name}", bold=True, nl=False)
-        typer.echo(f"  ({ex.title})")
-        if ex.summary:
-            typer.echo(f"    {ex.summary}")
-        target = f"hold {ex.hold.target_s:g} s per side"
-        if ex.hold.max_s:
-            target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s per side"
-        if ex.reps:
-            target += f", {ex.reps.target} {ex.reps.label} per side"
-        typer.echo(f"    target: {target}; sides even within {ex.balance_tolerance:.0%}")
-        for c in ex.checks:
-            tag = " [reminder only]" if c.advisory else (" [safety]" if c.safety else "")
-            typer.echo(f"    - {c.name}{tag}: {c.cue}")
-            if verbose:
-                typer.echo(f"        {c.describe()}")
-                if c.advisory:
-                    typer.echo(f"        not judged: {c.advisory}")
-        typer.echo("")
+        _describe(ex, verbose)
+    if verbose:
+        typer.secho("measures", bold=True)
+        for m in MEASURES.values():
+            typer.echo(f"    {m.name} ({m.unit}): {m.doc}")
 
 
 def _outputs(path: Path, out: Path | None, is_image: bool) -> tuple[Path, Path]:
@@ -93,24 +118,21 @@ def _outputs(path: Path, out: Path | None, is_image: bool) -> tuple[Path, Path]:
     return out_dir / f"{path.stem}_annotated{suffix}", out_dir / "report.json"
 
 
-def _summary(report: dict, paths: list[Path]) -> None:
-    sides = report["sides"]
-    typer.echo(f"{report['title']}: {report['frames']} frames, {report['duration_s']:.1f} s")
+def _summary(report: Report, paths: list[Path]) -> None:
+    sides, label = report.sides, report.targets.rep_label
+    typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
     for s in ("left", "right"):
-        reps = f", {sides[s]['reps']} {report['targets']['rep_label']}" if report["targets"][
-            "rep_label"] else ""
-        typer.echo(f"  {s:5s}: held in good form {sides[s]['hold_s']:.1f} s{reps}")
-    typer.echo(f"  balance: {report['balance']['message']}")
-    events = report["events"]
-    typer.echo(f"  form faults: {len(events)}")
-    for ev in events[:10]:
-        typer.echo(f"    {ev['start_s']:6.1f}-{ev['end_s']:6.1f} s  {ev['side'] or '-':5s} "
-                   f"{ev['check']}: {ev['message']}")
-    for note in report["notes"]:
+        reps = f", {sides[s].reps} {label}" if label else ""
+        typer.echo(f"  {s:5s}: held in good form {sides[s].hold_s:.1f} s{reps}")
+    typer.echo(f"  balance: {report.balance.message}")
+    typer.echo(f"  form faults: {len(report.events)}")
+    for ev in report.events[:10]:
+        typer.echo(f"    {ev.start_s:6.1f}-{ev.end_s:6.1f} s  {ev.side or '-':5s} "
+                   f"{ev.check}: {ev.message}")
+    for note in report.notes:
         typer.echo(f"  note: {note}")
     for p in paths:
-        if p is not None:
-            typer.echo(f"  wrote {p}")
+        typer.echo(f"  wrote {p}")
 
 
 @app.command()
@@ -123,11 +145,11 @@ def analyze(
     first_side: FirstSideOpt = None,
 ) -> None:
     """Analyse a recorded video (or image): annotated copy + report.json."""
-    from coach.estimator import PoseEstimator
-    from coach.exercises import find_exercise
+    from coach.io.sinks import ImageSink, VideoFileSink
+    from coach.io.sources import open_source
+    from coach.output.writers import report_writers
+    from coach.rules.definitions import find_exercise
     from coach.run import run
-    from coach.sinks import ImageSink, VideoFileSink
-    from coach.sources import open_source
 
     first = _side(first_side)
     try:
@@ -137,9 +159,9 @@ def analyze(
             video_path, report_path = _outputs(path, out, source.is_image)
             sink = (ImageSink(video_path) if source.is_image
                     else VideoFileSink(video_path, source.fps or 30.0, source.size))
-            with PoseEstimator(model, video=not source.is_image) as est, sink:
+            with open_estimator(model, video=not source.is_image) as est, sink:
                 progress = None if quiet else _Progress(source.frame_count)
-                result = run(source, est, ex, [sink], report_path,
+                result = run(source, est, ex, [sink], report_writers(report_path),
                              on_frame=progress.step if progress else None,
                              first_side=first)
                 if progress:
@@ -147,7 +169,7 @@ def analyze(
     except CoachError as e:
         raise _fail(str(e)) from None
     if not quiet:
-        _summary(result.report, [video_path, report_path, result.html_path])
+        _summary(result.report, [video_path, *result.written])
     if result.error:
         raise _fail(result.error, 1)
 
@@ -184,11 +206,11 @@ def live(
     first_side: FirstSideOpt = None,
 ) -> None:
     """Coach live from a camera: a window with the overlay; the report is written as it goes."""
-    from coach.estimator import PoseEstimator
-    from coach.exercises import find_exercise
+    from coach.io.sinks import NullSink, VideoFileSink, WindowSink
+    from coach.io.sources import open_source, parse_camera
+    from coach.output.writers import report_writers
+    from coach.rules.definitions import find_exercise
     from coach.run import run
-    from coach.sinks import NullSink, VideoFileSink, WindowSink
-    from coach.sources import open_source, parse_camera
 
     report_path = out / "report.json"
     first = _side(first_side)
@@ -199,17 +221,18 @@ def live(
             sinks = [WindowSink(f"coach - {ex.title}") if window else NullSink()]
             if record is not None:
                 sinks.append(VideoFileSink(record, source.fps or 30.0, source.size))
-            with PoseEstimator(model, video=True) as est:
+            with open_estimator(model, video=True) as est:
                 try:
-                    result = run(source, est, ex, sinks, report_path, first_side=first)
+                    result = run(source, est, ex, sinks, report_writers(report_path),
+                                 first_side=first)
                 finally:
                     for s in sinks:
                         s.close()
     except CoachError as e:
         raise _fail(str(e)) from None
-    _summary(result.report, [report_path, result.html_path])
-    if result.report.get("dropped_frames"):
-        typer.echo(f"  dropped {result.report['dropped_frames']} stale frames to stay live")
+    _summary(result.report, result.written)
+    if result.report.dropped_frames:
+        typer.echo(f"  dropped {result.report.dropped_frames} stale frames to stay live")
     if result.error:
         raise _fail(result.error, 1)
 

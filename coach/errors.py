@@ -6,10 +6,8 @@ from __future__ import annotations
 class CoachError(Exception):
     """A problem the user can fix (bad file, unknown name, broken definition).
 
-    The CLI prints its message on one line and exits non-zero; no traceback.
+    The CLI prints its message on one line and exits with 2; no traceback.
     """
-
-    exit_code = 2
 
 
 class SourceError(CoachError):

@@ -1,56 +1,57 @@
-"""The session loop: source -> estimator -> session (measures, rules, state) -> overlay -> sinks.
-
-The CLI only parses arguments and calls :func:`run`.
-"""
+"""The session loop: source -> estimator -> session (measures, rules, state) -> overlay ->
+sinks, with the report handed to its writers. The CLI only parses arguments and calls
+:func:`run`."""
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import cv2
-import numpy as np
-
-from coach.annotate import Overlay
 from coach.errors import CoachError, CoachWarning, SourceError
-from coach.estimator import PoseEstimator
-from coach.exercises import Exercise
-from coach.report_html import render_html
-from coach.session import FrameState, Session
-from coach.sinks import Sink
-from coach.sources import FrameSource
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically (temp file + rename) so a report is never left half-written."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as e:
-        raise CoachError(f"cannot write {path}: {e.strerror or e}") from None
+from coach.io.sinks import Sink
+from coach.io.sources import FrameSource
+from coach.output.annotate import Overlay
+from coach.output.writers import ReportWriter
+from coach.pose.estimator import PoseEstimator
+from coach.rules.definitions import Exercise
+from coach.session import Session
+from coach.session.frame import FrameState, Side
+from coach.session.report import Report
 
 
 @dataclass
 class RunResult:
-    report: dict[str, Any]
-    stopped_by_user: bool = False
+    """The final report, what the writers wrote, and the source's error if it failed."""
+
+    report: Report
     error: str | None = None
-    html_path: Path | None = None
+    written: list[Path] = field(default_factory=list)
 
 
-def _snapshot(image: np.ndarray, width: int = 360) -> bytes:
-    h, w = image.shape[:2]
-    small = cv2.resize(image, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])
-    return buf.tobytes() if ok else b""
+class _Interim:
+    """Writes the report every ``every_s`` of wall-clock time while a session runs; a failed
+    write warns once and coaching goes on (the final write will say it again)."""
+
+    def __init__(self, writers: Sequence[ReportWriter], every_s: float) -> None:
+        self.writers, self.every_s = writers, every_s
+        self.last = time.monotonic()
+        self.failed = False
+
+    def maybe(self, report: Callable[[], Report]) -> None:
+        if not self.writers or time.monotonic() - self.last < self.every_s:
+            return
+        self.last = time.monotonic()
+        try:
+            current = report()
+            for w in self.writers:
+                w.write(current, final=False)
+        except CoachError as e:
+            if not self.failed:
+                warnings.warn(str(e), CoachWarning, stacklevel=3)
+            self.failed = True
 
 
 def run(
@@ -58,58 +59,41 @@ def run(
     estimator: PoseEstimator,
     exercise: Exercise,
     sinks: Sequence[Sink],
-    report_path: Path | None = None,
+    writers: Sequence[ReportWriter] = (),
     report_every_s: float = 2.0,
     on_frame: Callable[[FrameState], None] | None = None,
-    first_side: str | None = None,
+    first_side: Side | None = None,
 ) -> RunResult:
-    """Run one session over ``source``. The report is written every ``report_every_s`` seconds
-    of wall-clock time and at the end, also when the source fails mid-way (then ``error``)."""
+    """Run one session over ``source``. The writers get the report every ``report_every_s``
+    seconds of wall-clock time and at the end, also when the source fails mid-way (then
+    ``error``); a sink's ``write`` returning False (a window's ``q``) ends the session."""
     session = Session(exercise, first_side=first_side, still_image=source.is_image)
     overlay = Overlay(exercise)
-    last_write = time.monotonic()
-    stopped, error = False, None
-    snapshots: dict[tuple[str, float], bytes] = {}
-    write_failed = False
+    interim = _Interim(writers, report_every_s)
+    error = None
     try:
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             state = session.update(pose, frame.t, estimator.people)
             image = overlay.annotate(frame.image.copy(), state)
-            for ev in session.events.open.values():  # the moment each fault was confirmed
-                key = (ev.check, round(ev.start_s, 2))
-                if key not in snapshots:
-                    snapshots[key] = _snapshot(image)
+            for w in writers:
+                w.observe(image, state)
             if not all([sink.write(image) for sink in sinks]):
-                stopped = True
                 break
             if on_frame is not None:
                 on_frame(state)
-            if report_path is not None and time.monotonic() - last_write >= report_every_s:
-                last_write = time.monotonic()
-                try:
-                    write_json(report_path, session.report(source.name, source.fps,
-                                                           complete=False))
-                except CoachError as e:  # keep coaching; the final write will say it again
-                    if not write_failed:
-                        warnings.warn(str(e), CoachWarning, stacklevel=2)
-                    write_failed = True
+            interim.maybe(lambda: session.report(source.name, source.fps, complete=False))
     except SourceError as e:
         error = str(e)
     except KeyboardInterrupt:
-        stopped = True
+        pass
     session.finish()
     report = session.report(source.name, source.fps)
+    update: dict = {}
     if source.is_live:
-        report["dropped_frames"] = source.dropped
+        update["dropped_frames"] = source.dropped
     if error:
-        report["notes"].append(f"Stopped early: {error}")
-    html_path = None
-    if report_path is not None:
-        write_json(report_path, report)
-        html_path = report_path.with_suffix(".html")
-        try:
-            html_path.write_text(render_html(report, snapshots), encoding="utf-8")
-        except OSError as e:
-            raise CoachError(f"cannot write {html_path}: {e.strerror or e}") from None
-    return RunResult(report, stopped, error, html_path)
+        update["notes"] = [*report.notes, f"Stopped early: {error}"]
+    report = report.model_copy(update=update)
+    written = [p for w in writers if (p := w.write(report, final=True)) is not None]
+    return RunResult(report, error, written)

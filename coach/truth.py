@@ -11,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.pose import N_LANDMARKS, Pose, landmark_index
+from coach.pose.core import N_LANDMARKS, Pose, landmark_index
+from coach.session.frame import balance_of
+from coach.session.report import Report
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
@@ -87,38 +89,36 @@ HOLD_ABS_TOL = 1.0  # ... or 1 s, whichever is larger
 ONSET_TOL_S = 1.0  # each fault flagged with its onset within 1 s
 
 
-def compare(report: dict, truth: Truth, balance_tolerance: float = 0.2) -> dict[str, list[str]]:
+def compare(report: Report, truth: Truth, balance_tolerance: float = 0.2) -> dict[str, list[str]]:
     """Differences between a coach report and the ground truth, by aspect (empty = agrees)."""
-    from coach.session import balance_of
 
     out: dict[str, list[str]] = {"frames": [], "hold": [], "faults": [], "false_faults": [],
                                  "reps": [], "balance": []}
     data = truth.data
-    if report["frames"] != data["frames"]:
-        out["frames"].append(f"{report['frames']} frames, truth {data['frames']}")
+    if report.frames != data["frames"]:
+        out["frames"].append(f"{report.frames} frames, truth {data['frames']}")
     for side in ("left", "right"):
-        want, got = data["hold_s"][side], report["sides"][side]["hold_s"]
+        want, got = data["hold_s"][side], report.sides[side].hold_s
         if abs(got - want) > max(HOLD_REL_TOL * want, HOLD_ABS_TOL):
             out["hold"].append(f"{side}: held {got:.1f} s, truth {want:.1f} s")
-    events = report["events"]
+    events = report.events
     for f in data["faults"]:
-        if not any(e["check"] == f["check"] and e["side"] == f["side"]
-                   and abs(e["start_s"] - f["start_s"]) <= ONSET_TOL_S for e in events):
+        if not any(e.check == f["check"] and e.side == f["side"]
+                   and abs(e.start_s - f["start_s"]) <= ONSET_TOL_S for e in events):
             out["faults"].append(f"missed {f['check']} ({f['side']}) at {f['start_s']:.1f} s")
     for e in events:
-        if not any(f["check"] == e["check"]
-                   and f["start_s"] - ONSET_TOL_S <= e["start_s"] <= f["end_s"] + ONSET_TOL_S
+        if not any(f["check"] == e.check
+                   and f["start_s"] - ONSET_TOL_S <= e.start_s <= f["end_s"] + ONSET_TOL_S
                    for f in data["faults"]):
-            out["false_faults"].append(f"{e['check']} ({e['side']}) {e['start_s']:.1f}-"
-                                       f"{e['end_s']:.1f} s")
-    if report["targets"]["reps"] is not None:
+            out["false_faults"].append(f"{e.check} ({e.side}) {e.start_s:.1f}-{e.end_s:.1f} s")
+    if report.targets.reps is not None:
         for side in ("left", "right"):
-            got, want = report["sides"][side]["reps"], data["reps"][side]
+            got, want = report.sides[side].reps, data["reps"][side]
             if got != want:
                 out["reps"].append(f"{side}: {got} reps, truth {want}")
     hold = data["hold_s"]
     expected = bool(data.get("imbalance", False)) or balance_of(
         hold["left"], hold["right"], balance_tolerance).imbalanced
-    if report["balance"]["imbalanced"] is not expected:
-        out["balance"].append(f"imbalanced={report['balance']['imbalanced']}, truth {expected}")
+    if report.balance.imbalanced is not expected:
+        out["balance"].append(f"imbalanced={report.balance.imbalanced}, truth {expected}")
     return out

@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from coach.annotate import Overlay
-from coach.estimator import PoseEstimator
-from coach.exercises import find_exercise
+from coach.io.sinks import VideoFileSink
+from coach.io.sources import open_source
+from coach.output.annotate import Overlay
+from coach.pose.estimator import open_estimator
+from coach.rules.definitions import find_exercise
 from coach.session import Session
-from coach.sinks import VideoFileSink
-from coach.sources import open_source
 from coach.truth import SAMPLES_DIR, load_truth
 
 
@@ -34,7 +34,7 @@ def main() -> None:
               "encode": 0.0}
     n = 0
     with tempfile.TemporaryDirectory() as tmp, open_source(video) as src, \
-            PoseEstimator() as est:
+            open_estimator() as est:
         session, overlay = Session(ex), Overlay(ex)
         sink = VideoFileSink(Path(tmp) / "out.mp4", src.fps or 30.0, src.size)
         frames = iter(src)

@@ -1,4 +1,4 @@
-"""Check rendered samples against MediaPipe Pose (legacy solutions API, offline model).
+"""Check rendered samples against the pose estimator (the bundled MediaPipe model, offline).
 
 For every samples/NAME.mp4 with its NAME.truth.json and NAME.keypoints.npz, prints the
 detection rate and the mean landmark error against the truth (COCO-17-equivalent landmarks,
@@ -69,17 +69,16 @@ def read_frames(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
 
 
-def run_mediapipe(frames: list[np.ndarray]) -> np.ndarray:
+def run_estimator(frames: list[np.ndarray], fps: float) -> np.ndarray:
     """(F, 33, 3) pixel x, y and visibility; NaN where no person was found."""
-    import mediapipe as mp
+    from coach.pose.estimator import open_estimator
 
-    h, w = frames[0].shape[:2]
     out = np.full((len(frames), 33, 3), np.nan)
-    with mp.solutions.pose.Pose(model_complexity=1, static_image_mode=False) as pose:
+    with open_estimator(video=True) as est:
         for i, f in enumerate(frames):
-            r = pose.process(f)
-            if r.pose_landmarks:
-                out[i] = [(lm.x * w, lm.y * h, lm.visibility) for lm in r.pose_landmarks.landmark]
+            pose = est.estimate(np.ascontiguousarray(f[:, :, ::-1]), i / fps)  # RGB -> BGR
+            if not pose.is_empty:
+                out[i, :, :2], out[i, :, 2] = pose.xy, pose.visibility
     return out
 
 
@@ -168,7 +167,7 @@ def main(
             )
         n = min(len(frames), len(kp["xy"]))
         frames, txy = frames[:n], kp["xy"][:n].astype(np.float64)
-        mp = run_mediapipe(frames)
+        mp = run_estimator(frames, float(truth["fps"]))
         det = float(np.mean(~np.isnan(mp[:, 0, 0])))
         per = errors(txy, kn, mp)
         mean17 = float(np.mean([per[k] for k in COCO17]))

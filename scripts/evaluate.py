@@ -11,17 +11,16 @@ import sys
 
 from tune import estimated_poses
 
-from coach.exercises import find_exercise
+from coach.rules.definitions import exercise_names, find_exercise
 from coach.session import Session
+from coach.session.report import Report
 from coach.truth import all_truths, compare, load_truth
 
-EXERCISES = ("supine_figure4", "pigeon", "seated_rolldown")
 
-
-def report_for(truth, exercise: str) -> dict:
+def report_for(truth, exercise: str) -> Report:
     ex = find_exercise(exercise)
     # where sides take turns, the user says which side came first (coach analyze --first-side)
-    first = truth.first_side if ex.side.rule == "alternate" else None
+    first = truth.first_side if ex.side.takes_turns else None
     session = Session(ex, first_side=first)
     for i, pose in enumerate(estimated_poses(truth)):
         session.update(pose, i / truth.fps)
@@ -34,24 +33,24 @@ def main(names: list[str]) -> int:
     bad = 0
     for truth in truths:
         if truth.exercise == "none":
-            for ex in EXERCISES:
+            for ex in exercise_names():
                 r = report_for(truth, ex)
-                held = r["sides"]["left"]["hold_s"] + r["sides"]["right"]["hold_s"]
-                ok = held == 0 and not r["events"]
+                held = r.sides["left"].hold_s + r.sides["right"].hold_s
+                ok = held == 0 and not r.events
                 bad += not ok
                 print(f"{'ok ' if ok else 'BAD'} {truth.name} as {ex}: held {held:.1f} s, "
-                      f"{len(r['events'])} faults")
+                      f"{len(r.events)} faults")
             continue
         ex = find_exercise(truth.exercise)
         r = report_for(truth, truth.exercise)
         diffs = compare(r, truth, ex.balance_tolerance)
         problems = [f"{k}: {m}" for k, ms in diffs.items() for m in ms]
         bad += bool(problems)
-        s = r["sides"]
-        print(f"{'ok ' if not problems else 'BAD'} {truth.name}: L {s['left']['hold_s']:.1f}/"
-              f"{truth.data['hold_s']['left']:.1f} s R {s['right']['hold_s']:.1f}/"
-              f"{truth.data['hold_s']['right']:.1f} s, reps {s['left']['reps']}/"
-              f"{s['right']['reps']}, faults {[(e['check'], e['side'], e['start_s']) for e in r['events']]}")
+        s = r.sides
+        print(f"{'ok ' if not problems else 'BAD'} {truth.name}: L {s['left'].hold_s:.1f}/"
+              f"{truth.data['hold_s']['left']:.1f} s R {s['right'].hold_s:.1f}/"
+              f"{truth.data['hold_s']['right']:.1f} s, reps {s['left'].reps}/"
+              f"{s['right'].reps}, faults {[(e.check, e.side, e.start_s) for e in r.events]}")
         for p in problems:
             print(f"      {p}")
     print(f"{len(truths) - bad if bad <= len(truths) else 0} of {len(truths)} samples agree")

@@ -10,8 +10,8 @@ import argparse
 
 from tune import estimated_poses
 
-from coach import measures as M
-from coach.exercises import find_exercise
+from coach.rules import measures as M
+from coach.rules.definitions import find_exercise
 from coach.session import Session
 from coach.truth import load_truth
 

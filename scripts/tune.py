@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from coach import measures as M
-from coach.estimator import PoseEstimator
-from coach.exercises import find_exercise
-from coach.pose import Pose
-from coach.sources import open_source
+from coach.io.sources import open_source
+from coach.pose.core import Pose
+from coach.pose.estimator import open_estimator
+from coach.rules import measures as M
+from coach.rules.definitions import find_exercise
 from coach.truth import load_truth
 
 CACHE = Path("out/cache")
@@ -36,7 +36,7 @@ def estimated_poses(truth) -> list[Pose]:
             for i in range(len(d["ok"]))
         ]
     poses = []
-    with open_source(truth.video) as src, PoseEstimator() as est:
+    with open_source(truth.video) as src, open_estimator() as est:
         for fr in src:
             poses.append(est.estimate(fr.image, fr.t))
     wh = np.array(poses[0].image_wh)

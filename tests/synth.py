@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from coach.pose import Pose
+from coach.pose.core import Pose
 
 FLOOR_Y = 420.0
 

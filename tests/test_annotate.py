@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import synth
 
-from coach.annotate import CUE_COLOUR, RED, Overlay
-from coach.exercises import find_exercise
-from coach.pose import Pose
-from coach.session import Session
+from coach.output.annotate import CUE_COLOUR, RED, Overlay
+from coach.pose.core import Pose
+from coach.rules.definitions import find_exercise
+from coach.session.session import Session
 
 
 def _state(pose_fn, seconds=4.0, fps=15):

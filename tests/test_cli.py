@@ -8,10 +8,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from fakes import FakeEstimator
 from typer.testing import CliRunner
 
+from coach import cli
 from coach.cli import app
-from coach.sinks import VideoFileSink
+from coach.io.sinks import VideoFileSink
 
 runner = CliRunner()
 
@@ -36,6 +38,14 @@ def test_exercises_lists_checks():
     assert r.exit_code == 0
     assert "supine_figure4" in r.output and "foot_flexed [reminder only]" in r.output
     assert "hip_height rises > 0.15 torso" in r.output
+    assert "side: crossed_ankle (margin 0.15, switch_after_s 1, quick_s 0.3)" in r.output
+    assert "knee_angle (deg): Hip-knee-ankle angle" in r.output
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """The CLI's estimator is a fake that sees nobody: the fast tier never loads the model."""
+    monkeypatch.setattr(cli, "open_estimator", lambda model=None, video=True: FakeEstimator())
 
 
 @pytest.mark.parametrize(
@@ -70,7 +80,8 @@ def test_bad_input_one_line_nonzero_exit(tmp_path: Path, blank_video: Path, args
     assert "Traceback" not in r.output
 
 
-def test_analyze_video_with_nobody_writes_video_and_report(tmp_path: Path, blank_video: Path):
+def test_analyze_video_with_nobody_writes_video_and_report(tmp_path: Path, blank_video: Path,
+                                                           no_model):
     out = tmp_path / "out"
     r = _invoke("analyze", str(blank_video), "-e", "figure-4", "--out", str(out))
     assert r.exit_code == 0, r.output
@@ -84,9 +95,10 @@ def test_analyze_video_with_nobody_writes_video_and_report(tmp_path: Path, blank
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 12
     assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(10.0)
     assert "No person was seen" in r.output
+    assert f"wrote {out / 'report.html'}" in r.output
 
 
-def test_analyze_still_image(tmp_path: Path):
+def test_analyze_still_image(tmp_path: Path, no_model):
     img = tmp_path / "still.jpg"
     cv2.imwrite(str(img), np.full((240, 320, 3), 128, np.uint8))
     out = tmp_path / "o"

@@ -1,5 +1,5 @@
-"""The MediaPipe adapter's conversion to Pose (no model needed) and the real model on a blank
-frame (nobody there)."""
+"""The MediaPipe adapter's conversion to Pose (no model needed) and, in the e2e tier, the real
+model on a blank frame (nobody there)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from coach.estimator import PoseEstimator, _to_pose
-from coach.pose import N_LANDMARKS
+from coach.pose.core import N_LANDMARKS
+from coach.pose.estimator import open_estimator
+from coach.pose.mediapipe import _to_pose
 
 
 def _landmarks(n: int = N_LANDMARKS, vis: float = 0.9):
@@ -30,8 +31,9 @@ def test_a_wrong_landmark_count_is_nobody_rather_than_a_crash():
     assert _to_pose(_landmarks(17), None, (640, 480)).is_empty
 
 
+@pytest.mark.e2e
 def test_blank_frame_has_nobody_and_bad_frames_are_refused():
-    with PoseEstimator(video=False) as est:
+    with open_estimator(video=False) as est:
         assert est.estimate(np.full((240, 320, 3), 127, np.uint8)).is_empty
         assert est.people == 0
         with pytest.raises(ValueError, match="expected a BGR image"):

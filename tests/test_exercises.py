@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from coach.errors import DefinitionError
-from coach.exercises import POSES_DIR, find_exercise, load_all, load_exercise
+from coach.rules.definitions import POSES_DIR, find_exercise, load_all, load_exercise
 
 FIG4 = (POSES_DIR / "supine_figure4.toml").read_text()
 
@@ -49,6 +49,19 @@ def test_unknown_exercise_suggests_close_names():
         ('name = "supine_figure4"', 'name = "figure4"',
          r"name: expected 'supine_figure4' \(the file name\), got 'figure4'"),
         ("[hold]", "[hold", r"not valid TOML"),
+        ('rule = "crossed_ankle"', 'rule = "crosed_ankle"',
+         r"side\.rule: unknown side rule 'crosed_ankle' \(did you mean 'crossed_ankle'\?\)"),
+        ("switch_after_s = 1.0", "switch_after_s = 1.0\ngap_s = 2",
+         r"side\.gap_s: unknown key; expected one of: margin, quick_s, rule, switch_after_s"),
+        ("switch_after_s = 1.0", "switch_after_s = -1.0", r"side\.switch_after_s: expected a number >= 0"),
+        ("on_s = 1.0", "on_s = -0.5", r"checks\[1\]\.on_s: expected a number >= 0, got -0.5"),
+        ("hysteresis = 8", "hysteresis = -8", r"checks\[1\]\.hysteresis: expected a number >= 0"),
+        ("min_visibility = 0.35", "min_visibility = 1.5", r"min_visibility: expected a number <= 1"),
+        ("min = 50\nmax = 140", "min = 140\nmax = 140", r"checks\[2\]\.min: min 140 is not below max 140"),
+        ("max = 110", "min = 120\nmax = 110", r"position\[2\]\.min: min 120 is not below max 110"),
+        ("max_rise = 0.15", "max_rise = 0.15\nmin = 0",
+         r"checks\[0\]\.min: unknown key; expected one of: .*max_rise"),
+        ("target_s = 60", 'target_s = "long"', r"hold\.target_s: expected a number, got 'long'"),
     ],
 )
 def test_broken_definitions_name_file_key_and_expectation(tmp_path: Path, old, new, error):

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from coach import geometry as g
+from coach.pose import geometry as g
 
 
 @pytest.mark.parametrize(

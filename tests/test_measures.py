@@ -1,8 +1,8 @@
 import pytest
 import synth
 
-from coach import measures as M
-from coach.pose import Pose
+from coach.pose.core import Pose
+from coach.rules import measures as M
 
 FLOOR = {"floor": ["left_knee", "right_knee", "left_ankle", "right_ankle"]}
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from coach.pose import N_LANDMARKS, Pose, landmark_index
+from coach.pose.core import N_LANDMARKS, Pose, landmark_index
 
 
 def _arrays(n=N_LANDMARKS):

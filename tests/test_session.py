@@ -3,8 +3,8 @@
 import pytest
 import synth
 
-from coach.exercises import find_exercise
-from coach.pose import Pose
+from coach.pose.core import Pose
+from coach.rules.definitions import exercise_names, find_exercise
 from coach.session import Session
 
 FPS = 15
@@ -22,12 +22,17 @@ def play(session: Session, timeline):
     return states
 
 
+def report(session: Session, source: str = "test", fps: float | None = FPS) -> dict:
+    """The report as written to report.json."""
+    return session.report(source, fps).model_dump(mode="json")
+
+
 def test_figure4_clean_both_sides_counts_time_per_side():
     s = Session(find_exercise("supine_figure4"))
     play(s, [(10, lambda t: synth.supine_figure4("left")),
              (2, lambda t: Pose.empty((640, 480))),
              (10, lambda t: synth.supine_figure4("right"))])
-    r = s.report("test", FPS)
+    r = report(s)
     # between holds a side is taken after 0.3 s; the position's own confirmation is credited
     assert r["sides"]["left"]["hold_s"] == pytest.approx(10 - 0.3, abs=0.2)
     assert r["sides"]["right"]["hold_s"] == pytest.approx(10 - 0.3, abs=0.2)
@@ -46,7 +51,7 @@ def test_figure4_fault_is_flagged_with_its_onset_and_stops_the_hold(check, fault
     play(s, [(6, lambda t: synth.supine_figure4("left")),
              (4, lambda t: synth.supine_figure4("left", **fault_kwargs)),
              (6, lambda t: synth.supine_figure4("left"))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert [e["check"] for e in r["events"]] == [check]
     ev = r["events"][0]
     assert ev["side"] == "left"
@@ -65,22 +70,22 @@ def test_hips_lifted_from_the_start_is_judged_against_the_start_of_the_hold():
     """A rise check compares with the hold's own start, not with an absolute height."""
     s = Session(find_exercise("supine_figure4"))
     play(s, [(8, lambda t: synth.supine_figure4("left", hip_lift=40))])
-    assert s.report("test", FPS)["events"] == []
+    assert report(s)["events"] == []
 
 
 def test_no_person_counts_nothing_and_says_so():
     s = Session(find_exercise("pigeon"))
     play(s, [(5, lambda t: Pose.empty((640, 480)))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["sides"]["left"]["hold_s"] == r["sides"]["right"]["hold_s"] == 0
     assert any("No person" in n for n in r["notes"])
 
 
-@pytest.mark.parametrize("exercise", ["supine_figure4", "pigeon", "seated_rolldown"])
+@pytest.mark.parametrize("exercise", exercise_names())
 def test_standing_is_not_a_stretch(exercise):
     s = Session(find_exercise(exercise))
     play(s, [(6, lambda t: synth.standing())])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["sides"]["left"]["hold_s"] == r["sides"]["right"]["hold_s"] == 0
     assert any("Never in the" in n for n in r["notes"])
 
@@ -97,7 +102,7 @@ def test_pigeon_counts_leans_per_side():
     s = Session(find_exercise("pigeon"))
     play(s, [(3, lambda t: synth.pigeon("left")), (12, _lean_cycle("left", 3)),
              (3, lambda t: synth.pigeon("right")), (18, _lean_cycle("right", 18))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["sides"]["left"]["reps"] == 2
     assert r["sides"]["right"]["reps"] == 3
     assert r["events"] == []
@@ -109,7 +114,7 @@ def test_pigeon_rounded_spine_is_a_fault_only_when_upright():
              (4, lambda t: synth.pigeon("left", curve=45)),
              (3, lambda t: synth.pigeon("left")),
              (4, lambda t: synth.pigeon("left", lean=45, curve=30))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert [e["check"] for e in r["events"]] == ["spine_rounding"]
     assert r["events"][0]["start_s"] == pytest.approx(3.0, abs=0.2)
 
@@ -127,7 +132,7 @@ def test_rolldown_counts_rolls_per_turn_and_flags_a_lifted_seat():
     play(s, [(3, lambda t: synth.seated(front="left")), (15, roll("left", 3)),
              (2, lambda t: synth.standing()),
              (3, lambda t: synth.seated(front="right")), (10, roll("right", 23, lift=True))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["sides"]["left"]["reps"] == 3
     assert r["sides"]["right"]["reps"] == 2
     assert {e["check"] for e in r["events"]} == {"hips_down"}
@@ -147,7 +152,7 @@ def test_cue_is_one_line_and_a_safety_fault_comes_first():
 def test_an_advisory_check_reminds_but_never_judges():
     s = Session(find_exercise("supine_figure4"))
     states = play(s, [(12, lambda t: synth.supine_figure4("left", ankle=170))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["events"] == []
     assert r["checks"]["foot_flexed"]["judged"] is False
     assert r["sides"]["left"]["hold_s"] > 11
@@ -158,7 +163,7 @@ def test_an_advisory_check_reminds_but_never_judges():
 def test_rolldown_first_side_can_be_given():
     s = Session(find_exercise("seated_rolldown"), first_side="right")
     play(s, [(6, lambda t: synth.seated(front="right"))])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["sides"]["right"]["hold_s"] > 4 and r["sides"]["left"]["hold_s"] == 0
 
 
@@ -166,7 +171,7 @@ def test_a_short_break_does_not_switch_turns():
     s = Session(find_exercise("seated_rolldown"))
     play(s, [(6, lambda t: synth.seated()), (0.5, lambda t: synth.standing()),
              (6, lambda t: synth.seated())])
-    r = s.report("test", FPS)
+    r = report(s)
     assert r["sides"]["right"]["hold_s"] == 0 and r["sides"]["left"]["hold_s"] > 10
 
 
@@ -178,4 +183,19 @@ def test_a_still_image_is_judged_on_its_own():
     assert verdicts["knee_angle"] == "fault"
     assert verdicts["hips_down"] == "ok"  # needs the start of a hold: nothing to compare with
     s.finish()
-    assert [e["check"] for e in s.report("still.jpg", None)["events"]] == ["knee_angle"]
+    assert [e["check"] for e in report(s, "still.jpg", None)["events"]] == ["knee_angle"]
+
+
+def test_a_locator_can_be_plugged_in():
+    """The locate step is a seam: any Locator (e.g. a learned recogniser) gives side and
+    position, and judging and counting follow it."""
+    from coach.session.locate import Location
+
+    class AlwaysRightInPosition:
+        def update(self, pose, t):
+            return Location("right", True, True, t == 0.0, 0.0)
+
+    s = Session(find_exercise("supine_figure4"), locator=AlwaysRightInPosition())
+    play(s, [(5, lambda t: synth.supine_figure4("left"))])
+    r = report(s)
+    assert r["sides"]["left"]["hold_s"] == 0 and r["sides"]["right"]["in_position_s"] > 4.5

@@ -3,6 +3,7 @@ stale frames instead of building a backlog."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import numpy as np
 import pytest
 
 from coach.errors import SourceError
-from coach.sinks import VideoFileSink
-from coach.sources import LiveSource, open_source, parse_camera
+from coach.io.sinks import VideoFileSink
+from coach.io.sources import LiveSource, open_source, parse_camera
 
 
 def _frame(i: int, w: int = 96, h: int = 64) -> np.ndarray:
@@ -57,27 +58,64 @@ def test_video_source_times_frames_on_video_time(tmp_path: Path):
     assert src.fps == pytest.approx(10.0)
 
 
-def test_live_file_source_drops_stale_frames_when_processing_is_slow(tmp_path: Path):
-    path = _write(tmp_path / "cam.mp4", 40, 40.0)  # one second of "camera"
-    src = LiveSource(str(path))
-    seen = []
-    started = time.monotonic()
-    for frame in src:
-        seen.append(frame.index)
-        time.sleep(0.1)  # a slow consumer: 10 frames/s against a 40 frames/s camera
-    src.close()
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0, "the consumer must not work through a backlog"
-    assert len(seen) < 25 and src.dropped > 15
-    assert seen == sorted(seen) and seen[0] == 0
+class _GatedCamera:
+    """A camera stand-in that delivers a frame only when the test lets it, so the tests can say
+    exactly what arrived while the consumer was busy (no sleeps, no clocks)."""
+
+    def __init__(self) -> None:
+        self.permits = threading.Semaphore(1)  # the first frame, read when the source opens
+        self.idle = threading.Event()  # set while the reader waits for the next frame
+        self.closed = False
+        self.n = 0
+
+    def deliver(self, n: int) -> None:
+        """Let ``n`` more frames arrive and wait until the source has taken them all."""
+        self.idle.clear()
+        for _ in range(n):
+            self.permits.release()
+        assert self.idle.wait(10), "the capture thread did not take the frames"
+
+    def read(self):
+        if not self.permits.acquire(blocking=False):
+            self.idle.set()
+            self.permits.acquire()
+        if self.closed:
+            return False, None
+        self.n += 1
+        return True, _frame(self.n)
+
+    def get(self, prop: int) -> float:
+        return 30.0
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+        return True
+
+    def release(self) -> None:
+        self.closed = True
+        self.permits.release()
 
 
-def test_live_source_keeps_every_frame_when_fast_enough(tmp_path: Path):
-    path = _write(tmp_path / "cam.mp4", 20, 20.0)
-    src = LiveSource(str(path))
-    seen = [f.index for f in src]
+def test_a_slow_consumer_gets_the_newest_frame_and_stale_ones_are_dropped():
+    cam = _GatedCamera()
+    src = LiveSource("gated", stall_s=0.05, capture=cam)
+    frames = iter(src)
+    assert next(frames).index == 0
+    cam.deliver(5)  # five frames arrive while the consumer is busy
+    assert next(frames).index == 5  # the newest, not a backlog
+    assert src.dropped == 4
     src.close()
-    assert len(seen) >= 18  # allow a scheduling hiccup, but no systematic dropping
+
+
+def test_a_fast_consumer_gets_every_frame():
+    cam = _GatedCamera()
+    src = LiveSource("gated", capture=cam)
+    frames = iter(src)
+    seen = [next(frames).index]
+    for _ in range(10):
+        cam.deliver(1)
+        seen.append(next(frames).index)
+    src.close()
+    assert seen == list(range(11)) and src.dropped == 0
 
 
 @pytest.mark.parametrize(("spec", "expected"), [(None, 0), ("", 0), ("2", 2),
@@ -104,10 +142,15 @@ class _DyingCamera:
     def read(self):
         if self.n > 0:
             self.n -= 1
-            time.sleep(0.01)
             return True, _frame(self.n)
         time.sleep(0.01)
         return False, None
+
+    def get(self, prop: int) -> float:
+        return 30.0
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+        return True
 
     def release(self) -> None:
         pass
@@ -116,22 +159,17 @@ class _DyingCamera:
 def test_camera_that_disappears_ends_with_a_source_error_and_keeps_the_report(tmp_path: Path):
     import json
 
-    from coach.exercises import find_exercise
-    from coach.pose import Pose
+    from fakes import FakeEstimator
+
+    from coach.io.sinks import NullSink
+    from coach.output.writers import report_writers
+    from coach.rules.definitions import find_exercise
     from coach.run import run
-    from coach.sinks import NullSink
 
-    class _NoBody:
-        people = 0
-
-        def estimate(self, image, t):
-            return Pose.empty((image.shape[1], image.shape[0]))
-
-    src = LiveSource(str(_write(tmp_path / "cam.mp4", 5, 30.0)), stall_s=0.3)
-    src._is_file = False  # behave as a camera: failures are waited on, not end-of-file
-    src.cap = _DyingCamera(20)
+    src = LiveSource("usb camera", stall_s=0.3, capture=_DyingCamera(20))
     report_path = tmp_path / "report.json"
-    result = run(src, _NoBody(), find_exercise("pigeon"), [NullSink()], report_path)
+    result = run(src, FakeEstimator(), find_exercise("pigeon"), [NullSink()],
+                 report_writers(report_path))
     src.close()
     assert result.error and "stopped delivering frames" in result.error
     saved = json.loads(report_path.read_text())

@@ -1,10 +1,15 @@
 import pytest
 import synth
 
-from coach.exercises import RepsDef
 from coach.pose import Pose
-from coach.session import Cue, CueBoard, balance_of
-from coach.state import Debouncer, HoldTimer, RepCounter, SideTracker
+from coach.rules.definitions import RepsDef
+from coach.rules.sides import CrossedAnkle
+from coach.session.count import HoldLedger, RepCounter
+from coach.session.cue import CueBoard
+from coach.session.frame import Cue, Verdict, balance_of
+from coach.session.judge import EventLog
+from coach.session.locate import SideTracker
+from coach.session.timing import Debouncer
 
 FPS = 15
 
@@ -31,12 +36,13 @@ def test_debouncer_ignores_flicker():
     assert not any(states)
 
 
-def _reps() -> RepsDef:
-    return RepsDef("trunk_lean", {}, enter=40, exit=20, target=3)
+def _reps(**kw) -> RepsDef:
+    return RepsDef.model_validate({"measure": "trunk_lean", "enter": 40, "exit": 20, "target": 3,
+                                   **kw})
 
 
 def test_rep_counter_counts_full_cycles_with_hysteresis():
-    r = RepCounter(_reps(), min_s=0.2)
+    r = RepCounter(_reps(min_s=0.2))
     t, done = 0.0, 0
     for _ in range(3):
         for v in [0, 10, 25, 41, 50, 50, 50, 35, 30, 45, 50, 50, 30, 15, 5, 5, 5, 5]:
@@ -46,14 +52,14 @@ def test_rep_counter_counts_full_cycles_with_hysteresis():
 
 
 def test_rep_counter_ignores_a_dip_that_never_reaches_enter():
-    r = RepCounter(_reps(), min_s=0.2)
+    r = RepCounter(_reps(min_s=0.2))
     for i, v in enumerate([0, 20, 35, 39, 35, 20, 0] * 5):
         r.update(v, i / FPS)
     assert r.count == 0
 
 
 def test_rep_counter_skips_unseen_frames():
-    r = RepCounter(_reps(), min_s=0.1)
+    r = RepCounter(_reps(min_s=0.1))
     seq = [0, 50, None, 50, 50, None, 10, 10, 10]
     for i, v in enumerate(seq):
         r.update(v, i * 0.1)
@@ -61,7 +67,7 @@ def test_rep_counter_skips_unseen_frames():
 
 
 def test_side_tracker_switches_only_after_the_new_side_leads_for_a_while():
-    st = SideTracker("crossed_ankle", switch_after_s=1.0)
+    st = SideTracker(CrossedAnkle(rule="crossed_ankle", switch_after_s=1.0), min_visibility=0.5)
     for t in _times(2):
         side = st.update(synth.supine_figure4("left"), t)
     assert side == "left"
@@ -74,8 +80,8 @@ def test_side_tracker_switches_only_after_the_new_side_leads_for_a_while():
     assert st.update(Pose.empty(), 4.0) == "right"  # nobody in view: keep the last side
 
 
-def test_hold_timer_counts_good_time_per_side_and_keeps_a_streak_through_a_blip():
-    h = HoldTimer(grace_s=1.0)
+def test_hold_ledger_counts_good_time_per_side_and_keeps_a_streak_through_a_blip():
+    h = HoldLedger(grace_s=1.0)
     for _ in range(30):
         h.update("left", True, 0.1)
     for _ in range(5):
@@ -115,20 +121,18 @@ def test_cue_board_holds_a_cue_unless_something_more_urgent_comes():
 
 
 def test_a_fault_just_before_leaving_the_position_is_the_way_out_not_a_fault():
-    from coach.state import EventLog, Verdict
-
     log = EventLog()
     msgs = {"hips_down": "hips"}
-    log.update([Verdict("hips_down", "fault", since=10.0)], "left", msgs, 10.4)
-    log.update([Verdict("hips_down", "idle", reason="not applicable now")], "left", msgs, 10.6)
+    log.update((Verdict("hips_down", "fault", since=10.0),), "left", msgs, 10.4)
+    log.update((Verdict("hips_down", "idle", reason="not applicable now"),), "left", msgs, 10.6)
     log.drop_recent(11.0)  # left the position 1 s after the fault began
-    log.update([Verdict("hips_down", "fault", since=20.0)], "left", msgs, 20.4)
-    log.update([Verdict("hips_down", "ok")], "left", msgs, 25.0)
-    log.update([Verdict("hips_down", "fault", since=30.0)], "left", msgs, 30.4)
+    log.update((Verdict("hips_down", "fault", since=20.0),), "left", msgs, 20.4)
+    log.update((Verdict("hips_down", "ok"),), "left", msgs, 25.0)
+    log.update((Verdict("hips_down", "fault", since=30.0),), "left", msgs, 30.4)
     log.drop_recent(34.0)  # a long fault, then leaving: a real fault
-    log.update([Verdict("hips_down", "idle", reason="not in position")], "left", msgs, 35.0)
+    log.update((Verdict("hips_down", "idle", reason="not in position"),), "left", msgs, 35.0)
     log.close_all(40.0)
-    assert [(e["start_s"], e["end_s"]) for e in log.events] == [(20.0, 25.0), (30.0, 35.0)]
+    assert [(e.start_s, e.end_s) for e in log.events] == [(20.0, 25.0), (30.0, 35.0)]
 
 
 def test_a_fault_cue_gives_way_soon_once_the_fault_is_gone():

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Any
+
+from coach.session.report import Report
 
 FAULT_COLOURS = ["#e5484d", "#f76b15", "#d6409f", "#8e4ec6", "#0090ff", "#12a594"]
 
@@ -24,9 +25,9 @@ def _bar(left: float, right: float, imbalanced: bool) -> str:
             f'<line x1="150" x2="150" y1="0" y2="18" stroke="#333" stroke-width="1.5"/></svg>')
 
 
-def _timeline(report: dict[str, Any]) -> str:
-    dur = max(report["duration_s"], 1e-6)
-    checks = list(report["checks"])
+def _timeline(report: Report) -> str:
+    dur = max(report.duration_s, 1e-6)
+    checks = list(report.checks)
     rows = ["in position"] + checks
     w, left, row_h = 760, 130, 26
     h = row_h * len(rows) + 24
@@ -37,19 +38,19 @@ def _timeline(report: dict[str, Any]) -> str:
         out.append(f'<text x="0" y="{y + 16}" class="lbl">{html.escape(name)}</text>')
         out.append(f'<rect x="{left}" y="{y + 4}" width="{w - left - 10}" height="{row_h - 8}" '
                    f'fill="#f3f3f3"/>')
-    for seg in report["in_position"]:
-        colour = "#3e63dd" if seg["side"] == "left" else "#30a46c"
-        out.append(f'<rect x="{x(seg["start_s"]):.1f}" y="8" width="'
-                   f'{max(1.0, x(seg["end_s"]) - x(seg["start_s"])):.1f}" height="{row_h - 8}" '
-                   f'fill="{colour}"><title>{seg["side"]}: {_t(seg["start_s"])}-'
-                   f'{_t(seg["end_s"])}</title></rect>')
-    for ev in report["events"]:
-        i = rows.index(ev["check"]) if ev["check"] in rows else 0
-        colour = FAULT_COLOURS[checks.index(ev["check"]) % len(FAULT_COLOURS)]
+    for seg in report.in_position:
+        colour = "#3e63dd" if seg.side == "left" else "#30a46c"
+        out.append(f'<rect x="{x(seg.start_s):.1f}" y="8" width="'
+                   f'{max(1.0, x(seg.end_s) - x(seg.start_s)):.1f}" height="{row_h - 8}" '
+                   f'fill="{colour}"><title>{seg.side}: {_t(seg.start_s)}-'
+                   f'{_t(seg.end_s)}</title></rect>')
+    for ev in report.events:
+        i = rows.index(ev.check) if ev.check in rows else 0
+        colour = FAULT_COLOURS[checks.index(ev.check) % len(FAULT_COLOURS)]
         y = i * row_h + 8
-        out.append(f'<rect x="{x(ev["start_s"]):.1f}" y="{y}" width="'
-                   f'{max(2.0, x(ev["end_s"]) - x(ev["start_s"])):.1f}" height="{row_h - 8}" '
-                   f'fill="{colour}"><title>{html.escape(ev["message"])}</title></rect>')
+        out.append(f'<rect x="{x(ev.start_s):.1f}" y="{y}" width="'
+                   f'{max(2.0, x(ev.end_s) - x(ev.start_s)):.1f}" height="{row_h - 8}" '
+                   f'fill="{colour}"><title>{html.escape(ev.message)}</title></rect>')
     step = max(1, int(dur // 8) or 1)
     for k in range(0, int(dur) + 1, step):
         if k > dur - step / 2 and k:  # keep the last label inside the picture
@@ -59,29 +60,29 @@ def _timeline(report: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def render_html(report: dict[str, Any], snapshots: dict[tuple[str, float], bytes]) -> str:
+def render_html(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
     """The page for ``report``. ``snapshots`` maps (check, start_s) to a JPEG of that moment."""
     e = html.escape
-    sides, tg, bal = report["sides"], report["targets"], report["balance"]
-    rep_label = tg.get("rep_label")
+    sides, tg, bal = report.sides, report.targets, report.balance
+    rep_label = tg.rep_label
     rows = []
     for s in ("left", "right"):
-        reps = f"<td>{sides[s]['reps']} / {tg['reps']}</td>" if rep_label else ""
-        rows.append(f"<tr><th>{s.capitalize()}</th><td>{sides[s]['hold_s']:.1f} s</td>"
-                    f"<td>{sides[s]['best_hold_s']:.1f} s</td><td>{sides[s]['fault_s']:.1f} s</td>"
+        reps = f"<td>{sides[s].reps} / {tg.reps}</td>" if rep_label else ""
+        rows.append(f"<tr><th>{s.capitalize()}</th><td>{sides[s].hold_s:.1f} s</td>"
+                    f"<td>{sides[s].best_hold_s:.1f} s</td><td>{sides[s].fault_s:.1f} s</td>"
                     f"{reps}</tr>")
     rep_head = f"<th>{e(rep_label)}</th>" if rep_label else ""
     events = []
-    for ev in report["events"]:
-        img = snapshots.get((ev["check"], ev["start_s"]))
+    for ev in report.events:
+        img = snapshots.get((ev.check, ev.start_s))
         tag = (f'<img alt="moment the fault began" src="data:image/jpeg;base64,'
                f'{base64.b64encode(img).decode()}">' if img else "")
-        events.append(f'<div class="event">{tag}<div><b>{_t(ev["start_s"])}–{_t(ev["end_s"])}'
-                      f'</b> · {e(ev["side"] or "-")} side · <code>{e(ev["check"])}</code><br>'
-                      f'{e(ev["message"])}</div></div>')
-    notes = "".join(f"<li>{e(n)}</li>" for n in report["notes"])
+        events.append(f'<div class="event">{tag}<div><b>{_t(ev.start_s)}–{_t(ev.end_s)}'
+                      f'</b> · {e(ev.side or "-")} side · <code>{e(ev.check)}</code><br>'
+                      f'{e(ev.message)}</div></div>')
+    notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(report['title'])} report</title>
+<html lang="en"><head><meta charset="utf-8"><title>{e(report.title)} report</title>
 <style>
 body{{font:15px/1.45 system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222;padding:0 12px}}
 h1{{font-size:22px;margin:0 0 4px}} .sub{{color:#666;margin:0 0 18px}}
@@ -93,19 +94,19 @@ thead th{{color:#666;font-weight:500;border-bottom:1px solid #ddd}}
 border-bottom:1px solid #eee}} .event img{{width:240px;border-radius:4px}}
 .legend span{{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}}
 </style></head><body>
-<h1>{e(report['title'])}</h1>
-<p class="sub">{e(report['source'])} · {report['frames']} frames · {_t(report['duration_s'])}
- · target {tg['hold_s']:g} s per side{f" and {tg['reps']} {e(rep_label)}" if rep_label else ""}</p>
+<h1>{e(report.title)}</h1>
+<p class="sub">{e(report.source)} · {report.frames} frames · {_t(report.duration_s)}
+ · target {tg.hold_s:g} s per side{f" and {tg.reps} {e(rep_label)}" if rep_label else ""}</p>
 <h2>Time per side</h2>
 <table><thead><tr><th></th><th>good form</th><th>longest hold</th><th>with a fault</th>
 {rep_head}</tr></thead><tbody>{''.join(rows)}</tbody></table>
-<p>L {_bar(sides['left']['hold_s'], sides['right']['hold_s'], bal['imbalanced'])} R
- &nbsp; {e(bal['message'])}</p>
+<p>L {_bar(sides['left'].hold_s, sides['right'].hold_s, bal.imbalanced)} R
+ &nbsp; {e(bal.message)}</p>
 <h2>Timeline</h2>
 <div class="legend">in position:<span style="background:#3e63dd"></span>left
 <span style="background:#30a46c"></span>right</div>
 {_timeline(report)}
-<h2>Form faults ({len(report['events'])})</h2>
+<h2>Form faults ({len(report.events)})</h2>
 {''.join(events) or '<p>None: good form throughout.</p>'}
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}
 </body></html>

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from coach import geometry as g
-from coach.pose import Pose, landmark_index
+from coach.pose import geometry as g
+from coach.pose.core import Pose, landmark_index
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
@@ -55,6 +55,7 @@ class Measure:
     # for the other; empty = all the landmarks it needs. ``anchor``: where its value is written.
     highlight: tuple[str, ...] = ()
     anchor: str | None = None
+    label: str = ""  # the short name written beside the joint on the overlay
 
     def _fill(self, name: str, side: Side | None, params: dict[str, Any]) -> str | None:
         if "{" not in name:
@@ -266,22 +267,22 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure("knee_angle", "deg", "Hip-knee-ankle angle of a leg (180 = straight).",
                 _knee_landmarks, _knee_angle, needs_side=True, params={"leg": "active"},
-                anchor="{s}_knee"),
+                anchor="{s}_knee", label="knee"),
         Measure("hip_angle", "deg",
                 "Shoulder-hip-knee angle of a leg: smaller as the thigh comes to the chest.",
                 _hip_landmarks, _hip_angle, needs_side=True, params={"leg": "active"},
-                anchor="{s}_hip"),
+                anchor="{s}_hip", label="hip"),
         Measure("ankle_flexion", "deg",
                 "Angle between shin and foot: about 90 when the foot is flexed, more when pointed.",
                 _ankle_landmarks, _ankle_flexion, needs_side=True, params={"leg": "active"},
-                highlight=("{s}_ankle", "{s}_heel", "{s}_foot_index"), anchor="{s}_ankle"),
+                highlight=("{s}_ankle", "{s}_heel", "{s}_foot_index"), anchor="{s}_ankle", label="foot"),
         Measure("trunk_lean", "deg", "Trunk from vertical: 0 sitting tall, 90 lying flat.",
-                _fixed(*TRUNK), _trunk_lean, anchor="left_shoulder"),
+                _fixed(*TRUNK), _trunk_lean, anchor="left_shoulder", label="lean"),
         Measure("head_lean", "deg", "Hips-to-head line from vertical: how far the head has rolled down.",
-                _fixed(*TRUNK, "left_ear", "right_ear"), _head_lean, anchor="left_ear"),
+                _fixed(*TRUNK, "left_ear", "right_ear"), _head_lean, anchor="left_ear", label="roll"),
         Measure("spine_curvature", "deg",
                 "Forward bend of the ear-shoulder line off the shoulder-hip line (rounding).",
-                _fixed(*TRUNK, *HEAD), _spine_curvature),
+                _fixed(*TRUNK, *HEAD), _spine_curvature, label="curve"),
         Measure("hip_height", "torso", "Hips above the floor line (lowest of `floor`).",
                 _floor_landmarks, _hip_height, params={"floor": None}, any_of="floor",
                 highlight=("left_hip", "right_hip")),

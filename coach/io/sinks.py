@@ -57,7 +57,6 @@ class VideoFileSink(Sink):
         self._stream.width, self._stream.height = self.size
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(crf), "preset": "veryfast"}
-        self.frames = 0
 
     def write(self, image: np.ndarray) -> bool:
         h, w = image.shape[:2]
@@ -67,7 +66,6 @@ class VideoFileSink(Sink):
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
         for packet in self._stream.encode(frame):
             self._out.mux(packet)
-        self.frames += 1
         return True
 
     def close(self) -> None:

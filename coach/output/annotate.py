@@ -8,10 +8,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from coach import measures as M
-from coach.exercises import Exercise
 from coach.pose import SKELETON
-from coach.session import FrameState
+from coach.rules.definitions import Exercise
+from coach.session.frame import FrameState, Verdict
 
 # BGR colours
 GREEN = (80, 200, 80)
@@ -23,8 +22,6 @@ BLUE = (230, 160, 60)
 DARK = (30, 30, 30)
 STATUS_COLOUR = {"ok": GREEN, "fault": RED, "unseen": GREY, "idle": (200, 200, 200)}
 CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": (235, 225, 210)}
-SHORT = {"knee_angle": "knee", "ankle_flexion": "foot", "trunk_lean": "lean",
-         "head_lean": "roll", "spine_curvature": "curve", "hip_angle": "hip"}
 
 
 def _fmt_time(s: float) -> str:
@@ -34,7 +31,8 @@ def _fmt_time(s: float) -> str:
 
 class Overlay:
     """The coach's overlay: skeleton coloured by check status, key angles, hold timer,
-    per-side balance, reps and one cue."""
+    per-side balance, reps and one cue. The exercise gives the titles and targets; bones whose
+    landmarks are seen less than ``min_visibility`` are drawn grey."""
 
     def __init__(self, exercise: Exercise, min_visibility: float | None = None) -> None:
         self.exercise = exercise
@@ -75,8 +73,8 @@ class Overlay:
         colour_of: dict[str, tuple[int, int, int]] = {}
         for v in state.verdicts:  # a fault wins over ok on shared landmarks
             c = STATUS_COLOUR[v.status]
-            if self.exercise.check(v.check).advisory:
-                continue  # not judged: leave its limb uncoloured
+            if not v.judged:
+                continue  # a reminder: leave its limb uncoloured
             for name in v.landmarks:
                 if name not in colour_of or v.status == "fault":
                     colour_of[name] = c
@@ -97,6 +95,10 @@ class Overlay:
                 continue
             p = tuple(int(round(v)) for v in pose.point(name))
             cv2.circle(img, p, r, colour_of.get(name, WHITE), -1, cv2.LINE_AA)
+        for v in state.verdicts:  # ring the joint where a fault is measured
+            if v.status == "fault" and v.anchor and pose.vis(v.anchor) >= self.min_vis:
+                p = tuple(int(round(c)) for c in pose.point(v.anchor))
+                cv2.circle(img, p, 3 * r, RED, max(1, round(s)), cv2.LINE_AA)
         if state.people > 1 and pose.bbox is not None:
             x0, y0, x1, y1 = (int(v) for v in pose.bbox)
             cv2.rectangle(img, (x0, y0), (x1, y1), AMBER, max(1, round(s)))
@@ -107,19 +109,13 @@ class Overlay:
         pose = state.pose
         if pose.is_empty:
             return
-        for name, value in state.display.items():
-            if value is None:
-                continue
-            m = M.get_measure(name)
-            anchor = m.anchor_landmark(state.side, dict(m.params))  # type: ignore[arg-type]
-            if anchor is None or pose.vis(anchor) < self.min_vis:
-                continue
-            x, y = (int(v) for v in pose.point(anchor))
+        for reading in state.readings:
+            x, y = (int(v) for v in pose.point(reading.anchor))
             sc = self._scale(img)
             org = (x + round(10 * sc), y - round(8 * sc))
-            tw = self._text(img, f"{SHORT.get(name, '')} {value:.0f}".strip(), org, 0.9, WHITE,
+            tw = self._text(img, f"{reading.label} {reading.value:.0f}".strip(), org, 0.9, WHITE,
                             bold=True)
-            if m.unit == "deg":  # Hershey fonts have no degree sign: draw one
+            if reading.unit == "deg":  # Hershey fonts have no degree sign: draw one
                 cv2.circle(img, (org[0] + tw + round(4 * sc), org[1] - round(9 * sc)),
                            max(2, round(2.5 * sc)), WHITE, max(1, round(sc)), cv2.LINE_AA)
 
@@ -184,29 +180,25 @@ class Overlay:
         self._panel(img, w - pad - pw, pad, w - pad, pad + n * line + pad)
         y = pad + line
         for v, label in zip(state.verdicts, labels, strict=True):
-            c = self.exercise.check(v.check)
-            colour = STATUS_COLOUR[v.status] if not c.advisory else WHITE
+            colour = STATUS_COLOUR[v.status] if v.judged else WHITE
             cx = w - pw - pad + round(12 * s)
             cv2.circle(img, (cx, y - round(5 * s)), max(3, round(5 * s)), colour, -1, cv2.LINE_AA)
             self._text(img, label, (cx + round(12 * s), y), 0.8, colour if v.status != "idle"
                        else WHITE)
             y += line
 
-    def _check_label(self, v) -> str:  # noqa: ANN001
-        c = self.exercise.check(v.check)
-        if c.advisory:
-            return f"{c.title} (reminder)"
-        return f"{c.title} (can't see)" if v.status == "unseen" else c.title
+    @staticmethod
+    def _check_label(v: Verdict) -> str:
+        if not v.judged:
+            return f"{v.title} (reminder)"
+        return f"{v.title} (can't see)" if v.status == "unseen" else v.title
 
     def _cue(self, img: np.ndarray, state: FrameState) -> None:
         s = self._scale(img)
         h, w = img.shape[:2]
-        if state.pose.is_empty:
-            text, colour = "No one in view: move into the camera's view", AMBER
-        elif state.cue is None:
+        if state.cue is None:
             return
-        else:
-            text, colour = state.cue.text, CUE_COLOUR.get(state.cue.kind, WHITE)
+        text, colour = state.cue.text, CUE_COLOUR.get(state.cue.kind, WHITE)
         size = 1.1
         fs = 0.5 * s * size
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))

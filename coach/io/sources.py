@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -69,6 +70,18 @@ class ImageSource(FrameSource):
         yield Frame(self.image, 0.0, 0)
 
 
+class Capture(Protocol):
+    """What a live source reads from: ``cv2.VideoCapture`` or a stand-in."""
+
+    def read(self) -> tuple[bool, np.ndarray | None]: ...
+
+    def get(self, prop: int) -> float: ...
+
+    def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's name
+
+    def release(self) -> None: ...
+
+
 def _open_capture(spec: str | int) -> cv2.VideoCapture:
     cap = cv2.VideoCapture(spec) if isinstance(spec, int) else cv2.VideoCapture(spec, cv2.CAP_FFMPEG)
     return cap
@@ -109,14 +122,16 @@ class LiveSource(FrameSource):
 
     A file is played at its own frame rate, as a camera would deliver it. A camera that stops
     delivering frames for ``stall_s`` ends the iteration with a :class:`SourceError`.
+    ``capture``: an opened capture (``read``, ``get``, ``isOpened``, ``release``, like
+    ``cv2.VideoCapture``) to read as a camera instead of opening ``spec``.
     """
 
     is_live = True
 
-    def __init__(self, spec: str | int, stall_s: float = 3.0) -> None:
+    def __init__(self, spec: str | int, stall_s: float = 3.0, capture: Capture | None = None) -> None:
         self.name = f"camera {spec}" if isinstance(spec, int) else str(spec)
-        self._is_file = isinstance(spec, str) and Path(spec).is_file()
-        self.cap = _open_capture(spec)
+        self._is_file = capture is None and isinstance(spec, str) and Path(spec).is_file()
+        self.cap = capture if capture is not None else _open_capture(spec)
         if not self.cap.isOpened():
             self.cap.release()
             what = f"camera {spec}" if isinstance(spec, int) else f"{spec}"

@@ -1,0 +1,1 @@
+"""Frame sources (camera, video file, image) and sinks (window, video file, nothing)."""

@@ -1,0 +1,1 @@
+"""Outputs: the typed report, its writers (JSON, HTML) and the overlay annotator."""

@@ -1,0 +1,203 @@
+"""Count: time held in good form per side (and the unbroken hold), time in position, reps.
+
+Verdicts are confirmed only after their debounce windows, and dated from when they really
+began; the count dates its time the same way. A fault confirmed on a frame was a fault from its
+onset, so the ledger books that window as fault time; a fault found cleared was good form from
+when it cleared. The ledger is told these dates by the judge and books them itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+from coach.pose import Pose
+from coach.rules import measures as M
+from coach.rules.definitions import Exercise, RepsDef
+from coach.session.frame import Side, SideTotals
+from coach.session.judge import Judgement
+from coach.session.locate import Location
+from coach.session.timing import Debouncer, MotionMeter
+
+HOLD_GRACE_S = 1.0  # a break in good form this short does not end the unbroken hold
+MERGE_GAP_S = 1.0  # in-position intervals of one side this close together are one
+
+
+class HoldLedger:
+    """Time in good form per side: totals, the current unbroken hold and the best one, and the
+    time in position with a fault."""
+
+    def __init__(self, grace_s: float = HOLD_GRACE_S) -> None:
+        self.totals: dict[str, SideTotals] = {s: SideTotals() for s in M.SIDES}
+        self.current_s = 0.0
+        self.grace_s = grace_s
+        self._side: str | None = None
+        self._broken_for = 0.0
+
+    def update(self, side: Side | None, good: bool, dt: float) -> float:
+        if side != self._side:
+            self.current_s, self._side, self._broken_for = 0.0, side, 0.0
+        if side is None:
+            return 0.0
+        tot = self.totals[side]
+        if good:
+            tot.hold_s += dt
+            self.current_s += dt
+            self._broken_for = 0.0
+            tot.best_hold_s = max(tot.best_hold_s, self.current_s)
+        else:
+            self._broken_for += dt
+            if self._broken_for > self.grace_s:
+                self.current_s = 0.0
+        return self.current_s
+
+    def book_fault(self, side: str, seconds: float) -> None:
+        """``seconds`` up to now were the fault confirmed now: fault time, not good form."""
+        tot = self.totals[side]
+        take = min(seconds, tot.hold_s)
+        tot.hold_s -= take
+        tot.fault_s += take
+        if self._side == side:
+            self.current_s = max(0.0, self.current_s - take)
+
+    def book_good(self, side: str, seconds: float) -> None:
+        """``seconds`` up to now were good form again, a fault having cleared that long ago."""
+        tot = self.totals[side]
+        take = min(seconds, tot.fault_s)
+        tot.hold_s += take
+        tot.fault_s -= take
+        if self._side == side:
+            self.current_s += take
+            tot.best_hold_s = max(tot.best_hold_s, self.current_s)
+
+
+class RepCounter:
+    """Counts movements out past ``enter``: a rep counts once the value has stayed past it for
+    ``min_s``, and the next one needs a return past ``exit`` first (the gap is the hysteresis).
+    Counting on arrival, not on return, credits a last lean that ends the session."""
+
+    def __init__(self, reps: RepsDef) -> None:
+        self.reps = reps
+        self.down = False
+        self.count = 0
+        self._deeper = reps.enter > reps.exit  # larger values are "further into the movement"
+        self._db = Debouncer(reps.min_s, reps.min_s)
+        self._last: float | None = None
+        self.direction = 0  # +1 moving into the movement, -1 coming back, 0 still
+
+    def _past(self, value: float, threshold: float) -> bool:
+        return value >= threshold if self._deeper else value <= threshold
+
+    def _back(self, value: float) -> bool:
+        return value <= self.reps.exit if self._deeper else value >= self.reps.exit
+
+    def update(self, value: float | None, t: float) -> bool:
+        """Feed a reading; True on the frame a rep is counted."""
+        if value is None or math.isnan(value):
+            return False
+        if self._last is not None:
+            step = (value - self._last) * (1 if self._deeper else -1)
+            self.direction = 1 if step > self.reps.step else -1 if step < -self.reps.step else 0
+        self._last = value
+        # Going down needs the value past `enter`; staying down, only not yet back past `exit`.
+        raw = self._past(value, self.reps.enter) if not self.down else not self._back(value)
+        was = self.down
+        self.down = self._db.update(raw, t)
+        if self.down and not was:
+            self.count += 1
+            return True
+        return False
+
+    def reset(self) -> None:
+        """Forget a movement in progress (the side changed or the position was lost)."""
+        self.down = False
+        self._db.reset()
+        self._last = None
+        self.direction = 0
+
+
+class Intervals:
+    """When the person was in position, per side: [{side, start_s, end_s}], short breaks merged."""
+
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+        self._open = False
+
+    def update(self, side: Side | None, t: float) -> None:
+        last = self.items[-1] if self.items else None
+        if last is not None and self._open:
+            if side == last["side"]:
+                return
+            last["end_s"] = round(t, 2)
+            self._open = False
+        if side is None:
+            return
+        self._open = True
+        if last is not None and last["side"] == side and t - last["end_s"] <= MERGE_GAP_S:
+            return  # a short break in the same side's hold: one interval
+        self.items.append({"side": side, "start_s": round(t, 2), "end_s": round(t, 2)})
+
+
+class Counter:
+    """Holds, time in position and reps, per side, from the location and the judgement."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self.ledger = HoldLedger()
+        self.motion = MotionMeter(exercise.hold.still_window_s)
+        self.still = Debouncer(exercise.hold.still_s, exercise.hold.still_s)
+        self.reps = RepCounter(exercise.reps) if exercise.reps else None
+        self.position_s = {s: 0.0 for s in M.SIDES}
+        self.position_frames = 0
+        self.intervals = Intervals()
+        self._rep_side: Side | None = None
+
+    @property
+    def totals(self) -> dict[str, SideTotals]:
+        return self.ledger.totals
+
+    def _still(self, pose: Pose, t: float) -> bool:
+        speed = self.motion.update(pose, t)
+        limit = self.exercise.hold.still_max
+        if limit is None:
+            return True
+        return self.still.update(speed is not None and speed <= limit, t)
+
+    def update(self, pose: Pose, where: Location, judged: Judgement, t: float,
+               dt: float) -> float:
+        """Book the frame; returns the current unbroken hold."""
+        for ev in judged.opened:  # dated from its onset: that window was not good form
+            if ev.side is not None:
+                self.ledger.book_fault(ev.side, max(0.0, t - ev.start_s))
+        still = self._still(pose, t)  # the motion meter follows every frame
+        side, held = where.side, where.in_position and where.seen
+        good = held and still and not judged.faults
+        if where.entered and good and where.since is not None:
+            dt_held = dt + max(0.0, t - where.since)  # confirmed: the whole window was held
+        else:
+            dt_held = dt
+        hold_s = self.ledger.update(side if where.in_position else None, good, dt_held)
+        if good and side:
+            for ev in judged.closed:  # the form was right again from the moment it cleared
+                if ev.side == side and ev.end_s is not None:
+                    self.ledger.book_good(side, max(0.0, t - round(ev.end_s, 2)))
+        self.intervals.update(side if held else None, t)
+        if held and side:
+            self.position_s[side] += dt_held
+            self.position_frames += 1
+            if judged.faults:
+                self.ledger.totals[side].fault_s += dt_held
+        return hold_s
+
+    def count_reps(self, pose: Pose, where: Location, t: float) -> int:
+        """Count reps for the side; returns the movement's direction (+1 in, -1 out, 0)."""
+        ex, side = self.exercise, where.side
+        if self.reps is None or ex.reps is None:
+            return 0
+        r = M.read(pose, ex.reps.measure, side, ex.reps.params, ex.min_visibility)
+        value = r.value if (where.in_position and where.seen) else None
+        if side != self._rep_side:
+            self.reps.reset()
+            self._rep_side = side
+        if self.reps.update(value, t) and side:
+            self.ledger.totals[side].reps += 1
+        return self.reps.direction if value is not None else 0

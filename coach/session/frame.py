@@ -1,0 +1,105 @@
+"""What the session decides about one frame (:class:`FrameState`), for annotators and writers
+to draw and record without deciding anything themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from coach.pose import Pose
+
+Status = Literal["ok", "fault", "unseen", "idle"]
+Side = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one check says about one frame. ``since``: when the current verdict really began
+    (a fault's onset, or its clearing). ``judged`` is False for a reminder the model cannot
+    judge; ``landmarks`` are the ones its verdict colours, ``anchor`` where it is measured."""
+
+    check: str
+    status: Status
+    value: float | None = None
+    reason: str | None = None
+    landmarks: tuple[str, ...] = ()
+    since: float | None = None
+    title: str = ""
+    judged: bool = True
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A measurement shown beside its joint: ``label`` and ``unit`` come from the measure."""
+
+    label: str
+    value: float
+    unit: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The one coaching line shown at a time. ``kind``: fault, setup, move, good, info."""
+
+    text: str
+    kind: str
+    priority: int
+
+
+@dataclass
+class SideTotals:
+    hold_s: float = 0.0
+    reps: int = 0
+    best_hold_s: float = 0.0
+    fault_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Balance:
+    left_s: float
+    right_s: float
+    difference_s: float
+    ratio: float
+    imbalanced: bool
+    behind: Side | None
+    message: str
+
+
+def balance_of(left_s: float, right_s: float, tolerance: float, min_s: float = 3.0) -> Balance:
+    """Compare time per side: imbalanced when the shorter side is more than ``tolerance`` (as a
+    fraction of the longer one) behind, once at least ``min_s`` has been held in all."""
+    hi = max(left_s, right_s)
+    diff = abs(left_s - right_s)
+    ratio = diff / hi if hi > 0 else 0.0
+    behind: Side | None = None if diff == 0 else ("right" if left_s > right_s else "left")
+    imbalanced = hi >= min_s and ratio > tolerance
+    gap = f"{diff:.1f} s" if diff < 10 else f"{diff:.0f} s"
+    if hi < min_s:
+        msg = "Not enough time held yet to compare sides"
+    elif imbalanced:
+        msg = f"{behind.capitalize()} side is {gap} behind ({ratio:.0%} less)"  # type: ignore[union-attr]
+    else:
+        msg = f"Sides even (within {gap})"
+    return Balance(round(left_s, 2), round(right_s, 2), round(diff, 2), round(ratio, 3),
+                   imbalanced, behind, msg)
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """Everything decided about one frame. ``open_faults``: (check, onset) of each fault in
+    progress, dated from its onset (the HTML report keeps a snapshot of each)."""
+
+    t: float
+    pose: Pose
+    people: int
+    side: Side | None
+    in_position: bool
+    verdicts: tuple[Verdict, ...]
+    hold_s: float
+    totals: dict[str, SideTotals]
+    cue: Cue | None
+    balance: Balance
+    readings: tuple[Reading, ...] = ()
+    open_faults: tuple[tuple[str, float], ...] = ()

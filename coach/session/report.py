@@ -1,0 +1,107 @@
+"""The session report, typed once. Writers (:mod:`coach.output.writers`) turn it into files;
+``docs/report.schema.json`` is generated from it (``python scripts/report_schema.py``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Side = Literal["left", "right"]
+
+
+def _unset(value: object) -> bool:
+    return value is None
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Person(_Part):
+    seen_s: float
+    not_seen_s: float
+    max_people: int
+
+
+class Targets(_Part):
+    hold_s: float
+    reps: int | None
+    rep_label: str | None
+
+
+class SideReport(_Part):
+    """Seconds of video time. ``hold_s``: in position with good form; ``in_position_s``
+    includes time with a fault."""
+
+    hold_s: float
+    reps: int
+    best_hold_s: float
+    in_position_s: float
+    fault_s: float
+
+
+class BalanceReport(_Part):
+    difference_s: float
+    ratio: float
+    imbalanced: bool
+    behind: Side | None
+    message: str
+
+
+class CheckReport(_Part):
+    """``judged`` is False for a reminder the pose model cannot judge, with ``why``."""
+
+    fault_s: float
+    unseen_s: float
+    judged: bool
+    why: str | None = Field(default=None, exclude_if=_unset)
+
+
+class Event(_Part):
+    """One fault interval; ``open`` (mid-session reports only) while it goes on."""
+
+    check: str
+    side: Side | None
+    start_s: float
+    end_s: float
+    message: str
+    open: bool | None = Field(default=None, exclude_if=_unset)
+
+
+class Interval(_Part):
+    side: Side
+    start_s: float
+    end_s: float
+
+
+class Report(_Part):
+    """What a session adds up to (``report.json``)."""
+
+    coach_version: str
+    exercise: str
+    title: str
+    source: str
+    complete: bool = Field(description="false while a live session is still writing it")
+    fps: float | None
+    frames: int
+    duration_s: float
+    person: Person
+    targets: Targets
+    sides: dict[Side, SideReport]
+    balance: BalanceReport
+    checks: dict[str, CheckReport]
+    events: list[Event]
+    in_position: list[Interval]
+    notes: list[str]
+    dropped_frames: int | None = Field(default=None, exclude_if=_unset,
+                                       description="live only: stale frames skipped")
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"
+
+
+def schema() -> str:
+    """The JSON Schema of :class:`Report`, as committed in ``docs/report.schema.json``."""
+    return json.dumps(Report.model_json_schema(), indent=2) + "\n"

@@ -1,0 +1,165 @@
+"""The session: the per-frame decision step and the report it adds up to.
+
+``Session.update(pose, t)`` is called once per frame (also with ``Pose.empty()``) on video time
+and reads as pose -> locate (side, position) -> judge (checks, faults) -> count (holds, reps,
+balance) -> cue, returning a :class:`FrameState` that annotators draw; ``Session.report()``
+sums it up as a typed :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from coach import __version__
+from coach.pose import Pose
+from coach.rules import measures as M
+from coach.rules.definitions import Exercise
+from coach.session.count import Counter
+from coach.session.cue import CueBoard, CueChooser
+from coach.session.frame import FrameState, Reading, Side, balance_of
+from coach.session.judge import FaultEvent, Judge
+from coach.session.locate import Locator, locator_for
+from coach.session.report import (
+    BalanceReport,
+    CheckReport,
+    Event,
+    Interval,
+    Person,
+    Report,
+    SideReport,
+    Targets,
+)
+
+MAX_DT = 0.5  # a gap longer than this (a stalled camera) is not counted as held time
+
+
+class Clock:
+    """Video time and who was there: frames, time with and without a person, most people."""
+
+    def __init__(self) -> None:
+        self.frames = self.seen_frames = self.max_people = 0
+        self.t_first: float | None = None
+        self.t_last = self.seen_s = self.not_seen_s = 0.0
+        self._prev_t: float | None = None
+
+    def update(self, person: bool, people: int, t: float) -> float:
+        """Advance to ``t``; the time since the last frame, capped for stalls."""
+        dt = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), MAX_DT)
+        self._prev_t = t
+        self.frames += 1
+        self.t_first = t if self.t_first is None else self.t_first
+        self.t_last = t
+        self.max_people = max(self.max_people, people)
+        if person:
+            self.seen_s += dt
+            self.seen_frames += 1
+        else:
+            self.not_seen_s += dt
+        return dt
+
+    def duration_s(self, fps: float | None = None) -> float:
+        if self.t_first is None:
+            return 0.0
+        return self.t_last - self.t_first + (1.0 / fps if fps else 0.0)
+
+
+class Session:
+    """Decides, frame by frame, how the stretch is going, and adds it up."""
+
+    def __init__(self, exercise: Exercise, first_side: Side | None = None,
+                 still_image: bool = False, locator: Locator | None = None) -> None:
+        """``still_image``: one frame judged on its own, so nothing waits to be confirmed
+        (checks that compare with the start of a hold cannot be judged then). ``locator``:
+        finds side and position (default: the exercise's side rule and position)."""
+        self.exercise = exercise
+        self.clock = Clock()
+        self.locator = locator or locator_for(exercise, first_side, instant=still_image)
+        self.judge = Judge(exercise, instant=still_image)
+        self.counter = Counter(exercise)
+        self.chooser = CueChooser(exercise)
+        self.cues = CueBoard()
+
+    def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
+        """Decide one frame: who is there, which side, in position or not, what the checks
+        say, what counts as held, reps, and the one cue to show."""
+        ex, person = self.exercise, not pose.is_empty
+        people = people if people is not None else int(person)
+        dt = self.clock.update(person, people, t)
+        where = self.locator.update(pose, t)
+        judged = self.judge.update(pose, where, t, dt)
+        hold_s = self.counter.update(pose, where, judged, t, dt)
+        direction = self.counter.count_reps(pose, where, t)
+        totals = self.counter.totals
+        balance = balance_of(totals["left"].hold_s, totals["right"].hold_s,
+                             ex.balance_tolerance)
+        wanted = self.chooser.choose(person, where.side, where.in_position, judged.verdicts,
+                                     hold_s, direction, totals)
+        return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
+                          hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
+                          self._readings(pose, where.side),
+                          tuple((e.check, e.start_s) for e in self.judge.log.open.values()))
+
+    def _readings(self, pose: Pose, side: Side | None) -> tuple[Reading, ...]:
+        """The exercise's ``display`` measures, each with its label, unit and joint."""
+        out = []
+        for name in self.exercise.display:
+            m = M.get_measure(name)
+            r = M.read(pose, name, side, None, self.exercise.min_visibility)
+            anchor = m.anchor_landmark(side, dict(m.params))  # type: ignore[arg-type]
+            if (r.value is not None and anchor is not None
+                    and pose.vis(anchor) >= self.exercise.min_visibility):
+                out.append(Reading(m.label, r.value, m.unit, anchor))
+        return tuple(out)
+
+    def finish(self) -> None:
+        """Close open fault and position intervals at the end of the session."""
+        self.judge.finish(self.clock.t_last)
+        self.counter.intervals.update(None, self.clock.t_last)
+
+    def _notes(self) -> list[str]:
+        c, notes = self.clock, []
+        if c.frames and c.seen_frames == 0:
+            notes.append("No person was seen: no time was counted.")
+        elif c.not_seen_s > 1.0:
+            notes.append(f"No person in view for {c.not_seen_s:.1f} s (not counted).")
+        if c.max_people > 1:
+            notes.append(f"Up to {c.max_people} people in view: followed the largest "
+                         "(nearest) person only.")
+        if c.seen_frames and self.counter.position_frames == 0:
+            notes.append(f"Never in the {self.exercise.title} position: no hold was counted.")
+        return notes
+
+    def _event(self, e: FaultEvent) -> Event:
+        end, still_open = (e.end_s, None) if e.end_s is not None else (self.clock.t_last, True)
+        return Event(check=e.check, side=e.side, start_s=round(e.start_s, 2),
+                     end_s=round(max(end, e.start_s), 2), message=e.message, open=still_open)
+
+    def _checks(self) -> dict[str, CheckReport]:
+        ex = self.exercise
+        return {c.name: CheckReport(fault_s=round(self.judge.time[c.name]["fault_s"], 2),
+                                    unseen_s=round(self.judge.time[c.name]["unseen_s"], 2),
+                                    judged=not c.advisory, why=c.advisory or None)
+                for c in ex.checks}
+
+    def report(self, source: str, fps: float | None, complete: bool = True) -> Report:
+        ex, c, counter = self.exercise, self.clock, self.counter
+        totals = counter.totals
+        bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
+        events = self.judge.log.events if complete else self.judge.log.snapshot()
+        return Report(
+            coach_version=__version__, exercise=ex.name, title=ex.title, source=source,
+            complete=complete, fps=round(fps, 3) if fps else None, frames=c.frames,
+            duration_s=round(c.duration_s(fps), 2),
+            person=Person(seen_s=round(c.seen_s, 2), not_seen_s=round(c.not_seen_s, 2),
+                          max_people=c.max_people),
+            targets=Targets(hold_s=ex.hold.target_s, reps=ex.reps.target if ex.reps else None,
+                            rep_label=ex.reps.label if ex.reps else None),
+            sides={s: SideReport(hold_s=round(totals[s].hold_s, 2), reps=totals[s].reps,
+                                 best_hold_s=round(totals[s].best_hold_s, 2),
+                                 in_position_s=round(counter.position_s[s], 2),
+                                 fault_s=round(totals[s].fault_s, 2)) for s in M.SIDES},
+            balance=BalanceReport(difference_s=bal.difference_s, ratio=bal.ratio,
+                                  imbalanced=bal.imbalanced, behind=bal.behind,
+                                  message=bal.message),
+            checks=self._checks(), events=[self._event(e) for e in events],
+            in_position=[Interval(**i) for i in counter.intervals.items], notes=self._notes())

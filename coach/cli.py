@@ -18,7 +18,7 @@ from coach.pose.estimator import open_estimator
 
 if TYPE_CHECKING:
     from coach.rules.definitions import Exercise
-    from coach.session.report import Report
+    from coach.session.report import AnyReport, Report
 
 app = typer.Typer(
     add_completion=False,
@@ -27,12 +27,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ExerciseOpt = Annotated[str, typer.Option("--exercise", "-e", help="Exercise name (see `coach exercises`).")]
+ExerciseOpt = Annotated[
+    str | None,
+    typer.Option("--exercise", "-e", help="Exercise name (see `coach exercises`); without it the "
+                 "coach recognises the stretch and coaches whichever it sees."),
+]
 FirstSideOpt = Annotated[
     str | None,
     typer.Option("--first-side", help="Exercises whose sides take turns (roll-down): the side "
                  "done first, if not the one the coach asks for (left).",
                  case_sensitive=False),
+]
+RecognizerOpt = Annotated[
+    bool,
+    typer.Option("--recognizer/--rules", help="Find the stretch and its side with the learned "
+                 "recogniser (default), or with the definition's hand-set rules."),
 ]
 ModelOpt = Annotated[
     Path | None,  # noqa: UP007 - typer needs Optional here
@@ -118,7 +127,26 @@ def _outputs(path: Path, out: Path | None, is_image: bool) -> tuple[Path, Path]:
     return out_dir / f"{path.stem}_annotated{suffix}", out_dir / "report.json"
 
 
-def _summary(report: Report, paths: list[Path]) -> None:
+def _summary(report: AnyReport, paths: list[Path]) -> None:
+    from coach.session.report import AutoReport
+
+    if isinstance(report, AutoReport):
+        typer.echo(f"Recognised stretches: {report.frames} frames, {report.duration_s:.1f} s")
+        for seg in report.segments:
+            side = f" ({seg.side})" if seg.side else ""
+            typer.echo(f"  {seg.start_s:6.1f}-{seg.end_s:6.1f} s  {seg.stretch}{side}, "
+                       f"{seg.confidence:.0%} sure")
+        for note in report.notes:
+            typer.echo(f"  note: {note}")
+        for r in report.exercises.values():
+            _summary(r, [])
+        for p in paths:
+            typer.echo(f"  wrote {p}")
+        return
+    _exercise_summary(report, paths)
+
+
+def _exercise_summary(report: Report, paths: list[Path]) -> None:
     sides, label = report.sides, report.targets.rep_label
     typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
     for s in ("left", "right"):
@@ -138,11 +166,12 @@ def _summary(report: Report, paths: list[Path]) -> None:
 @app.command()
 def analyze(
     path: Annotated[Path, typer.Argument(help="A video file or a still image.")],
-    exercise: ExerciseOpt,
+    exercise: ExerciseOpt = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<name>).")] = None,  # noqa: UP007
     model: ModelOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     first_side: FirstSideOpt = None,
+    recognizer: RecognizerOpt = True,
 ) -> None:
     """Analyse a recorded video (or image): annotated copy + report.json."""
     from coach.io.sinks import ImageSink, VideoFileSink
@@ -153,7 +182,7 @@ def analyze(
 
     first = _side(first_side)
     try:
-        ex = find_exercise(exercise)
+        ex = find_exercise(exercise) if exercise else None
         source = open_source(path)
         with source:
             video_path, report_path = _outputs(path, out, source.is_image)
@@ -163,7 +192,7 @@ def analyze(
                 progress = None if quiet else _Progress(source.frame_count)
                 result = run(source, est, ex, [sink], report_writers(report_path),
                              on_frame=progress.step if progress else None,
-                             first_side=first)
+                             first_side=first, recognize=recognizer)
                 if progress:
                     progress.close()
     except CoachError as e:
@@ -197,13 +226,14 @@ class _Progress:
 
 @app.command()
 def live(
-    exercise: ExerciseOpt,
+    exercise: ExerciseOpt = None,
     camera: Annotated[str, typer.Option(help="Camera index, video file (as a stand-in) or URL.")] = "0",
     out: Annotated[Path, typer.Option(help="Folder for the session report.")] = Path("out/live"),
     model: ModelOpt = None,
     window: Annotated[bool, typer.Option(help="Show the coaching window (q quits).")] = True,
     record: Annotated[Path | None, typer.Option(help="Also save the annotated session to this .mp4.")] = None,  # noqa: UP007
     first_side: FirstSideOpt = None,
+    recognizer: RecognizerOpt = True,
 ) -> None:
     """Coach live from a camera: a window with the overlay; the report is written as it goes."""
     from coach.io.sinks import NullSink, VideoFileSink, WindowSink
@@ -215,16 +245,16 @@ def live(
     report_path = out / "report.json"
     first = _side(first_side)
     try:
-        ex = find_exercise(exercise)
+        ex = find_exercise(exercise) if exercise else None
         source = open_source(parse_camera(camera), live=True)
         with source:
-            sinks = [WindowSink(f"coach - {ex.title}") if window else NullSink()]
+            sinks = [WindowSink(f"coach - {ex.title if ex else 'stretch coach'}") if window else NullSink()]
             if record is not None:
                 sinks.append(VideoFileSink(record, source.fps or 30.0, source.size))
             with open_estimator(model, video=True) as est:
                 try:
                     result = run(source, est, ex, sinks, report_writers(report_path),
-                                 first_side=first)
+                                 first_side=first, recognize=recognizer)
                 finally:
                     for s in sinks:
                         s.close()

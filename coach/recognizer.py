@@ -258,6 +258,13 @@ class Recognition:
     def label(self) -> str:
         return f"{self.stretch}:{self.side}" if self.side else self.stretch
 
+    @property
+    def name(self) -> str:
+        """For people: 'pigeon (left)', or what a non-coached pose looks like."""
+        if self.stretch == NONE:
+            return self.looks_like.replace("_", " ") if self.looks_like else "no stretch"
+        return self.stretch + (f" ({self.side})" if self.side else "")
+
 
 class Smoother:
     """Probabilities smoothed over time (``tau_s``), and a label that changes only when another
@@ -302,18 +309,39 @@ class Smoother:
         return self.current, float(self.p.get(self.current, 0.0))
 
 
+_SHIPPED: Model | None = None
+
+
+def shipped_model() -> Model:
+    """The model in the package, loaded once per process."""
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = Model.load(MODEL_PATH)
+    return _SHIPPED
+
+
+def knows(exercise: str, model: Model | None = None) -> bool:
+    """Whether the (shipped) model was trained on ``exercise`` ('': whether there is a model)."""
+    if model is None and not MODEL_PATH.exists():
+        return False
+    return not exercise or exercise in (model or shipped_model()).meta.get("coached", [])
+
+
 class Recognizer:
     """Frame by frame: pose -> :class:`Recognition`. Keeps the feature window and the smoother;
     ``unsided`` stretches (the model cannot see their side, e.g. which shin is in front) have
     their sides merged."""
 
-    def __init__(self, model: Model | None = None, unsided: tuple[str, ...] = ()) -> None:
-        self.model = model or Model.load()
-        self.unsided = set(unsided)
+    def __init__(self, model: Model | None = None, unsided: tuple[str, ...] | None = None,
+                 instant: bool = False) -> None:
+        """``instant``: a still image, judged on its own (no smoothing, nothing to wait for)."""
+        self.model = model or shipped_model()
+        self.unsided = set(self.model.meta.get("unsided", []) if unsided is None else unsided)
         self._swap = self.model.side_swap()
         self._win, self._mwin = Window(), Window()
         coached = tuple(sorted({self._merge(c) for c in self.model.classes if self._is_coached(c)}))
-        self.smoother = Smoother(coached)
+        self.smoother = Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0) if instant \
+            else Smoother(coached)
         self.probs: dict[str, float] = {}
 
     def _is_coached(self, c: str) -> bool:

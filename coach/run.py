@@ -16,17 +16,18 @@ from coach.io.sources import FrameSource
 from coach.output.annotate import Overlay
 from coach.output.writers import ReportWriter
 from coach.pose.estimator import PoseEstimator
-from coach.rules.definitions import Exercise
+from coach.rules.definitions import Exercise, load_all
 from coach.session import Session
+from coach.session.auto import AutoSession
 from coach.session.frame import FrameState, Side
-from coach.session.report import Report
+from coach.session.report import AnyReport
 
 
 @dataclass
 class RunResult:
     """The final report, what the writers wrote, and the source's error if it failed."""
 
-    report: Report
+    report: AnyReport
     error: str | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -40,7 +41,7 @@ class _Interim:
         self.last = time.monotonic()
         self.failed = False
 
-    def maybe(self, report: Callable[[], Report]) -> None:
+    def maybe(self, report: Callable[[], AnyReport]) -> None:
         if not self.writers or time.monotonic() - self.last < self.every_s:
             return
         self.last = time.monotonic()
@@ -54,27 +55,49 @@ class _Interim:
             self.failed = True
 
 
+def make_session(exercise: Exercise | None, first_side: Side | None = None,
+                 still_image: bool = False, recognize: bool = True) -> Session | AutoSession:
+    """The session for ``exercise``, located by the shipped recogniser where it knows the
+    exercise (else, or with ``recognize=False``, by the exercise's own rules); with no exercise,
+    an :class:`AutoSession` that recognises and coaches whichever known stretch is done."""
+    from coach.recognizer import Recognizer, knows
+
+    if exercise is None:
+        if not knows(""):
+            raise CoachError("no recogniser model is installed: name the exercise with --exercise")
+        return AutoSession(load_all(), Recognizer(instant=still_image), first_side, still_image)
+    if not (recognize and knows(exercise.name)):
+        return Session(exercise, first_side, still_image)
+    recognize_fn = Recognizer(instant=still_image).update
+    return Session(exercise, first_side, still_image, recognize=recognize_fn)
+
+
 def run(
     source: FrameSource,
     estimator: PoseEstimator,
-    exercise: Exercise,
+    exercise: Exercise | None,
     sinks: Sequence[Sink],
     writers: Sequence[ReportWriter] = (),
     report_every_s: float = 2.0,
     on_frame: Callable[[FrameState], None] | None = None,
     first_side: Side | None = None,
+    recognize: bool = True,
 ) -> RunResult:
-    """Run one session over ``source``. The writers get the report every ``report_every_s``
-    seconds of wall-clock time and at the end, also when the source fails mid-way (then
-    ``error``); a sink's ``write`` returning False (a window's ``q``) ends the session."""
-    session = Session(exercise, first_side=first_side, still_image=source.is_image)
-    overlay = Overlay(exercise)
+    """Run one session over ``source`` (``exercise`` None: recognise the stretches). The writers
+    get the report every ``report_every_s`` seconds of wall-clock time and at the end, also when
+    the source fails mid-way (then ``error``); a sink's ``write`` returning False (a window's
+    ``q``) ends the session. ``recognize=False``: locate the stretch with the definition's
+    hand-set rules instead of the learned recogniser."""
+    session = make_session(exercise, first_side, source.is_image, recognize)
+    overlays: dict[str, Overlay] = {}
     interim = _Interim(writers, report_every_s)
     error = None
     try:
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             state = session.update(pose, frame.t, estimator.people)
+            ex = session.exercise
+            overlay = overlays.get(ex.name) or overlays.setdefault(ex.name, Overlay(ex))
             image = overlay.annotate(frame.image.copy(), state)
             for w in writers:
                 w.observe(image, state)

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import Clip, clips, manifest  # noqa: E402
 
-from coach.exercises import find_exercise  # noqa: E402
-from coach.session import Session  # noqa: E402
+from coach.rules.definitions import find_exercise  # noqa: E402
+from coach.run import make_session  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 COACHED = ("supine_figure4", "pigeon", "seated_rolldown")
@@ -39,7 +39,7 @@ def run_session(exercise: str, clip: Clip) -> dict:
     first = None
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
         first = next((s for s in clip.labels["side"] if s), None)
-    session = Session(ex, first_side=first)
+    session = make_session(ex, first_side=first)
     inpos, side, status = [], [], defaultdict(list)
     for i, pose in enumerate(clip.poses()):
         st = session.update(pose, float(clip.times[i]))

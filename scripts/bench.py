@@ -18,7 +18,7 @@ from coach.io.sources import open_source
 from coach.output.annotate import Overlay
 from coach.pose.estimator import open_estimator
 from coach.rules.definitions import find_exercise
-from coach.session import Session
+from coach.run import make_session
 from coach.truth import SAMPLES_DIR, load_truth
 
 
@@ -35,7 +35,7 @@ def main() -> None:
     n = 0
     with tempfile.TemporaryDirectory() as tmp, open_source(video) as src, \
             open_estimator() as est:
-        session, overlay = Session(ex), Overlay(ex)
+        session, overlay = make_session(ex), Overlay(ex)
         sink = VideoFileSink(Path(tmp) / "out.mp4", src.fps or 30.0, src.size)
         frames = iter(src)
         t_all = time.perf_counter()

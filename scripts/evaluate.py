@@ -12,7 +12,7 @@ import sys
 from tune import estimated_poses
 
 from coach.rules.definitions import exercise_names, find_exercise
-from coach.session import Session
+from coach.run import make_session
 from coach.session.report import Report
 from coach.truth import all_truths, compare, load_truth
 
@@ -21,7 +21,7 @@ def report_for(truth, exercise: str) -> Report:
     ex = find_exercise(exercise)
     # where sides take turns, the user says which side came first (coach analyze --first-side)
     first = truth.first_side if ex.side.takes_turns else None
-    session = Session(ex, first_side=first)
+    session = make_session(ex, first_side=first)
     for i, pose in enumerate(estimated_poses(truth)):
         session.update(pose, i / truth.fps)
     session.finish()

@@ -12,7 +12,7 @@ from tune import estimated_poses
 
 from coach.rules import measures as M
 from coach.rules.definitions import find_exercise
-from coach.session import Session
+from coach.run import make_session
 from coach.truth import load_truth
 
 
@@ -24,7 +24,7 @@ def main() -> None:
     args = ap.parse_args()
     truth = load_truth(args.sample)
     ex = find_exercise(args.exercise or truth.exercise)
-    session = Session(ex)
+    session = make_session(ex)
     for i, pose in enumerate(estimated_poses(truth)):
         t = i / truth.fps
         st = session.update(pose, t)
@@ -39,7 +39,9 @@ def main() -> None:
             pos.append(f"{c.measure}{'*' if c.params.get('leg') == 'other' else ''}="
                        f"{'-' if r.value is None else f'{r.value:.2f}'}{'' if ok else '!'}")
         tot = st.totals
-        print(f"{t:6.2f} {truth.phase_at(t)}/{truth.side_at(t)} -> side={st.side} "
+        r = st.recognition
+        seen = f" sees={r.label}:{r.confidence:.2f}" if r is not None else ""
+        print(f"{t:6.2f} {truth.phase_at(t)}/{truth.side_at(t)} -> side={st.side}{seen} "
               f"pos={int(st.in_position)} L={tot['left'].hold_s:.1f}/{tot['left'].reps} "
               f"R={tot['right'].hold_s:.1f}/{tot['right'].reps} | {' '.join(pos)} | {verdicts}")
 

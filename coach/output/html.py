@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import html
 
-from coach.session.report import Report
+from coach.session.report import AutoReport, Report
 
 FAULT_COLOURS = ["#e5484d", "#f76b15", "#d6409f", "#8e4ec6", "#0090ff", "#12a594"]
 
@@ -60,8 +60,46 @@ def _timeline(report: Report) -> str:
     return "".join(out)
 
 
+STYLE = """<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222;padding:0 12px}
+h1{font-size:22px;margin:0 0 4px} .sub{color:#666;margin:0 0 18px}
+table{border-collapse:collapse;margin:8px 0 4px} td,th{padding:4px 14px 4px 0;text-align:left}
+thead th{color:#666;font-weight:500;border-bottom:1px solid #ddd}
+.bar{width:300px;height:18px;vertical-align:middle} .timeline{width:100%;margin:6px 0 10px}
+.lbl{font-size:12px;fill:#444} .tick{font-size:11px;fill:#888}
+.event{display:flex;gap:12px;align-items:flex-start;margin:10px 0;padding-bottom:10px;
+border-bottom:1px solid #eee} .event img{width:240px;border-radius:4px}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
+section{margin-top:28px;border-top:2px solid #ddd}
+</style>"""
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}'
+            f"</title>\n{STYLE}</head><body>\n{body}</body></html>\n")
+
+
 def render_html(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
     """The page for ``report``. ``snapshots`` maps (check, start_s) to a JPEG of that moment."""
+    return _page(f"{report.title} report", _section(report, snapshots))
+
+
+def render_auto_html(report: AutoReport, snapshots: dict[tuple[str, float], bytes]) -> str:
+    """The page of a session whose stretches were recognised: what was seen when, then each
+    stretch's own section."""
+    e = html.escape
+    rows = "".join(f"<tr><td>{_t(s.start_s)}–{_t(s.end_s)}</td><td>{e(s.stretch)}</td>"
+                   f"<td>{e(s.side or '-')}</td><td>{s.confidence:.0%}</td></tr>" for s in report.segments)
+    notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
+    head = (f"<h1>Stretches recognised</h1><p class=\"sub\">{e(report.source)} · {report.frames} frames · "
+            f"{_t(report.duration_s)}</p><table><thead><tr><th>when</th><th>stretch</th><th>side</th>"
+            f"<th>sure</th></tr></thead><tbody>{rows}</tbody></table>"
+            + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""))
+    parts = [f"<section>{_section(r, snapshots)}</section>" for r in report.exercises.values()]
+    return _page("Stretch session report", head + "".join(parts))
+
+
+def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
     e = html.escape
     sides, tg, bal = report.sides, report.targets, report.balance
     rep_label = tg.rep_label
@@ -81,20 +119,7 @@ def render_html(report: Report, snapshots: dict[tuple[str, float], bytes]) -> st
                       f'</b> · {e(ev.side or "-")} side · <code>{e(ev.check)}</code><br>'
                       f'{e(ev.message)}</div></div>')
     notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(report.title)} report</title>
-<style>
-body{{font:15px/1.45 system-ui,sans-serif;margin:24px auto;max-width:800px;color:#222;padding:0 12px}}
-h1{{font-size:22px;margin:0 0 4px}} .sub{{color:#666;margin:0 0 18px}}
-table{{border-collapse:collapse;margin:8px 0 4px}} td,th{{padding:4px 14px 4px 0;text-align:left}}
-thead th{{color:#666;font-weight:500;border-bottom:1px solid #ddd}}
-.bar{{width:300px;height:18px;vertical-align:middle}} .timeline{{width:100%;margin:6px 0 10px}}
-.lbl{{font-size:12px;fill:#444}} .tick{{font-size:11px;fill:#888}}
-.event{{display:flex;gap:12px;align-items:flex-start;margin:10px 0;padding-bottom:10px;
-border-bottom:1px solid #eee}} .event img{{width:240px;border-radius:4px}}
-.legend span{{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}}
-</style></head><body>
-<h1>{e(report.title)}</h1>
+    return f"""<h1>{e(report.title)}</h1>
 <p class="sub">{e(report.source)} · {report.frames} frames · {_t(report.duration_s)}
  · target {tg.hold_s:g} s per side{f" and {tg.reps} {e(rep_label)}" if rep_label else ""}</p>
 <h2>Time per side</h2>
@@ -109,5 +134,4 @@ border-bottom:1px solid #eee}} .event img{{width:240px;border-radius:4px}}
 <h2>Form faults ({len(report.events)})</h2>
 {''.join(events) or '<p>None: good form throughout.</p>'}
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}
-</body></html>
 """

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 
 from coach.errors import CoachError
-from coach.output.html import render_html
+from coach.output.html import render_auto_html, render_html
 from coach.session.frame import FrameState
-from coach.session.report import Report
+from coach.session.report import AnyReport, AutoReport
 
 
 class ReportWriter(Protocol):
@@ -22,7 +22,7 @@ class ReportWriter(Protocol):
         """See one annotated frame and what was decided about it."""
         ...
 
-    def write(self, report: Report, final: bool) -> Path | None:
+    def write(self, report: AnyReport, final: bool) -> Path | None:
         """Write the report; the path written, or None if this writer waits for the end."""
         ...
 
@@ -47,7 +47,7 @@ class JsonWriter:
     def observe(self, image: np.ndarray, state: FrameState) -> None:
         pass
 
-    def write(self, report: Report, final: bool) -> Path | None:
+    def write(self, report: AnyReport, final: bool) -> Path | None:
         write_text(self.path, report.to_json())
         return self.path
 
@@ -73,10 +73,12 @@ class HtmlWriter:
             if key not in self.snapshots:
                 self.snapshots[key] = snapshot_jpeg(image)
 
-    def write(self, report: Report, final: bool) -> Path | None:
+    def write(self, report: AnyReport, final: bool) -> Path | None:
         if not final:
             return None
-        write_text(self.path, render_html(report, self.snapshots))
+        page = (render_auto_html(report, self.snapshots) if isinstance(report, AutoReport)
+                else render_html(report, self.snapshots))
+        write_text(self.path, page)
         return self.path
 
 

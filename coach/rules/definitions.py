@@ -247,7 +247,8 @@ class Exercise(Table):
     summary: Text = ""
     aliases: tuple[Text, ...] = ()
     side: SideRule
-    position: tuple[Condition, ...] = ()
+    position: tuple[Condition, ...] = ()  # the rule-based position (no recogniser for it)
+    guard: tuple[Condition, ...] = ()  # with the recogniser: further conditions, all needed
     position_cue: Text = "Get into position"
     position_on_s: Seconds = 0.5  # in position this long to count as in it ...
     position_off_s: Seconds = 1.0  # ... and out of it this long to count as out

@@ -4,9 +4,12 @@ to draw and record without deciding anything themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from coach.pose import Pose
+
+if TYPE_CHECKING:
+    from coach.recognizer import Recognition
 
 Status = Literal["ok", "fault", "unseen", "idle"]
 Side = Literal["left", "right"]
@@ -103,3 +106,4 @@ class FrameState:
     balance: Balance
     readings: tuple[Reading, ...] = ()
     open_faults: tuple[tuple[str, float], ...] = ()
+    recognition: Recognition | None = None  # what the recogniser sees (stretch, side, how sure)

@@ -7,8 +7,9 @@ learned recogniser of stretch and side plugs in as another Locator, passed to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from coach.pose import Pose
 from coach.rules.definitions import Exercise
@@ -16,6 +17,9 @@ from coach.rules.measures import opposite
 from coach.rules.sides import Alternate, ScoredSideRule
 from coach.session.frame import Side
 from coach.session.timing import Debouncer
+
+if TYPE_CHECKING:
+    from coach.recognizer import Recognition
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,12 @@ class Locator(Protocol):
 
 
 class PositionGate:
-    """The exercise's position conditions, debounced: in position only after holding them for
-    ``on_s``, out only after losing them for ``off_s``."""
+    """The exercise's position conditions (``guard`` ones under the recogniser), debounced: in
+    position only after holding them for ``on_s``, out only after losing them for ``off_s``."""
 
-    def __init__(self, exercise: Exercise, instant: bool = False) -> None:
-        self.conditions, self.min_visibility = exercise.position, exercise.min_visibility
+    def __init__(self, exercise: Exercise, instant: bool = False, guard: bool = False) -> None:
+        self.conditions = exercise.guard if guard else exercise.position
+        self.min_visibility = exercise.min_visibility
         self.debounce = Debouncer(0.0 if instant else exercise.position_on_s,
                                   exercise.position_off_s)
 
@@ -119,18 +124,20 @@ class TurnTaker:
     break of ``gap_s``, following a turn of at least ``min_turn_s``, starts the next."""
 
     def __init__(self, exercise: Exercise, first_side: Side | None = None,
-                 instant: bool = False) -> None:
+                 instant: bool = False, seen: Callable[[Pose, Side], bool] | None = None) -> None:
+        """``seen``: whether a frame shows the position (default: the position conditions)."""
         rule = exercise.side
         assert isinstance(rule, Alternate)
         self.side: Side = first_side or rule.first
         self.gap_s, self.min_turn_s = rule.gap_s, rule.min_turn_s
         self.position = PositionGate(exercise, instant)
+        self.seen = seen or self.position.holds
         self._turn_s = 0.0  # time in position in the current turn
         self._out_since: float | None = None
         self._last_t: float | None = None
 
     def update(self, pose: Pose, t: float) -> Location:
-        where = self.position.update(self.position.holds(pose, self.side), t, self.side)
+        where = self.position.update(self.seen(pose, self.side), t, self.side)
         dt = 0.0 if self._last_t is None else max(0.0, t - self._last_t)
         self._last_t = t
         if not where.in_position:
@@ -146,10 +153,46 @@ class TurnTaker:
         return Location(self.side, where.seen, True, where.entered, where.since)
 
 
+class RecognizedLocator:
+    """Side and position from the learned recogniser (:mod:`coach.recognizer`): in position
+    while it names this exercise (and the definition's ``guard`` conditions hold), on the side it
+    names. Where the model cannot see the side (the roll-down's crossed shins) sides take turns.
+    ``recognize`` may be shared by several sessions (one recogniser run per frame)."""
+
+    def __init__(self, exercise: Exercise, recognize: Callable[[Pose, float], Recognition],
+                 first_side: Side | None = None, instant: bool = False) -> None:
+        self.exercise, self.recognize = exercise, recognize
+        self.recognition: Recognition | None = None
+        # the recogniser's own smoothing already confirms a change: no second debounce
+        self.gate = PositionGate(exercise, instant=True, guard=True)
+        self.turns = (TurnTaker(exercise, first_side, instant, seen=self._seen)
+                      if exercise.side.takes_turns else None)
+        self.side: Side | None = None
+
+    def _mine(self) -> bool:
+        r = self.recognition
+        return r is not None and r.stretch == self.exercise.name
+
+    def _seen(self, pose: Pose, side: Side | None) -> bool:
+        return self._mine() and not pose.is_empty and self.gate.holds(pose, side)
+
+    def update(self, pose: Pose, t: float) -> Location:
+        self.recognition = self.recognize(pose, t)
+        if self.turns is not None:
+            return self.turns.update(pose, t)
+        if self._mine() and self.recognition is not None and self.recognition.side:
+            self.side = self.recognition.side  # type: ignore[assignment]
+        return self.gate.update(self._seen(pose, self.side), t, self.side)
+
+
 def locator_for(exercise: Exercise, first_side: Side | None = None,
-                instant: bool = False) -> Locator:
-    """The rule-based locator of ``exercise``'s side rule. ``instant``: a still image, judged
-    on its own, so nothing waits to be confirmed."""
+                instant: bool = False, recognize: Callable[[Pose, float], Recognition] | None = None,
+                ) -> Locator:
+    """The exercise's locator: the recogniser's when one is given and knows the exercise, else
+    the rule-based one of its side rule. ``instant``: a still image, judged on its own, so
+    nothing waits to be confirmed."""
+    if recognize is not None:
+        return RecognizedLocator(exercise, recognize, first_side, instant)
     if exercise.side.takes_turns:
         return TurnTaker(exercise, first_side, instant)
     return PoseSideLocator(exercise, instant)

@@ -102,6 +102,45 @@ class Report(_Part):
         return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"
 
 
+class Segment(_Part):
+    """A stretch the recogniser saw, from ``start_s`` to ``end_s``, and how sure it was (mean
+    probability of that stretch and side over the segment)."""
+
+    stretch: str
+    side: Side | None
+    start_s: float
+    end_s: float
+    confidence: float
+
+
+class AutoReport(_Part):
+    """A session without ``--exercise``: what was recognised when (``segments``), and the report
+    of each exercise that was done (``exercises``)."""
+
+    coach_version: str
+    mode: Literal["auto"] = "auto"
+    source: str
+    complete: bool = Field(description="false while a live session is still writing it")
+    fps: float | None
+    frames: int
+    duration_s: float
+    person: Person
+    segments: list[Segment]
+    exercises: dict[str, Report]
+    notes: list[str]
+    dropped_frames: int | None = Field(default=None, exclude_if=_unset,
+                                       description="live only: stale frames skipped")
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"
+
+
+AnyReport = Report | AutoReport
+
+
 def schema() -> str:
-    """The JSON Schema of :class:`Report`, as committed in ``docs/report.schema.json``."""
-    return json.dumps(Report.model_json_schema(), indent=2) + "\n"
+    """The JSON Schema of a report (one exercise, or recognised ones), as committed in
+    ``docs/report.schema.json``."""
+    from pydantic import TypeAdapter
+
+    return json.dumps(TypeAdapter(AnyReport).json_schema(), indent=2) + "\n"

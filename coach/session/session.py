@@ -9,6 +9,8 @@ sums it up as a typed :class:`Report`.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from coach import __version__
 from coach.pose import Pose
@@ -29,6 +31,9 @@ from coach.session.report import (
     SideReport,
     Targets,
 )
+
+if TYPE_CHECKING:
+    from coach.recognizer import Recognition
 
 MAX_DT = 0.5  # a gap longer than this (a stalled camera) is not counted as held time
 
@@ -67,13 +72,15 @@ class Session:
     """Decides, frame by frame, how the stretch is going, and adds it up."""
 
     def __init__(self, exercise: Exercise, first_side: Side | None = None,
-                 still_image: bool = False, locator: Locator | None = None) -> None:
+                 still_image: bool = False, locator: Locator | None = None,
+                 recognize: Callable[[Pose, float], Recognition] | None = None) -> None:
         """``still_image``: one frame judged on its own, so nothing waits to be confirmed
         (checks that compare with the start of a hold cannot be judged then). ``locator``:
-        finds side and position (default: the exercise's side rule and position)."""
+        finds side and position (default: the recogniser's when ``recognize`` is given, else the
+        exercise's side rule and position conditions)."""
         self.exercise = exercise
         self.clock = Clock()
-        self.locator = locator or locator_for(exercise, first_side, instant=still_image)
+        self.locator = locator or locator_for(exercise, first_side, still_image, recognize)
         self.judge = Judge(exercise, instant=still_image)
         self.counter = Counter(exercise)
         self.chooser = CueChooser(exercise)
@@ -97,7 +104,8 @@ class Session:
         return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
                           hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
                           self._readings(pose, where.side),
-                          tuple((e.check, e.start_s) for e in self.judge.log.open.values()))
+                          tuple((e.check, e.start_s) for e in self.judge.log.open.values()),
+                          getattr(self.locator, "recognition", None))
 
     def _readings(self, pose: Pose, side: Side | None) -> tuple[Reading, ...]:
         """The exercise's ``display`` measures, each with its label, unit and joint."""

@@ -1,0 +1,131 @@
+"""Coaching without being told the exercise: the recogniser names the stretch, and the session
+of that stretch coaches it. One recogniser runs per frame, shared by one :class:`Session` per
+exercise it knows; the report lists the recognised segments and each exercise's own report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coach import __version__
+from coach.pose import Pose
+from coach.recognizer import NONE, Recognition, Recognizer
+from coach.rules.definitions import Exercise
+from coach.session.frame import FrameState, Side
+from coach.session.report import AutoReport, Person, Report, Segment
+from coach.session.session import Session
+
+
+class SharedRecognizer:
+    """One recogniser update per frame, whichever session asks first."""
+
+    def __init__(self, recognizer: Recognizer) -> None:
+        self.recognizer = recognizer
+        self._t: float | None = None
+        self.last: Recognition | None = None
+
+    def __call__(self, pose: Pose, t: float) -> Recognition:
+        if self._t != t or self.last is None:
+            self._t, self.last = t, self.recognizer.update(pose, t)
+        return self.last
+
+
+@dataclass
+class _Open:
+    stretch: str
+    side: str | None
+    start_s: float
+    confidence_sum: float = 0.0
+    frames: int = 0
+
+
+class Segments:
+    """Runs of the same recognised stretch and side (not 'none'), with their mean confidence;
+    runs shorter than ``min_s`` are left out."""
+
+    def __init__(self, min_s: float = 1.0) -> None:
+        self.min_s = min_s
+        self.items: list[Segment] = []
+        self._open: _Open | None = None
+        self._t = 0.0
+
+    def update(self, r: Recognition, t: float) -> None:
+        self._t = t
+        key = None if r.stretch == NONE else (r.stretch, r.side)
+        cur = self._open
+        if cur is not None and (cur.stretch, cur.side) != key:
+            self._close(t)
+            cur = None
+        if key is not None and cur is None:
+            cur = self._open = _Open(r.stretch, r.side, t)
+        if cur is not None:
+            cur.confidence_sum += r.confidence
+            cur.frames += 1
+
+    def _close(self, t: float) -> None:
+        o, self._open = self._open, None
+        if o is not None and t - o.start_s >= self.min_s:
+            self.items.append(Segment(stretch=o.stretch, side=o.side, start_s=round(o.start_s, 2),
+                                      end_s=round(t, 2), confidence=round(o.confidence_sum / o.frames, 3)))
+
+    def finish(self) -> list[Segment]:
+        self._close(self._t)
+        return self.items
+
+    def snapshot(self) -> list[Segment]:
+        o = self.items
+        if self._open is not None and self._t - self._open.start_s >= self.min_s:
+            x = self._open
+            o = [*o, Segment(stretch=x.stretch, side=x.side, start_s=round(x.start_s, 2),
+                             end_s=round(self._t, 2), confidence=round(x.confidence_sum / x.frames, 3))]
+        return o
+
+
+class AutoSession:
+    """A session over several exercises: each frame goes to every exercise's session (only the
+    recognised one is in position); the frame state shown is that of the stretch being done,
+    or of the last one done while nothing is recognised."""
+
+    def __init__(self, exercises: list[Exercise], recognizer: Recognizer, first_side: Side | None = None,
+                 still_image: bool = False) -> None:
+        self.shared = SharedRecognizer(recognizer)
+        known = [e for e in exercises if e.name in recognizer.model.meta.get("coached", [])]
+        self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared) for e in known}
+        self.active = known[0].name
+        self.segments = Segments(0.0 if still_image else 1.0)
+
+    @property
+    def exercise(self) -> Exercise:
+        return self.sessions[self.active].exercise
+
+    def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
+        states = {name: s.update(pose, t, people) for name, s in self.sessions.items()}
+        r = self.shared.last
+        assert r is not None
+        if r.stretch in self.sessions:
+            self.active = r.stretch
+        self.segments.update(r, t)
+        return states[self.active]
+
+    def finish(self) -> None:
+        for s in self.sessions.values():
+            s.finish()
+
+    def report(self, source: str, fps: float | None, complete: bool = True) -> AutoReport:
+        segments = self.segments.finish() if complete else self.segments.snapshot()
+        done = {seg.stretch for seg in segments}
+        reports: dict[str, Report] = {n: s.report(source, fps, complete) for n, s in self.sessions.items()
+                                      if n in done}
+        any_session = next(iter(self.sessions.values()))
+        c = any_session.clock
+        notes = []
+        if c.frames and c.seen_frames == 0:
+            notes.append("No person was seen.")
+        elif not segments:
+            notes.append("No stretch the coach knows was recognised: "
+                         + ", ".join(sorted(self.sessions)) + ".")
+        return AutoReport(
+            coach_version=__version__, source=source, complete=complete,
+            fps=round(fps, 3) if fps else None, frames=c.frames, duration_s=round(c.duration_s(fps), 2),
+            person=Person(seen_s=round(c.seen_s, 2), not_seen_s=round(c.not_seen_s, 2),
+                          max_people=c.max_people),
+            segments=segments, exercises=reports, notes=notes)

@@ -4,13 +4,15 @@ sinks, with the report handed to its writers. The CLI only parses arguments and 
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from coach.errors import CoachError, CoachWarning, SourceError
+from coach.errors import CoachError, CoachWarning, OutputError, SourceError, Terminated
 from coach.io.sinks import Sink
 from coach.io.sources import FrameSource
 from coach.output.annotate import Overlay
@@ -21,14 +23,18 @@ from coach.session import Session
 from coach.session.frame import FrameState, Side
 from coach.session.report import Report
 
+Outcome = Literal["complete", "source", "output", "interrupted"]
+
 
 @dataclass
 class RunResult:
-    """The final report, what the writers wrote, and the source's error if it failed."""
+    """The final report, what the writers wrote, how the run ended (``outcome``: complete, a
+    source that failed, an output that could not be written, interrupted) and why (``error``)."""
 
     report: Report
     error: str | None = None
     written: list[Path] = field(default_factory=list)
+    outcome: Outcome = "complete"
 
 
 class _Interim:
@@ -37,7 +43,7 @@ class _Interim:
 
     def __init__(self, writers: Sequence[ReportWriter], every_s: float) -> None:
         self.writers, self.every_s = writers, every_s
-        self.last = time.monotonic()
+        self.last = -float("inf")  # the first frame writes at once: no older report stands
         self.failed = False
 
     def maybe(self, report: Callable[[], Report]) -> None:
@@ -64,13 +70,24 @@ def run(
     on_frame: Callable[[FrameState], None] | None = None,
     first_side: Side | None = None,
 ) -> RunResult:
-    """Run one session over ``source``. The writers get the report every ``report_every_s``
-    seconds of wall-clock time and at the end, also when the source fails mid-way (then
-    ``error``); a sink's ``write`` returning False (a window's ``q``) ends the session."""
+    """Run one session over ``source``. The writers get the report (``"complete": false``) at
+    the first frame and then every ``report_every_s`` seconds of wall-clock time, and the final
+    one at the end. A sink's ``write`` returning False (a window's ``q``) ends the session.
+
+    Whatever ends it (the source failing, an output that cannot be written, Ctrl-C), the sinks
+    are closed here (a video finalised, or removed if it cannot be) and the report is written
+    with ``"complete": false`` and the reason; nothing is left that looks complete when it is
+    not."""
     session = Session(exercise, first_side=first_side, still_image=source.is_image)
     overlay = Overlay(exercise)
     interim = _Interim(writers, report_every_s)
-    error = None
+    outcome: Outcome = "complete"
+    error: str | None = None
+
+    def partial() -> Report:
+        report = session.report(source.name, source.fps, complete=False)
+        return _with(report, source, "still running")
+
     try:
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
@@ -82,18 +99,49 @@ def run(
                 break
             if on_frame is not None:
                 on_frame(state)
-            interim.maybe(lambda: session.report(source.name, source.fps, complete=False))
+            interim.maybe(partial)
     except SourceError as e:
-        error = str(e)
-    except KeyboardInterrupt:
-        pass
+        outcome, error = "source", str(e)
+    except OutputError as e:
+        outcome, error = "output", str(e)
+    except KeyboardInterrupt as e:
+        signal = "terminated" if isinstance(e, Terminated) else "interrupted (Ctrl-C)"
+        outcome, error = "interrupted", f"{signal} after {session.clock.frames} frames"
+    for sink in sinks:
+        try:
+            sink.close()
+        except OutputError as e:  # the video could not be finalised (and was removed)
+            error = str(e) if outcome == "complete" else f"{error}; {e}"
+            outcome = "output"
     session.finish()
-    report = session.report(source.name, source.fps)
+    report = _with(session.report(source.name, source.fps), source,
+                   None if outcome == "complete" else error)
+    written: list[Path] = []
+    for i, w in enumerate(writers):
+        try:
+            if (p := w.write(report, final=True)) is not None:
+                written.append(p)
+        except OutputError as e:
+            if outcome != "complete":
+                continue
+            outcome, error = "output", str(e)
+            report = _with(report, source, error)  # what was written must not say complete
+            for done in writers[:i]:
+                with contextlib.suppress(OutputError):
+                    done.write(report, final=True)
+    written = [p for p in written if p.exists()]
+    return RunResult(report, error, written, outcome)
+
+
+def _with(report: Report, source: FrameSource, why_incomplete: str | None) -> Report:
+    """``report`` with what the run adds: dropped frames (live), and if it did not complete,
+    ``"complete": false`` with the reason."""
     update: dict = {}
     if source.is_live:
         update["dropped_frames"] = source.dropped
-    if error:
-        update["notes"] = [*report.notes, f"Stopped early: {error}"]
-    report = report.model_copy(update=update)
-    written = [p for w in writers if (p := w.write(report, final=True)) is not None]
-    return RunResult(report, error, written)
+    if why_incomplete:
+        update["complete"] = False
+        update["why_incomplete"] = why_incomplete
+        if why_incomplete != "still running":
+            update["notes"] = [*report.notes, f"Stopped early: {why_incomplete}"]
+    return report.model_copy(update=update)

@@ -83,7 +83,11 @@ class Report(_Part):
     exercise: str
     title: str
     source: str
-    complete: bool = Field(description="false while a live session is still writing it")
+    complete: bool = Field(description="false while the session is still running, and for one "
+                           "that was interrupted or failed (see why_incomplete)")
+    why_incomplete: str | None = Field(default=None, exclude_if=_unset,
+                                       description="why complete is false: still running, "
+                                       "interrupted, a damaged source, an output not written")
     fps: float | None
     frames: int
     duration_s: float

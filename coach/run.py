@@ -43,7 +43,7 @@ class _Interim:
 
     def __init__(self, writers: Sequence[ReportWriter], every_s: float) -> None:
         self.writers, self.every_s = writers, every_s
-        self.last = -float("inf")  # the first frame writes at once: no older report stands
+        self.last = -float("inf")  # the first call writes at once
         self.failed = False
 
     def maybe(self, report: Callable[[], Report]) -> None:
@@ -70,8 +70,8 @@ def run(
     on_frame: Callable[[FrameState], None] | None = None,
     first_side: Side | None = None,
 ) -> RunResult:
-    """Run one session over ``source``. The writers get the report (``"complete": false``) at
-    the first frame and then every ``report_every_s`` seconds of wall-clock time, and the final
+    """Run one session over ``source``. The writers get the report (``"complete": false``)
+    before the first frame and then every ``report_every_s`` seconds of wall-clock time, and the final
     one at the end. A sink's ``write`` returning False (a window's ``q``) ends the session.
 
     Whatever ends it (the source failing, an output that cannot be written, Ctrl-C), the sinks
@@ -89,6 +89,7 @@ def run(
         return _with(report, source, "still running")
 
     try:
+        interim.maybe(partial)  # at once: an older report.json must not pass for this run's
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             state = session.update(pose, frame.t, estimator.people)

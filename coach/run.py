@@ -38,13 +38,20 @@ class RunResult:
 
 
 class _Interim:
-    """Writes the report every ``every_s`` of wall-clock time while a session runs; a failed
-    write warns once and coaching goes on (the final write will say it again)."""
+    """Writes the report every ``every_s`` of wall-clock time while a session runs. The first
+    write (before any frame) must succeed; a later one that fails lets the session go on (the
+    final write says it again), with a warning once if ``warn`` (a live session, which the
+    user may keep going for long)."""
 
-    def __init__(self, writers: Sequence[ReportWriter], every_s: float) -> None:
-        self.writers, self.every_s = writers, every_s
-        self.last = -float("inf")  # the first call writes at once
+    def __init__(self, writers: Sequence[ReportWriter], every_s: float, warn: bool) -> None:
+        self.writers, self.every_s, self.warn = writers, every_s, warn
+        self.last = time.monotonic()
         self.failed = False
+
+    def first(self, report: Callable[[], Report]) -> None:
+        current = report()
+        for w in self.writers:
+            w.write(current, final=False)
 
     def maybe(self, report: Callable[[], Report]) -> None:
         if not self.writers or time.monotonic() - self.last < self.every_s:
@@ -55,7 +62,7 @@ class _Interim:
             for w in self.writers:
                 w.write(current, final=False)
         except CoachError as e:
-            if not self.failed:
+            if self.warn and not self.failed:
                 warnings.warn(str(e), CoachWarning, stacklevel=3)
             self.failed = True
 
@@ -80,7 +87,7 @@ def run(
     not."""
     session = Session(exercise, first_side=first_side, still_image=source.is_image)
     overlay = Overlay(exercise)
-    interim = _Interim(writers, report_every_s)
+    interim = _Interim(writers, report_every_s, warn=source.is_live)
     outcome: Outcome = "complete"
     error: str | None = None
 
@@ -89,7 +96,7 @@ def run(
         return _with(report, source, "still running")
 
     try:
-        interim.maybe(partial)  # at once: an older report.json must not pass for this run's
+        interim.first(partial)  # at once: an older report.json must not pass for this run's
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             state = session.update(pose, frame.t, estimator.people)
@@ -112,7 +119,8 @@ def run(
         try:
             sink.close()
         except OutputError as e:  # the video could not be finalised (and was removed)
-            error = str(e) if outcome == "complete" else f"{error}; {e}"
+            same = outcome == "complete" or (error is not None and str(e).startswith(error))
+            error = str(e) if same else f"{error}; {e}"
             outcome = "output"
     session.finish()
     report = _with(session.report(source.name, source.fps), source,

@@ -95,6 +95,24 @@ def test_disk_full_analyze_exits_3_and_the_report_says_incomplete(tmp_path: Path
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
 
 
+def test_disk_entirely_full_is_one_line_exit_3_and_no_old_report_stays(tmp_path: Path, coach):
+    video = write_video(tmp_path / "clip.mp4", 20)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.json").write_text('{"complete": true}')  # from an earlier run
+    for name in ("clip_annotated.mp4", ".report.json.tmp", ".report.html.tmp"):
+        (out / name).symlink_to("/dev/full")
+    code, _, err = coach("analyze", str(video), "-e", "pigeon", "--out", str(out), "-q")
+    assert code == 3
+    assert "cannot write" in _one_line(err) and "No space left on device" in err
+    # the first report write failed and removed the old report; the video was never started;
+    # the final report.json found room again (a /dev/full link is used once) and says why it
+    # failed; report.html did not (its link was still there) and left nothing
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+    report = json.loads((out / "report.json").read_text())
+    assert report["complete"] is False and "No space left" in report["why_incomplete"]
+
+
 def test_disk_full_report_leaves_no_temp_file_and_no_stale_report(tmp_path: Path):
     path = tmp_path / "report.json"
     path.write_text('{"complete": true}')  # from an earlier run

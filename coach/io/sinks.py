@@ -52,7 +52,8 @@ class VideoFileSink(Sink):
 
     ``fragmented``: written in self-contained fragments of about a second (and without encoder
     lookahead), so a recording killed mid-way still plays up to its last second or two.
-    Otherwise the index is written at ``close``. A write that fails (disk full) raises
+    Otherwise the index is written at ``close``. A video without frames is removed at
+    ``close``. A write that fails (disk full) raises
     :class:`OutputError`; the encoder is not touched again and ``close`` removes the file, so
     nothing unplayable is left behind.
     """
@@ -64,6 +65,7 @@ class VideoFileSink(Sink):
         w, h = size
         self.size = (w + w % 2, h + h % 2)  # yuv420p needs even dimensions
         self._failed: str | None = None
+        self._written = False
         rate = Fraction(fps).limit_denominator(1001)
         options: dict[str, str] = {}
         if fragmented:
@@ -95,6 +97,7 @@ class VideoFileSink(Sink):
                 self._out.mux(packet)
         except (OSError, av.FFmpegError) as e:
             self._fail(e)
+        self._written = True
         return True
 
     def _fail(self, e: Exception) -> None:
@@ -108,6 +111,11 @@ class VideoFileSink(Sink):
         if self._out is None:
             return
         out, self._out = self._out, None
+        if not self._written and not self._failed:  # no frame came (the run stopped first)
+            with contextlib.suppress(OSError, av.FFmpegError):
+                out.close()
+            self.path.unlink(missing_ok=True)
+            return
         if not self._failed:
             try:
                 for packet in self._stream.encode():

@@ -1,11 +1,15 @@
 """Command line: ``coach analyze``, ``coach live``, ``coach exercises``.
 
 It parses arguments and calls :func:`coach.run.run`; user errors end with one line on stderr and
-a non-zero exit, never a traceback.
+a non-zero exit, never a traceback. Exit codes: 0 done; 1 the source failed mid-run (a damaged
+video, a camera gone); 2 bad input (file, option, exercise, definition, output folder, no
+display); 3 an output could not be written mid-run (disk full); 130 Ctrl-C; 143 SIGTERM.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -13,12 +17,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coach.errors import CoachError, CoachWarning
+from coach.errors import CoachError, CoachWarning, Terminated
 from coach.pose.estimator import open_estimator
 
 if TYPE_CHECKING:
     from coach.rules.definitions import Exercise
+    from coach.run import RunResult
     from coach.session.report import AnyReport, Report
+
+# How a run that started ended -> exit code (bad input before the start is 2).
+EXIT_CODES = {"complete": 0, "source": 1, "output": 3, "interrupted": 130}
+EXIT_TERMINATED = 143
 
 app = typer.Typer(
     add_completion=False,
@@ -60,6 +69,25 @@ def _side(value: str | None) -> str | None:
 def _fail(msg: str, code: int = 2) -> typer.Exit:
     typer.echo(f"coach: error: {msg}", err=True)
     return typer.Exit(code)
+
+
+def _check_first_side(ex: Exercise, first: str | None) -> None:
+    if first is not None and ex.side.rule != "alternate":
+        warnings.warn(f"--first-side is ignored for {ex.name}: its side is read from the pose "
+                      "(it applies only where sides take turns)", CoachWarning, stacklevel=2)
+
+
+def _ended(result: RunResult, report_path: Path) -> typer.Exit | None:
+    """The one line and exit code for a run that did not complete (None if it did)."""
+    if result.outcome == "complete":
+        return None
+    kept = (f"; the report so far is in {report_path} (\"complete\": false)"
+            if report_path.exists() else "")
+    if result.outcome == "interrupted":
+        code = EXIT_TERMINATED if "terminated" in (result.error or "") else EXIT_CODES["interrupted"]
+        typer.echo(f"coach: {result.error}{kept}", err=True)
+        return typer.Exit(code)
+    return _fail(f"{result.error}{kept}", EXIT_CODES[result.outcome])
 
 
 def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
@@ -121,10 +149,11 @@ def exercises(
             typer.echo(f"    {m.name} ({m.unit}): {m.doc}")
 
 
-def _outputs(path: Path, out: Path | None, is_image: bool) -> tuple[Path, Path]:
+def _outputs(path: Path, out: Path | None, image_suffix: str | None) -> tuple[Path, Path]:
+    """The annotated copy (``image_suffix``: the still image's format; None for a video) and
+    the report."""
     out_dir = out if out is not None else Path("out") / path.stem
-    suffix = path.suffix.lower() if is_image else ".mp4"
-    return out_dir / f"{path.stem}_annotated{suffix}", out_dir / "report.json"
+    return out_dir / f"{path.stem}_annotated{image_suffix or '.mp4'}", out_dir / "report.json"
 
 
 def _summary(report: AnyReport, paths: list[Path]) -> None:
@@ -183,24 +212,29 @@ def analyze(
     first = _side(first_side)
     try:
         ex = find_exercise(exercise) if exercise else None
+        if ex is not None:
+            _check_first_side(ex, first)
         source = open_source(path)
         with source:
-            video_path, report_path = _outputs(path, out, source.is_image)
+            video_path, report_path = _outputs(path, out, getattr(source, "suffix", None))
             sink = (ImageSink(video_path) if source.is_image
                     else VideoFileSink(video_path, source.fps or 30.0, source.size))
             with open_estimator(model, video=not source.is_image) as est, sink:
                 progress = None if quiet else _Progress(source.frame_count)
-                result = run(source, est, ex, [sink], report_writers(report_path),
-                             on_frame=progress.step if progress else None,
-                             first_side=first, recognize=recognizer)
-                if progress:
-                    progress.close()
+                try:
+                    result = run(source, est, ex, [sink], report_writers(report_path),
+                                 on_frame=progress.step if progress else None,
+                                 first_side=first, recognize=recognizer)
+                finally:
+                    if progress:
+                        progress.close()
     except CoachError as e:
         raise _fail(str(e)) from None
     if not quiet:
-        _summary(result.report, [video_path, *result.written])
-    if result.error:
-        raise _fail(result.error, 1)
+        _summary(result.report, [p for p in (video_path, *result.written) if p.exists()])
+    ended = _ended(result, report_path)
+    if ended is not None:
+        raise ended
 
 
 class _Progress:
@@ -246,11 +280,14 @@ def live(
     first = _side(first_side)
     try:
         ex = find_exercise(exercise) if exercise else None
+        if ex is not None:
+            _check_first_side(ex, first)
         source = open_source(parse_camera(camera), live=True)
         with source:
             sinks = [WindowSink(f"coach - {ex.title if ex else 'stretch coach'}") if window else NullSink()]
-            if record is not None:
-                sinks.append(VideoFileSink(record, source.fps or 30.0, source.size))
+            if record is not None:  # fragmented: a crash or kill loses a second or two at most
+                sinks.append(VideoFileSink(record, source.fps or 30.0, source.size,
+                                           fragmented=True))
             with open_estimator(model, video=True) as est:
                 try:
                     result = run(source, est, ex, sinks, report_writers(report_path),
@@ -260,21 +297,45 @@ def live(
                         s.close()
     except CoachError as e:
         raise _fail(str(e)) from None
-    _summary(result.report, result.written)
+    recorded = [record] if record is not None and record.exists() else []
+    _summary(result.report, [*recorded, *result.written])
     if result.report.dropped_frames:
         typer.echo(f"  dropped {result.report.dropped_frames} stale frames to stay live")
-    if result.error:
-        raise _fail(result.error, 1)
+    ended = _ended(result, report_path)
+    if ended is not None:
+        raise ended
 
 
-def main() -> None:
-    """Console-script entry point."""
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: every ending is one line on stderr and an exit code (see
+    the module docstring), never a traceback or a boxed usage message."""
     warnings.showwarning = _warning_line
+    # OpenCV's and FFmpeg's own log lines would come before the coach's one line
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    signal.signal(signal.SIGTERM, _terminate)
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app()
-    except KeyboardInterrupt:
+        with command.make_context("coach", list(args)) as ctx:
+            command.invoke(ctx)
+        code = 0
+    except typer.Exit as e:
+        code = e.exit_code
+    except KeyboardInterrupt as e:  # Ctrl-C outside a run (a run reports it itself)
         print("coach: interrupted", file=sys.stderr)
-        sys.exit(130)
+        code = EXIT_TERMINATED if isinstance(e, Terminated) else EXIT_CODES["interrupted"]
+    except typer.TyperException as e:  # usage errors: a bad option, a missing argument
+        if type(e).__name__ == "NoArgsIsHelpError":
+            print(e.format_message(), file=sys.stderr)
+        else:
+            print(f"coach: error: {e.format_message()}", file=sys.stderr)
+        code = getattr(e, "exit_code", 2)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,15 @@ sinks, with the report handed to its writers. The CLI only parses arguments and 
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from coach.errors import CoachError, CoachWarning, SourceError
+from coach.errors import CoachError, CoachWarning, OutputError, SourceError, Terminated
 from coach.io.sinks import Sink
 from coach.io.sources import FrameSource
 from coach.output.annotate import Overlay
@@ -22,24 +24,35 @@ from coach.session.auto import AutoSession
 from coach.session.frame import FrameState, Side
 from coach.session.report import AnyReport
 
+Outcome = Literal["complete", "source", "output", "interrupted"]
+
 
 @dataclass
 class RunResult:
-    """The final report, what the writers wrote, and the source's error if it failed."""
+    """The final report, what the writers wrote, how the run ended (``outcome``: complete, a
+    source that failed, an output that could not be written, interrupted) and why (``error``)."""
 
     report: AnyReport
     error: str | None = None
     written: list[Path] = field(default_factory=list)
+    outcome: Outcome = "complete"
 
 
 class _Interim:
-    """Writes the report every ``every_s`` of wall-clock time while a session runs; a failed
-    write warns once and coaching goes on (the final write will say it again)."""
+    """Writes the report every ``every_s`` of wall-clock time while a session runs. The first
+    write (before any frame) must succeed; a later one that fails lets the session go on (the
+    final write says it again), with a warning once if ``warn`` (a live session, which the
+    user may keep going for long)."""
 
-    def __init__(self, writers: Sequence[ReportWriter], every_s: float) -> None:
-        self.writers, self.every_s = writers, every_s
+    def __init__(self, writers: Sequence[ReportWriter], every_s: float, warn: bool) -> None:
+        self.writers, self.every_s, self.warn = writers, every_s, warn
         self.last = time.monotonic()
         self.failed = False
+
+    def first(self, report: Callable[[], AnyReport]) -> None:
+        current = report()
+        for w in self.writers:
+            w.write(current, final=False)
 
     def maybe(self, report: Callable[[], AnyReport]) -> None:
         if not self.writers or time.monotonic() - self.last < self.every_s:
@@ -50,7 +63,7 @@ class _Interim:
             for w in self.writers:
                 w.write(current, final=False)
         except CoachError as e:
-            if not self.failed:
+            if self.warn and not self.failed:
                 warnings.warn(str(e), CoachWarning, stacklevel=3)
             self.failed = True
 
@@ -84,15 +97,27 @@ def run(
     recognize: bool = True,
 ) -> RunResult:
     """Run one session over ``source`` (``exercise`` None: recognise the stretches). The writers
-    get the report every ``report_every_s`` seconds of wall-clock time and at the end, also when
-    the source fails mid-way (then ``error``); a sink's ``write`` returning False (a window's
-    ``q``) ends the session. ``recognize=False``: locate the stretch with the definition's
-    hand-set rules instead of the learned recogniser."""
+    get the report (``"complete": false``) before the first frame and then every
+    ``report_every_s`` seconds of wall-clock time, and the final one at the end. A sink's
+    ``write`` returning False (a window's ``q``) ends the session.
+
+    Whatever ends it (the source failing, an output that cannot be written, Ctrl-C), the sinks
+    are closed here (a video finalised, or removed if it cannot be) and the report is written
+    with ``"complete": false`` and the reason; nothing is left that looks complete when it is
+    not. ``recognize=False``: locate the stretch with the definition's hand-set rules instead
+    of the learned recogniser."""
     session = make_session(exercise, first_side, source.is_image, recognize)
     overlays: dict[str, Overlay] = {}
-    interim = _Interim(writers, report_every_s)
-    error = None
+    interim = _Interim(writers, report_every_s, warn=source.is_live)
+    outcome: Outcome = "complete"
+    error: str | None = None
+
+    def partial() -> AnyReport:
+        report = session.report(source.name, source.fps, complete=False)
+        return _with(report, source, "still running")
+
     try:
+        interim.first(partial)  # at once: an older report.json must not pass for this run's
         for frame in source:
             pose = estimator.estimate(frame.image, frame.t)
             state = session.update(pose, frame.t, estimator.people)
@@ -105,18 +130,50 @@ def run(
                 break
             if on_frame is not None:
                 on_frame(state)
-            interim.maybe(lambda: session.report(source.name, source.fps, complete=False))
+            interim.maybe(partial)
     except SourceError as e:
-        error = str(e)
-    except KeyboardInterrupt:
-        pass
+        outcome, error = "source", str(e)
+    except OutputError as e:
+        outcome, error = "output", str(e)
+    except KeyboardInterrupt as e:
+        signal = "terminated" if isinstance(e, Terminated) else "interrupted (Ctrl-C)"
+        outcome, error = "interrupted", f"{signal} after {session.clock.frames} frames"
+    for sink in sinks:
+        try:
+            sink.close()
+        except OutputError as e:  # the video could not be finalised (and was removed)
+            same = outcome == "complete" or (error is not None and str(e).startswith(error))
+            error = str(e) if same else f"{error}; {e}"
+            outcome = "output"
     session.finish()
-    report = session.report(source.name, source.fps)
+    report = _with(session.report(source.name, source.fps), source,
+                   None if outcome == "complete" else error)
+    written: list[Path] = []
+    for i, w in enumerate(writers):
+        try:
+            if (p := w.write(report, final=True)) is not None:
+                written.append(p)
+        except OutputError as e:
+            if outcome != "complete":
+                continue
+            outcome, error = "output", str(e)
+            report = _with(report, source, error)  # what was written must not say complete
+            for done in writers[:i]:
+                with contextlib.suppress(OutputError):
+                    done.write(report, final=True)
+    written = [p for p in written if p.exists()]
+    return RunResult(report, error, written, outcome)
+
+
+def _with(report: AnyReport, source: FrameSource, why_incomplete: str | None) -> AnyReport:
+    """``report`` with what the run adds: dropped frames (live), and if it did not complete,
+    ``"complete": false`` with the reason."""
     update: dict = {}
     if source.is_live:
         update["dropped_frames"] = source.dropped
-    if error:
-        update["notes"] = [*report.notes, f"Stopped early: {error}"]
-    report = report.model_copy(update=update)
-    written = [p for w in writers if (p := w.write(report, final=True)) is not None]
-    return RunResult(report, error, written)
+    if why_incomplete:
+        update["complete"] = False
+        update["why_incomplete"] = why_incomplete
+        if why_incomplete != "still running":
+            update["notes"] = [*report.notes, f"Stopped early: {why_incomplete}"]
+    return report.model_copy(update=update)

@@ -62,6 +62,9 @@ def test_unknown_exercise_suggests_close_names():
         ("max_rise = 0.15", "max_rise = 0.15\nmin = 0",
          r"checks\[0\]\.min: unknown key; expected one of: .*max_rise"),
         ("target_s = 60", 'target_s = "long"', r"hold\.target_s: expected a number, got 'long'"),
+        ("target_s = 60", "target_s = -60", r"hold\.target_s: expected a number >= 0, got -60"),
+        ("hysteresis = 8", "hysteresis = nan", r"checks\[1\]\.hysteresis: expected a finite number"),
+        ("max = 115", "max = inf", r"checks\[1\]\.max: expected a finite number, got inf"),
     ],
 )
 def test_broken_definitions_name_file_key_and_expectation(tmp_path: Path, old, new, error):

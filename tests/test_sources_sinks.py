@@ -173,5 +173,7 @@ def test_camera_that_disappears_ends_with_a_source_error_and_keeps_the_report(tm
     src.close()
     assert result.error and "stopped delivering frames" in result.error
     saved = json.loads(report_path.read_text())
-    assert saved["frames"] >= 1 and saved["complete"] is True
+    assert saved["frames"] >= 1 and saved["complete"] is False
+    assert "stopped delivering frames" in saved["why_incomplete"]
     assert any("Stopped early" in n for n in saved["notes"])
+    assert result.outcome == "source"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import av
 import cv2
 import numpy as np
 
-from coach.errors import CoachError
+from coach.errors import CoachError, OutputError
 
 
 def _make_folder(path: Path) -> None:
@@ -17,6 +20,10 @@ def _make_folder(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CoachError(f"cannot create {path.parent}: {e.strerror or e}") from None
+
+
+def _reason(e: Exception) -> str:
+    return getattr(e, "strerror", None) or str(e)
 
 
 class Sink:
@@ -41,40 +48,86 @@ class NullSink(Sink):
 
 
 class VideoFileSink(Sink):
-    """H.264 (yuv420p) MP4 at the source's frame rate, one output frame per input frame."""
+    """H.264 (yuv420p) MP4 at the source's frame rate, one output frame per input frame.
 
-    def __init__(self, path: Path, fps: float, size: tuple[int, int], crf: int = 23) -> None:
+    ``fragmented``: written in self-contained fragments of about a second (and without encoder
+    lookahead), so a recording killed mid-way still plays up to its last second or two.
+    Otherwise the index is written at ``close``. A video without frames is removed at
+    ``close``. A write that fails (disk full) raises
+    :class:`OutputError`; the encoder is not touched again and ``close`` removes the file, so
+    nothing unplayable is left behind.
+    """
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int], crf: int = 23,
+                 fragmented: bool = False) -> None:
         self.path = Path(path)
         _make_folder(self.path)
         w, h = size
         self.size = (w + w % 2, h + h % 2)  # yuv420p needs even dimensions
+        self._failed: str | None = None
+        self._written = False
         rate = Fraction(fps).limit_denominator(1001)
+        options: dict[str, str] = {}
+        if fragmented:
+            options = {"movflags": "frag_keyframe+empty_moov+default_base_moof",
+                       "frag_duration": "1000000", "flush_packets": "1"}
         try:
-            self._out = av.open(str(self.path), mode="w")
+            with open(self.path, "wb"):  # the muxer opens the file only at the first frame
+                pass
+            self._out = av.open(str(self.path), mode="w", format="mp4", options=options)
         except (OSError, av.FFmpegError) as e:
-            raise CoachError(f"{self.path}: cannot write video ({e})") from None
+            raise OutputError(f"{self.path}: cannot write video ({_reason(e)})") from None
         self._stream = self._out.add_stream("libx264", rate=rate)
         self._stream.width, self._stream.height = self.size
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        if fragmented:  # a keyframe every second starts a fragment; no frames held back
+            self._stream.options |= {"tune": "zerolatency", "g": str(max(1, round(fps)))}
 
     def write(self, image: np.ndarray) -> bool:
+        if self._failed:
+            raise OutputError(self._failed)
         h, w = image.shape[:2]
         if (w, h) != self.size:
             image = cv2.copyMakeBorder(image, 0, self.size[1] - h, 0, self.size[0] - w,
                                        cv2.BORDER_REPLICATE)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
-        for packet in self._stream.encode(frame):
-            self._out.mux(packet)
+        try:
+            for packet in self._stream.encode(frame):
+                self._out.mux(packet)
+        except (OSError, av.FFmpegError) as e:
+            self._fail(e)
+        self._written = True
         return True
 
+    def _fail(self, e: Exception) -> None:
+        # FFmpeg crashes if a muxer that failed is flushed again: from here on only close it
+        self._failed = f"{self.path}: cannot write video ({_reason(e)})"
+        raise OutputError(self._failed) from None
+
     def close(self) -> None:
+        """Finalise the video (playable up to the last frame written) or, if it cannot be
+        finalised, remove it; raises :class:`OutputError` in the second case."""
         if self._out is None:
             return
-        for packet in self._stream.encode():
-            self._out.mux(packet)
-        self._out.close()
-        self._out = None
+        out, self._out = self._out, None
+        if not self._written and not self._failed:  # no frame came (the run stopped first)
+            with contextlib.suppress(OSError, av.FFmpegError):
+                out.close()
+            self.path.unlink(missing_ok=True)
+            return
+        if not self._failed:
+            try:
+                for packet in self._stream.encode():
+                    out.mux(packet)
+                out.close()
+                return
+            except (OSError, av.FFmpegError) as e:
+                self._failed = f"{self.path}: cannot write video ({_reason(e)})"
+        with contextlib.suppress(OSError, av.FFmpegError):
+            out.close()
+        self.path.unlink(missing_ok=True)
+        raise OutputError(f"{self._failed}; removed the unfinished video")
 
 
 class ImageSink(Sink):
@@ -83,9 +136,34 @@ class ImageSink(Sink):
         _make_folder(self.path)
 
     def write(self, image: np.ndarray) -> bool:
-        if not cv2.imwrite(str(self.path), image):
-            raise CoachError(f"{self.path}: cannot write image")
+        ok, data = cv2.imencode(self.path.suffix or ".png", image)
+        if not ok:
+            raise OutputError(f"{self.path}: cannot encode image")
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        try:  # written whole or not at all
+            tmp.write_bytes(data.tobytes())
+            os.replace(tmp, self.path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"{self.path}: cannot write image ({_reason(e)})") from None
         return True
+
+
+def no_display(env: dict[str, str] | None = None) -> str | None:
+    """Why no window can be shown on Linux (no display, or a local X display with no server
+    listening), or None where one can be tried."""
+    env = dict(os.environ) if env is None else env
+    if not sys.platform.startswith("linux") or env.get("WAYLAND_DISPLAY"):
+        return None
+    display = env.get("DISPLAY", "")
+    if not display:
+        return "no display (DISPLAY is not set)"
+    host, _, number = display.rpartition(":")
+    if host in ("", "unix") and number:
+        socket = Path("/tmp/.X11-unix") / f"X{number.split('.')[0]}"
+        if not socket.exists():
+            return f"no X server on display {display}"
+    return None
 
 
 class WindowSink(Sink):
@@ -93,6 +171,10 @@ class WindowSink(Sink):
 
     def __init__(self, title: str = "coach") -> None:
         self.title = title
+        missing = no_display()
+        if missing:  # Qt would abort the process rather than raise
+            raise CoachError(f"cannot open a window: {missing}; use --no-window to coach "
+                             "without one")
         try:
             cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO
                             | cv2.WINDOW_GUI_NORMAL)

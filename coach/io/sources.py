@@ -14,12 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import av
 import cv2
 import numpy as np
 
 from coach.errors import SourceError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+# An image is known by its first bytes, whatever its name (a PNG named .mp4 is still a PNG).
+IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"BM": ".bmp",
+               b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+
+
+def image_kind(head: bytes) -> str | None:
+    """The suffix of the image format whose signature starts ``head``, or None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    return next((suffix for magic, suffix in IMAGE_MAGIC.items() if head.startswith(magic)), None)
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,13 @@ class FrameSource:
 
 
 class ImageSource(FrameSource):
+    """A still image; ``suffix`` is its format's (for the annotated copy)."""
+
     is_image = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, suffix: str | None = None) -> None:
         self.name = str(path)
+        self.suffix = suffix or path.suffix.lower()
         data = np.fromfile(str(path), dtype=np.uint8)
         image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
         if image is None:
@@ -87,34 +101,83 @@ def _open_capture(spec: str | int) -> cv2.VideoCapture:
     return cap
 
 
+# Turns that make a stored frame upright, by the container's display rotation (degrees
+# counter-clockwise, as FFmpeg reports it; a phone held upright stores -90).
+_UPRIGHT = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
+
+
+def upright(image: np.ndarray, rotation: float) -> np.ndarray:
+    """``image`` turned by its display ``rotation`` (degrees counter-clockwise), so it stands up."""
+    turn = _UPRIGHT.get(round(rotation / 90) % 4)
+    return image if turn is None else cv2.rotate(image, turn)
+
+
 class VideoFileSource(FrameSource):
-    """Every frame of a video file, in order, timed by frame index / fps."""
+    """Every frame of a video file, in order, decoded with PyAV: timed by the container's
+    timestamps (variable frame rates stay true), turned upright by its rotation metadata.
+
+    A packet that cannot be decoded (a damaged stretch) is skipped and counted; a file that
+    ends before the frames its index promises (cut short) or had damaged packets ends the
+    iteration with a :class:`SourceError` after the frames that could be read.
+    """
 
     def __init__(self, path: Path) -> None:
         self.name = str(path)
-        self.cap = _open_capture(str(path))
-        ok, first = (self.cap.read() if self.cap.isOpened() else (False, None))
-        if not ok or first is None:
-            self.cap.release()
+        self.damaged = 0  # packets that could not be decoded
+        try:
+            self._container = av.open(str(path))
+        except (av.FFmpegError, OSError, UnicodeDecodeError):
+            raise SourceError(f"{path}: not a readable video or image") from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise SourceError(f"{path}: not a readable video or image (no video stream)")
+        self._stream = stream = self._container.streams.video[0]
+        stream.thread_type = "AUTO"
+        self._frames = self._decode()
+        first = next(self._frames, None)
+        if first is None:
+            self.close()
             raise SourceError(f"{path}: not a readable video or image")
         self._first = first
-        fps = self.cap.get(cv2.CAP_PROP_FPS)
-        self.fps = float(fps) if fps and 1.0 <= fps <= 240.0 else 30.0
-        self.size = (first.shape[1], first.shape[0])
-        n = int(self.cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        self.frame_count = n if n > 0 else None
+        self.rotation = float(first.rotation or 0)
+        rate = stream.average_rate or stream.guessed_rate
+        self.fps = float(rate) if rate and 1.0 <= float(rate) <= 240.0 else 30.0
+        image = self._image(first)
+        self.size = (image.shape[1], image.shape[0])
+        self.frame_count = stream.frames or None
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        for packet in self._container.demux(self._stream):
+            try:
+                frames = packet.decode()
+            except (av.FFmpegError, ValueError):
+                self.damaged += 1
+                continue
+            yield from frames
+
+    def _image(self, frame: av.VideoFrame) -> np.ndarray:
+        return upright(frame.to_ndarray(format="bgr24"), self.rotation)
 
     def __iter__(self) -> Iterator[Frame]:
-        i, image = 0, self._first
-        while image is not None:
-            yield Frame(image, i / self.fps, i)
+        i, t0, t = 0, self._first.time or 0.0, 0.0
+        frame: av.VideoFrame | None = self._first
+        while frame is not None:
+            # container time from the first frame; a frame without a timestamp, or one out of
+            # order, is placed one frame after the previous
+            ft = None if frame.time is None else frame.time - t0
+            t = ft if ft is not None and (i == 0 or ft > t) else (t + 1.0 / self.fps if i else 0.0)
+            yield Frame(self._image(frame), t, i)
             i += 1
-            ok, image = self.cap.read()
-            if not ok:
-                image = None
+            frame = next(self._frames, None)
+        missing = (self.frame_count or 0) - i
+        if self.damaged or missing > 1:  # one frame of slack for edit lists
+            what = f"{self.damaged} damaged packet(s) skipped" if self.damaged else "it ends early"
+            expected = f" of {self.frame_count}" if self.frame_count else ""
+            raise SourceError(f"{self.name}: the video is damaged ({what}): read {i}{expected} "
+                              f"frames, up to {t:.1f} s")
 
     def close(self) -> None:
-        self.cap.release()
+        self._container.close()
 
 
 class LiveSource(FrameSource):
@@ -234,9 +297,10 @@ def open_source(spec: str | int | Path, live: bool = False) -> FrameSource:
         raise SourceError(f"{path}: is a directory, expected a video or image file")
     try:
         with path.open("rb") as fh:
-            fh.read(1)
+            head = fh.read(16)
     except OSError as e:
         raise SourceError(f"{path}: cannot read ({e.strerror or e})") from None
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        return ImageSource(path)
+    kind = image_kind(head)
+    if kind is not None or path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource(path, kind)
     return VideoFileSource(path)

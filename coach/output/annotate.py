@@ -41,7 +41,9 @@ class Overlay:
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _scale(img: np.ndarray) -> float:
-        return max(img.shape[0], 240) / 480.0
+        # by the height, but no more than the width allows (a portrait frame keeps its panels
+        # side by side and its cue whole)
+        return max(min(img.shape[0], img.shape[1] * 0.75), 240) / 480.0
 
     def _text(self, img: np.ndarray, text: str, org: tuple[int, int], size: float = 1.0,
               colour: tuple[int, int, int] = WHITE, bold: bool = False) -> int:
@@ -202,7 +204,7 @@ class Overlay:
         size = 1.1
         fs = 0.5 * s * size
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))
-        while tw > w - 40 * s and size > 0.6:
+        while tw > w - 40 * s and size > 0.3:
             size -= 0.05
             fs = 0.5 * s * size
             (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))
@@ -211,12 +213,25 @@ class Overlay:
         cv2.rectangle(img, (0, h - bh), (round(8 * s), h), colour, -1)
         self._text(img, text, ((w - tw) // 2, h - round(9 * s)), size, colour, bold=True)
 
+    def _warnings(self, img: np.ndarray, state: FrameState) -> None:
+        """What limits what the coach can see, in amber above the cue bar."""
+        if not state.warnings:
+            return
+        s = self._scale(img)
+        h = img.shape[0]
+        line, pad = round(18 * s), round(8 * s)
+        y = h - round(40 * s) - line * (len(state.warnings) - 1)
+        for text in state.warnings:
+            self._text(img, f"! {text}", (pad * 2, y), 0.75, AMBER)
+            y += line
+
     def annotate(self, image: np.ndarray, state: FrameState) -> np.ndarray:
         """Draw the overlay on ``image`` (in place) and return it."""
         self._skeleton(image, state)
         self._angles(image, state)
         self._hud(image, state)
         self._checks(image, state)
+        self._warnings(image, state)
         self._cue(image, state)
         return image
 

@@ -4,6 +4,7 @@ sessions also write as they go). A new output (a history database, a CSV row) is
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Protocol
@@ -11,7 +12,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from coach.errors import CoachError
+from coach.errors import OutputError
 from coach.output.html import render_auto_html, render_html
 from coach.session.frame import FrameState
 from coach.session.report import AnyReport, AutoReport
@@ -28,14 +29,22 @@ class ReportWriter(Protocol):
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write atomically (temp file + rename) so a file is never left half-written."""
+    """Write atomically (temp file + rename) so a file is never left half-written. If it cannot
+    be written (disk full), the temp file and any older ``path`` are removed: an old report
+    beside this run's outputs would pass for this run's."""
+    tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as e:
-        raise CoachError(f"cannot write {path}: {e.strerror or e}") from None
+        for stale in (tmp, path):
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 class JsonWriter:

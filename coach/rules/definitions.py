@@ -312,6 +312,11 @@ def load_exercise(path: Path) -> Exercise:
         raise DefinitionError(f"{path}: cannot read: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise DefinitionError(f"{path.name}: not valid TOML: {e}") from None
+    return parse_exercise(data, path)
+
+
+def parse_exercise(data: dict[str, Any], path: Path) -> Exercise:
+    """Validate the tables read from definition file ``path`` (its name must be the file's)."""
     try:
         ex = Exercise.model_validate(data)
     except ValidationError as e:

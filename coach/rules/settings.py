@@ -10,11 +10,11 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-Number = Annotated[float, Strict()]
-Seconds = Annotated[float, Strict(), Field(ge=0)]  # a time: never negative
-Amount = Annotated[float, Strict(), Field(ge=0)]  # a margin or a speed: never negative
-Positive = Annotated[float, Strict(), Field(gt=0)]
-Fraction = Annotated[float, Strict(), Field(ge=0, le=1)]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # TOML has nan and inf
+Seconds = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]  # a time: never negative
+Amount = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]  # a margin or a speed
+Positive = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+Fraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 Text = Annotated[str, Strict()]
 Flag = Annotated[bool, Strict()]
 Count = Annotated[int, Strict(), Field(ge=1)]
@@ -89,6 +89,8 @@ def explain(error: ValidationError, model: type[BaseModel]) -> tuple[str, str]:
         return _path(loc), f"expected a number {bounds[kind]} {limit:g}, got {got!r}"
     if kind == "extra_forbidden":
         return _path(loc), "unknown key"
+    if kind == "finite_number":
+        return _path(loc), f"expected a finite number, got {got!r}"
     return _path(loc), f"expected {_expected(model, loc)}, got {got!r}"
 
 

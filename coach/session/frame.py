@@ -92,7 +92,8 @@ def balance_of(left_s: float, right_s: float, tolerance: float, min_s: float = 3
 @dataclass(frozen=True)
 class FrameState:
     """Everything decided about one frame. ``open_faults``: (check, onset) of each fault in
-    progress, dated from its onset (the HTML report keeps a snapshot of each)."""
+    progress, dated from its onset (the HTML report keeps a snapshot of each). ``warnings``:
+    what limits what the coach can see (low resolution, out of frame, a check the view hides)."""
 
     t: float
     pose: Pose
@@ -106,4 +107,5 @@ class FrameState:
     balance: Balance
     readings: tuple[Reading, ...] = ()
     open_faults: tuple[tuple[str, float], ...] = ()
+    warnings: tuple[str, ...] = ()
     recognition: Recognition | None = None  # what the recogniser sees (stretch, side, how sure)

@@ -83,7 +83,11 @@ class Report(_Part):
     exercise: str
     title: str
     source: str
-    complete: bool = Field(description="false while a live session is still writing it")
+    complete: bool = Field(description="false while the session is still running, and for one "
+                           "that was interrupted or failed (see why_incomplete)")
+    why_incomplete: str | None = Field(default=None, exclude_if=_unset,
+                                       description="why complete is false: still running, "
+                                       "interrupted, a damaged source, an output not written")
     fps: float | None
     frames: int
     duration_s: float
@@ -128,6 +132,8 @@ class AutoReport(_Part):
     segments: list[Segment]
     exercises: dict[str, Report]
     notes: list[str]
+    why_incomplete: str | None = Field(default=None, exclude_if=_unset,
+                                       description="why a report is not complete")
     dropped_frames: int | None = Field(default=None, exclude_if=_unset,
                                        description="live only: stale frames skipped")
 

@@ -21,6 +21,7 @@ from coach.session.cue import CueBoard, CueChooser
 from coach.session.frame import FrameState, Reading, Side, balance_of
 from coach.session.judge import FaultEvent, Judge
 from coach.session.locate import Locator, locator_for
+from coach.session.quality import Quality
 from coach.session.report import (
     BalanceReport,
     CheckReport,
@@ -85,6 +86,7 @@ class Session:
         self.counter = Counter(exercise)
         self.chooser = CueChooser(exercise)
         self.cues = CueBoard()
+        self.quality = Quality(exercise)
 
     def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
         """Decide one frame: who is there, which side, in position or not, what the checks
@@ -99,13 +101,14 @@ class Session:
         totals = self.counter.totals
         balance = balance_of(totals["left"].hold_s, totals["right"].hold_s,
                              ex.balance_tolerance)
+        warnings = self.quality.update(pose, where.in_position, judged.verdicts, t, dt)
         wanted = self.chooser.choose(person, where.side, where.in_position, judged.verdicts,
                                      hold_s, direction, totals)
         return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
                           hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
                           self._readings(pose, where.side),
                           tuple((e.check, e.start_s) for e in self.judge.log.open.values()),
-                          getattr(self.locator, "recognition", None))
+                          warnings, getattr(self.locator, "recognition", None))
 
     def _readings(self, pose: Pose, side: Side | None) -> tuple[Reading, ...]:
         """The exercise's ``display`` measures, each with its label, unit and joint."""
@@ -135,7 +138,7 @@ class Session:
                          "(nearest) person only.")
         if c.seen_frames and self.counter.position_frames == 0:
             notes.append(f"Never in the {self.exercise.title} position: no hold was counted.")
-        return notes
+        return notes + self.quality.notes()
 
     def _event(self, e: FaultEvent) -> Event:
         end, still_open = (e.end_s, None) if e.end_s is not None else (self.clock.t_last, True)

@@ -313,7 +313,7 @@ def test_no_ffmpeg_or_opencv_log_lines_before_the_error(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["analyze", "x.mp4"], "Missing option '--exercise'"),
+    (["analyze"], "Missing argument 'path'"),
     (["analyze", "x.mp4", "-e", "pigeon", "--bogus"], "No such option: --bogus"),
     (["live", "-e", "pigeon", "--camera"], "requires an argument"),
 ])

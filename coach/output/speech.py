@@ -102,7 +102,8 @@ def find_voice(words_per_minute: int = 150) -> Voice | None:
 class WavVoice:
     """Speaks into ``path`` (mono 16-bit WAV) instead of the speakers: each phrase is made with
     ``espeak-ng -w``, placed at the moment it was said, and its length waited out as a speaker
-    would. The track is written on :meth:`close`."""
+    would. The track is written on :meth:`close`, with ``PATH.tsv`` beside it listing each
+    phrase's start and end (seconds into the track) and text."""
 
     name = "wav"
 
@@ -115,6 +116,7 @@ class WavVoice:
         self.t0 = clock()
         self.rate = 22050
         self.clips: list[tuple[float, np.ndarray]] = []
+        self.texts: list[str] = []
 
     def say(self, text: str) -> None:
         start = self.clock() - self.t0
@@ -129,6 +131,7 @@ class WavVoice:
                 self.rate = w.getframerate()
                 samples = np.frombuffer(w.readframes(w.getnframes()), np.int16)
         self.clips.append((start, samples))
+        self.texts.append(text)
         left = start + len(samples) / self.rate - (self.clock() - self.t0)
         if left > 0:
             time.sleep(left)
@@ -147,7 +150,11 @@ class WavVoice:
             w.setsampwidth(2)
             w.setframerate(self.rate)
             w.writeframes(np.clip(track, -32768, 32767).astype(np.int16).tobytes())
-        self.clips = []
+        rows = [f"{s:.3f}\t{s + len(c) / self.rate:.3f}\t{text}"
+                for (s, c), text in zip(self.clips, self.texts, strict=True)]
+        self.path.with_name(self.path.name + ".tsv").write_text("start_s\tend_s\ttext\n"
+                                                                 + "\n".join(rows) + "\n")
+        self.clips, self.texts = [], []
 
 
 class Speaker:

@@ -37,7 +37,7 @@ from coach.rules.measures import opposite
 from coach.run import make_session
 from coach.session.frame import FrameState, Side
 from coach.session.framing import FramingCheck
-from coach.session.guide import SAFETY_NOTE, Guide, LiveView, Step, Summary, summary_of
+from coach.session.guide import Guide, LiveView, Step, Summary, summary_of
 from coach.session.locate import TurnTaker
 from coach.session.report import Report
 
@@ -158,7 +158,9 @@ class LiveCoach:
     # -- speech ----------------------------------------------------------------------------
     def say(self, text: str, kind: str) -> None:
         priority, cooldown = SPOKEN[kind]
-        self.speaker.say(Utterance(text, priority, cooldown))
+        # a side switch or the summary is worth saying late; a form cue is not
+        fresh = 10.0 if kind == "side" else 3.0
+        self.speaker.say(Utterance(text, priority, cooldown, fresh))
 
     def _announce_step(self, step: Step) -> None:
         ex = self.exercise

@@ -236,14 +236,15 @@ class LiveScreen:
         if ex.summary:
             blocks.append(("The stretch", ex.summary, WHITE))
         cap = 3.6 * u
+        indent = max(pen.size(head, cap, True)[0] for head, _, _ in blocks) + 3 * u
         for head, text, colour in blocks:
-            lines = pen.wrap(text, cap, width - 24 * u)
+            lines = pen.wrap(text, cap, width - indent)
             if y + cap * 1.6 * len(lines) > bottom - 2 * u:
                 break
             y += cap * 1.6
             pen.text(head, x, y, cap, colour, bold=True)
             for line in lines:
-                pen.text(line, x + 24 * u, y, cap, colour)
+                pen.text(line, x + indent, y, cap, colour)
                 y += cap * 1.6
             y += 1.5 * u
 
@@ -404,7 +405,7 @@ class LiveScreen:
     def _summary(self, pen: Pen, s: Summary, w: int, bottom: float, u: float) -> None:
         x, width = 6 * u, w - 12 * u
         y = 4 * u
-        head = f"{s.title}: done"
+        head = f"{s.title}: summary"
         cap = pen.fit(head, 7 * u, width, True)
         y += cap
         pen.text(head, x, y, cap, WHITE, bold=True)

@@ -31,11 +31,13 @@ STALE_S = 3.0  # a phrase still waiting this long after it was asked for is old 
 @dataclass(frozen=True)
 class Utterance:
     """One phrase to say. ``priority``: lower is more urgent (0: a safety fault);
-    ``cooldown_s``: the same text is not said again within this long."""
+    ``cooldown_s``: the same text is not said again within this long; ``fresh_s``: a phrase
+    still waiting its turn this long after it was asked for is old news and dropped."""
 
     text: str
     priority: int = 5
     cooldown_s: float = 10.0
+    fresh_s: float = STALE_S
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class Speaker:
                 return
             pending = self._pending
             if (pending is None or u.priority <= pending[0].priority
-                    or now - pending[1] > STALE_S):
+                    or now - pending[1] > pending[0].fresh_s):
                 self._pending = (u, now)
                 self._cond.notify_all()
 
@@ -214,7 +216,7 @@ class Speaker:
                 self._pending = None
                 now = self.clock()
                 last = self._last.get(u.text)
-                if now - asked > STALE_S or (last is not None and now - last < u.cooldown_s):
+                if now - asked > u.fresh_s or (last is not None and now - last < u.cooldown_s):
                     continue
                 self._last[u.text] = now
                 self._busy = True

@@ -121,3 +121,26 @@ def test_keys_skip_pause_and_quit_and_the_screen_is_drawn_at_the_window_size():
     assert display.fullscreen == 1 and heard.muted
     # quit after ~150 frames; 30 of them were paused and are not coaching time
     assert result.report.frames < 150 - 30
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({}, "DISPLAY is not set"),
+    ({"DISPLAY": ":77"}, "nothing listens on DISPLAY=:77"),
+])
+def test_live_without_a_display_says_so_in_one_line(monkeypatch, env, says):
+    import sys
+
+    from typer.testing import CliRunner
+
+    from coach.cli import app
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display check is for Linux")
+    for var in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    res = CliRunner().invoke(app, ["live", "-e", "figure-4", "--camera", str(SAMPLE)])
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0] and "--no-window" in lines[0]

@@ -167,11 +167,12 @@ class LiveScreen:
         pen.box(0, h - kh, w, h, BLACK)
         cap = 2.0 * u
         parts = [(f" {k} ", d) for k, d in KEYS]
-        total = sum(pen.size(k, cap, True)[0] + pen.size(d, cap)[0] for k, d in parts)
-        total += 2.5 * u * len(parts)
-        if total > w - 2 * u:
-            cap *= (w - 2 * u) / total
-            total = w - 2 * u
+        text_w = sum(pen.size(k, cap, True)[0] + pen.size(d, cap)[0] for k, d in parts)
+        gaps = 2.5 * u * len(parts)
+        if text_w + gaps > w - 2 * u:  # narrow windows: smaller keys, the gaps kept
+            cap *= (w - 2 * u - gaps) / text_w
+            text_w = sum(pen.size(k, cap, True)[0] + pen.size(d, cap)[0] for k, d in parts)
+        total = text_w + gaps
         x, y = (w - total) / 2, h - kh / 2 + cap / 2
         for k, d in parts:
             kw = pen.size(k, cap, True)[0]
@@ -195,7 +196,9 @@ class LiveScreen:
         verdicts = state.verdicts if state is not None else ()
         pose = state.pose if state is not None else view.pose
         if view.step != "setup":
-            draw_skeleton(pen.img, pose, verdicts, self.exercise.min_visibility, u / 3.2, zoom,
+            # lines grow with the window, but never so thick that they hide a small person
+            line = min(u / 3.2, 1.5 * zoom * fh / 480)
+            draw_skeleton(pen.img, pose, verdicts, self.exercise.min_visibility, line, zoom,
                           (ox, oy))
         if state is not None and state.in_position and not pose.is_empty:
             for r in state.readings:  # angles only while in the stretch, where they mean something

@@ -258,6 +258,64 @@ class _Progress:
         self.bar.stop()
 
 
+def _no_display() -> str | None:
+    """Why a window cannot be opened here (Linux without a reachable X or Wayland display), or
+    None. Checked before Qt is touched, because Qt aborts the process instead of failing."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        return "no display to open a window on (DISPLAY is not set); use --no-window"
+    host, _, number = display.rpartition(":")
+    number = number.split(".")[0]
+    if host in ("", "unix") and number.isdigit() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+        return f"no display to open a window on (nothing listens on DISPLAY={display}); use --no-window"
+    return None
+
+
+def _window_size(value: str) -> tuple[int, int]:
+    w, sep, h = value.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or int(w) < 320 or int(h) < 240:
+        raise _fail(f"--window-size: expected WIDTHxHEIGHT of at least 320x240, got {value!r}")
+    return int(w), int(h)
+
+
+def _speaker(mute: bool, wav: Path | None):  # noqa: ANN202 - a Speaker, imported lazily
+    from coach.output.speech import Speaker, WavVoice, find_voice
+
+    if wav is not None:
+        try:
+            return Speaker(WavVoice(wav))
+        except FileNotFoundError:
+            raise _fail("--speech-wav needs espeak-ng (see README, Spoken cues)") from None
+    voice = find_voice()  # also when muted, so that m can turn it on
+    if voice is None and not mute:
+        warnings.warn("no speech engine found (espeak-ng, or say on macOS): cues are shown, "
+                      "not spoken; README, Spoken cues, says how to install one", CoachWarning,
+                      stacklevel=2)
+    return Speaker(voice, muted=mute)
+
+
+def _live_recognising(source, model, window, record, report_path, first, recognizer):  # noqa: ANN001, ANN202
+    """``coach live`` without ``--exercise``: the recognising session in a plain window."""
+    from coach.io.sinks import NullSink, VideoFileSink, WindowSink
+    from coach.output.writers import report_writers
+    from coach.run import run
+
+    sinks = [WindowSink("coach - stretch coach") if window else NullSink()]
+    if record is not None:
+        sinks.append(VideoFileSink(record, source.fps or 30.0, source.size, fragmented=True))
+    with open_estimator(model, video=True) as est:
+        try:
+            return run(source, est, None, sinks, report_writers(report_path), first_side=first,
+                       recognize=recognizer)
+        finally:
+            for s in sinks:
+                s.close()
+
+
 @app.command()
 def live(
     exercise: ExerciseOpt = None,
@@ -268,37 +326,68 @@ def live(
     record: Annotated[Path | None, typer.Option(help="Also save the annotated session to this .mp4.")] = None,  # noqa: UP007
     first_side: FirstSideOpt = None,
     recognizer: RecognizerOpt = True,
+    mute: Annotated[bool, typer.Option("--mute", help="Show the cues without saying them.")] = False,
+    fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen (f toggles).")] = False,
+    window_size: Annotated[str, typer.Option(help="Window size, WIDTHxHEIGHT.")] = "1280x720",
+    setup_s: Annotated[float, typer.Option(help="Seconds the safety note and camera placement "
+                                           "stay up (n skips).", min=0)] = 10.0,
+    summary_s: Annotated[float, typer.Option(help="Seconds the summary stays up (any key "
+                                             "closes it).", min=0)] = 30.0,
+    speech_wav: Annotated[Path | None, typer.Option(help="Say the cues into this WAV file "  # noqa: UP007
+                                                    "instead of the speakers (to check them).")] = None,
 ) -> None:
-    """Coach live from a camera: a window with the overlay; the report is written as it goes."""
-    from coach.io.sinks import NullSink, VideoFileSink, WindowSink
+    """Coach live from a camera: set-up, framing check, countdown, coaching with spoken cues,
+    and a summary. Keys: space pause, n skip, b back, s switch side, m mute, f fullscreen, q quit."""
+    from coach.io.sinks import VideoFileSink
     from coach.io.sources import open_source, parse_camera
+    from coach.live import LiveOptions, run_live
     from coach.output.writers import report_writers
     from coach.rules.definitions import find_exercise
-    from coach.run import run
 
     report_path = out / "report.json"
     first = _side(first_side)
+    size = _window_size(window_size)
+    if window and (why := _no_display()):
+        raise _fail(why)
     try:
         ex = find_exercise(exercise) if exercise else None
         if ex is not None:
             _check_first_side(ex, first)
         source = open_source(parse_camera(camera), live=True)
         with source:
-            sinks = [WindowSink(f"coach - {ex.title if ex else 'stretch coach'}") if window else NullSink()]
-            if record is not None:  # fragmented: a crash or kill loses a second or two at most
-                sinks.append(VideoFileSink(record, source.fps or 30.0, source.size,
-                                           fragmented=True))
+            if ex is None:  # recognise whichever stretch is done (not yet guided)
+                result = _live_recognising(source, model, window, record, report_path, first,
+                                           recognizer)
+                _summary(result.report, result.written)
+                if result.error:
+                    raise _fail(result.error, 1)
+                return
+            display = None
+            if window:
+                from coach.io.window import Window
+
+                display = Window(f"coach - {ex.title}", size, fullscreen)
+            # fragmented: a crash or kill loses a second or two at most
+            rec = (VideoFileSink(record, source.fps or 30.0, source.size, fragmented=True)
+                   if record else None)
+            speaker = _speaker(mute, speech_wav)
+            options = LiveOptions(setup_s=setup_s, summary_s=summary_s, first_side=first,
+                                  recognize=recognizer)
             with open_estimator(model, video=True) as est:
                 try:
-                    result = run(source, est, ex, sinks, report_writers(report_path),
-                                 first_side=first, recognize=recognizer)
+                    result = run_live(source, est, ex, display, speaker, report_writers(report_path),
+                                      rec, options)
                 finally:
-                    for s in sinks:
-                        s.close()
+                    speaker.close()
+                    for thing in (rec, display):
+                        if thing is not None:
+                            thing.close()
     except CoachError as e:
         raise _fail(str(e)) from None
     recorded = [record] if record is not None and record.exists() else []
     _summary(result.report, [*recorded, *result.written])
+    for line in result.summary.lines():
+        typer.echo(f"  {line}")
     if result.report.dropped_frames:
         typer.echo(f"  dropped {result.report.dropped_frames} stale frames to stay live")
     ended = _ended(result, report_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from coach.pose import SKELETON
+from coach.pose import SKELETON, Pose
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, Verdict
 
@@ -68,58 +68,25 @@ class Overlay:
 
     # -- layers ----------------------------------------------------------------------------
     def _skeleton(self, img: np.ndarray, state: FrameState) -> None:
-        pose = state.pose
-        if pose.is_empty:
-            return
         s = self._scale(img)
-        colour_of: dict[str, tuple[int, int, int]] = {}
-        for v in state.verdicts:  # a fault wins over ok on shared landmarks
-            c = STATUS_COLOUR[v.status]
-            if not v.judged:
-                continue  # a reminder: leave its limb uncoloured
-            for name in v.landmarks:
-                if name not in colour_of or v.status == "fault":
-                    colour_of[name] = c
-        thick = max(2, round(3 * s))
-        for a, b in SKELETON:
-            if min(pose.vis(a), pose.vis(b)) < 0.2:
-                continue
-            ca, cb = colour_of.get(a), colour_of.get(b)
-            colour = ca if (ca is not None and ca == cb) else WHITE  # a bone both ends judge
-            if min(pose.vis(a), pose.vis(b)) < self.min_vis:
-                colour = GREY
-            pa = tuple(int(round(v)) for v in pose.point(a))
-            pb = tuple(int(round(v)) for v in pose.point(b))
-            cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
-        r = max(2, round(3 * s))
-        for name in {n for bone in SKELETON for n in bone}:
-            if pose.vis(name) < 0.2:
-                continue
-            p = tuple(int(round(v)) for v in pose.point(name))
-            cv2.circle(img, p, r, colour_of.get(name, WHITE), -1, cv2.LINE_AA)
-        for v in state.verdicts:  # ring the joint where a fault is measured
-            if v.status == "fault" and v.anchor and pose.vis(v.anchor) >= self.min_vis:
-                p = tuple(int(round(c)) for c in pose.point(v.anchor))
-                cv2.circle(img, p, 3 * r, RED, max(1, round(s)), cv2.LINE_AA)
+        draw_skeleton(img, state.pose, state.verdicts, self.min_vis, s)
+        pose = state.pose
         if state.people > 1 and pose.bbox is not None:
             x0, y0, x1, y1 = (int(v) for v in pose.bbox)
             cv2.rectangle(img, (x0, y0), (x1, y1), AMBER, max(1, round(s)))
             self._text(img, "following this person", (x0, max(12, y0 - 6)), 0.8, AMBER)
 
     def _angles(self, img: np.ndarray, state: FrameState) -> None:
-        """Key measurements written beside the joint they are measured at."""
+        """Key measurements written beside the joint they are measured at, on a backing."""
         pose = state.pose
         if pose.is_empty:
             return
+        sc = self._scale(img)
         for reading in state.readings:
             x, y = (int(v) for v in pose.point(reading.anchor))
-            sc = self._scale(img)
-            org = (x + round(10 * sc), y - round(8 * sc))
-            tw = self._text(img, f"{reading.label} {reading.value:.0f}".strip(), org, 0.9, WHITE,
-                            bold=True)
-            if reading.unit == "deg":  # Hershey fonts have no degree sign: draw one
-                cv2.circle(img, (org[0] + tw + round(4 * sc), org[1] - round(9 * sc)),
-                           max(2, round(2.5 * sc)), WHITE, max(1, round(sc)), cv2.LINE_AA)
+            label_box(img, f"{reading.label} {reading.value:.0f}".strip(),
+                      (x + round(14 * sc), y - round(10 * sc)), 0.45 * sc,
+                      degree=reading.unit == "deg")
 
     def _hud(self, img: np.ndarray, state: FrameState) -> None:
         ex, s = self.exercise, self._scale(img)
@@ -235,3 +202,59 @@ class Overlay:
         self._cue(image, state)
         return image
 
+
+def draw_skeleton(img: np.ndarray, pose: Pose, verdicts: tuple[Verdict, ...], min_vis: float,
+                  s: float, zoom: float = 1.0, offset: tuple[float, float] = (0.0, 0.0)) -> None:
+    """The skeleton, each limb coloured by the checks judging it (a fault wins), a ring where
+    a fault is measured; bones seen less than ``min_vis`` grey. ``s``: line scale; the pose's
+    pixels are mapped by ``zoom`` and ``offset`` (a frame drawn scaled into a bigger screen)."""
+    if pose.is_empty:
+        return
+
+    def px(name: str) -> tuple[int, int]:
+        x, y = pose.point(name)
+        return round(x * zoom + offset[0]), round(y * zoom + offset[1])
+
+    colour_of: dict[str, tuple[int, int, int]] = {}
+    for v in verdicts:  # a fault wins over ok on shared landmarks
+        if not v.judged:
+            continue  # a reminder: leave its limb uncoloured
+        for name in v.landmarks:
+            if name not in colour_of or v.status == "fault":
+                colour_of[name] = STATUS_COLOUR[v.status]
+    thick = max(2, round(3 * s))
+    for a, b in SKELETON:
+        if min(pose.vis(a), pose.vis(b)) < 0.2:
+            continue
+        ca, cb = colour_of.get(a), colour_of.get(b)
+        colour = ca if (ca is not None and ca == cb) else WHITE  # a bone both ends judge
+        if min(pose.vis(a), pose.vis(b)) < min_vis:
+            colour = GREY
+        cv2.line(img, px(a), px(b), DARK, thick + max(2, round(2 * s)), cv2.LINE_AA)
+        cv2.line(img, px(a), px(b), colour, thick, cv2.LINE_AA)
+    r = max(2, round(3 * s))
+    for name in {n for bone in SKELETON for n in bone}:
+        if pose.vis(name) >= 0.2:
+            cv2.circle(img, px(name), r, colour_of.get(name, WHITE), -1, cv2.LINE_AA)
+    for v in verdicts:  # ring the joint where a fault is measured
+        if v.status == "fault" and v.anchor and pose.vis(v.anchor) >= min_vis:
+            cv2.circle(img, px(v.anchor), 3 * r, RED, max(2, round(1.5 * s)), cv2.LINE_AA)
+
+
+def label_box(img: np.ndarray, text: str, org: tuple[int, int], scale: float,
+              colour: tuple[int, int, int] = WHITE, degree: bool = False) -> None:
+    """``text`` on a dark box at ``org`` (its bottom-left), so it reads on any background
+    (a white label on the white skeleton did not). ``degree``: draw a degree sign after it,
+    which the Hershey fonts lack."""
+    th = max(1, round(2 * scale))
+    (tw, tht), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, th)
+    pad = max(2, round(6 * scale))
+    extra = round(12 * scale) if degree else 0
+    x, y = org
+    x = min(max(0, x), img.shape[1] - tw - extra - 2 * pad)
+    y = min(max(tht + 2 * pad, y), img.shape[0] - base - pad)
+    cv2.rectangle(img, (x, y - tht - pad), (x + tw + extra + 2 * pad, y + base + pad // 2), DARK, -1)
+    cv2.putText(img, text, (x + pad, y), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, th, cv2.LINE_AA)
+    if degree:
+        cv2.circle(img, (x + pad + tw + round(6 * scale), y - tht + round(3 * scale)),
+                   max(2, round(3.5 * scale)), colour, max(1, round(1.5 * scale)), cv2.LINE_AA)

@@ -239,6 +239,14 @@ class RepsDef(Measured):
         return self
 
 
+class CameraDef(Table):
+    """Where the camera goes, said at the start of a live session. ``max_view_width``: torso
+    widths (measure ``view_width``) above which the framing check asks to turn side-on."""
+
+    placement: Text = "On the floor or a low table 2-3 m away, your whole body in view"
+    max_view_width: Amount | None = None
+
+
 class Exercise(Table):
     """One exercise definition (``poses/NAME.toml``)."""
 
@@ -258,6 +266,7 @@ class Exercise(Table):
     balance_tolerance: Fraction = 0.2
     min_visibility: Fraction = 0.5
     display: tuple[Text, ...] = ()
+    camera: CameraDef = CameraDef()
     path: Path = Path()
     hidden: ClassVar[frozenset[str]] = frozenset({"path"})
 

@@ -1,0 +1,154 @@
+"""The steps of a live session, from set-up to summary, and what the live screen is told about
+each frame. Pure decisions on video time; the live loop (:mod:`coach.live`) feeds them frames
+and keys, the live screen (:mod:`coach.output.live_screen`) draws them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from coach.pose import Pose
+from coach.rules.definitions import Exercise
+from coach.session.frame import FrameState
+from coach.session.framing import Framing
+from coach.session.report import Report
+
+Step = Literal["setup", "framing", "countdown", "coaching", "summary"]
+STEPS: tuple[Step, ...] = ("setup", "framing", "countdown", "coaching", "summary")
+SAFETY_NOTE = ("Stop if anything hurts. Not for acute or sharp pain, or a fresh injury: "
+               "see a professional first.")
+
+
+class Guide:
+    """Set-up (the safety note and where the camera goes, for ``setup_s``), the framing check
+    (until it is ready), a countdown of ``countdown_s``, coaching, the summary. Time moves it
+    on; ``next`` and ``back`` (keys) move it by hand."""
+
+    def __init__(self, setup_s: float = 10.0, countdown_s: float = 3.0) -> None:
+        self.setup_s, self.countdown_s = setup_s, countdown_s
+        self.step: Step = "setup"
+        self.since: float | None = None
+        self._t = 0.0
+
+    def update(self, t: float, framing_ready: bool) -> Step:
+        """Advance on video time ``t``; ``framing_ready``: the framing check has passed."""
+        self._t = t
+        if self.since is None:
+            self.since = t
+        if self.step == "setup" and t - self.since >= self.setup_s:
+            self._go("framing")
+        if self.step == "framing" and framing_ready:
+            self._go("countdown")
+        if self.step == "countdown" and t - self.since >= self.countdown_s:
+            self._go("coaching")
+        return self.step
+
+    def _go(self, step: Step) -> None:
+        self.step, self.since = step, self._t
+
+    def next(self) -> Step:
+        """Skip to the next step (from coaching: the summary)."""
+        i = STEPS.index(self.step)
+        self._go(STEPS[min(i + 1, len(STEPS) - 1)])
+        return self.step
+
+    def back(self) -> Step:
+        """Back one step (from coaching: the framing check; the session's totals are kept)."""
+        i = STEPS.index(self.step)
+        if self.step != "summary":
+            self._go(STEPS[max(i - 1, 0)])
+        return self.step
+
+    def left_s(self) -> float | None:
+        """Seconds left in the set-up or the countdown."""
+        length = {"setup": self.setup_s, "countdown": self.countdown_s}.get(self.step)
+        if length is None or self.since is None:
+            return None
+        return max(0.0, length - (self._t - self.since))
+
+
+@dataclass(frozen=True)
+class SideLine:
+    side: str
+    hold_s: float
+    target_s: float
+    reps: int | None
+    reps_target: int | None
+
+    @property
+    def done(self) -> bool:
+        return self.hold_s >= self.target_s and (self.reps_target is None
+                                                 or (self.reps or 0) >= self.reps_target)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The end of a session, for the summary screen and the terminal."""
+
+    title: str
+    sides: tuple[SideLine, ...]
+    rep_label: str | None
+    top_fault: tuple[str, int, str] | None  # (check title, times, its fix)
+    balance: str
+    report_path: Path | None
+
+    @property
+    def completed(self) -> int:
+        return sum(s.done for s in self.sides)
+
+    def lines(self) -> list[str]:
+        out = []
+        for s in self.sides:
+            reps = f", {s.reps}/{s.reps_target} {self.rep_label}" if s.reps_target else ""
+            out.append(f"{s.side.capitalize()} side: {_clock(s.hold_s)} of {_clock(s.target_s)}"
+                       f"{reps}" + ("  (done)" if s.done else ""))
+        out.append(f"Sides completed: {self.completed} of {len(self.sides)}. {self.balance}")
+        if self.top_fault:
+            title, n, fix = self.top_fault
+            out.append(f"Most frequent fault: {title} ({n}x). Fix: {fix}")
+        else:
+            out.append("No form faults.")
+        return out
+
+
+def _clock(s: float) -> str:
+    s = max(0, int(s))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def summary_of(report: Report, exercise: Exercise, report_path: Path | None = None) -> Summary:
+    """Time per side against the target, sides completed, the most frequent fault and its fix."""
+    reps_target = exercise.reps.target if exercise.reps else None
+    sides = tuple(SideLine(s, r.hold_s, exercise.hold.target_s,
+                           r.reps if reps_target else None, reps_target)
+                  for s, r in report.sides.items())
+    top = None
+    if report.events:
+        check, n = Counter(e.check for e in report.events).most_common(1)[0]
+        c = exercise.check(check)
+        top = (c.title, n, c.cue)
+    return Summary(exercise.title, sides, exercise.reps.label if exercise.reps else None, top,
+                   report.balance.message, report_path)
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """Everything the live screen shows for one frame: the step, the camera image and its pose,
+    the session's decisions (while coaching), and the loop's own status."""
+
+    step: Step
+    image: np.ndarray
+    pose: Pose
+    state: FrameState | None = None
+    framing: Framing | None = None
+    left_s: float | None = None
+    paused: bool = False
+    voice: str = "on"  # "on", "muted" or "off" (no speech engine)
+    fps: float = 0.0
+    pose_ms: float = 0.0
+    note: str | None = None  # a passing message, e.g. after a key
+    summary: Summary | None = None

@@ -1,0 +1,62 @@
+"""Screenshots of `coach live` under Xvfb, a video standing in for the camera: a screenshot every
+``--every`` seconds from start to summary, to look at each step's layout at a window size.
+
+    python scripts/live_screenshots.py --camera samples/figure4_clean.mp4 -e figure-4 \\
+        --size 1280x720 --out out/shots/1280x720
+
+Needs Xvfb and ImageMagick's ``import`` (Debian: ``apt-get install xvfb imagemagick``). Extra
+arguments after ``--`` go to `coach live` (e.g. ``-- --setup-s 3``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--camera", required=True)
+    ap.add_argument("-e", "--exercise", required=True)
+    ap.add_argument("--size", default="1280x720", help="window (and screen) size, WxH")
+    ap.add_argument("--every", type=float, default=0.5)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("rest", nargs="*", help="more `coach live` arguments (after --)")
+    args = ap.parse_args()
+    for tool in ("Xvfb", "import"):
+        if not shutil.which(tool):
+            sys.exit(f"live_screenshots: {tool} is not installed")
+    args.out.mkdir(parents=True, exist_ok=True)
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                             f"{args.size}x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        env = {**os.environ, "DISPLAY": f":{f.readline().strip()}"}
+    coach = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", args.camera,
+                              "-e", args.exercise, "--window-size", args.size,
+                              "--out", str(args.out / "live"), *args.rest], env=env)
+    t0, n = time.monotonic(), 0
+    try:
+        while coach.poll() is None:
+            time.sleep(args.every)
+            name = args.out / f"{n:03d}_{time.monotonic() - t0:05.1f}s.png"
+            subprocess.run(["import", "-window", "root", str(name)], env=env,
+                           stderr=subprocess.DEVNULL, check=False)
+            n += 1
+    finally:
+        if coach.poll() is None:
+            coach.terminate()
+        xvfb.terminate()
+        xvfb.wait(timeout=5)
+    print(f"{n} screenshots in {args.out}; coach exited {coach.returncode}")
+
+
+if __name__ == "__main__":
+    main()

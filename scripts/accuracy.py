@@ -24,11 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import Clip, clips, manifest  # noqa: E402
 
+from coach.recognizer import Recognizer, shipped_model  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 COACHED = ("supine_figure4", "pigeon", "seated_rolldown")
+UNSIDED = ("seated_rolldown",)
+RECOGNIZE = True  # False (--rules): locate with the hand-set rules, as before the recogniser
 ONSET_TOL_S = 1.0
 BUCKETS = {"cm": [0, 3, 6, 10, 15, 1e9], "deg": [0, 5, 10, 20, 25, 40, 1e9]}
 
@@ -39,7 +42,7 @@ def run_session(exercise: str, clip: Clip) -> dict:
     first = None
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
         first = next((s for s in clip.labels["side"] if s), None)
-    session = make_session(ex, first_side=first)
+    session = make_session(ex, first_side=first, recognize=RECOGNIZE)
     inpos, side, status = [], [], defaultdict(list)
     for i, pose in enumerate(clip.poses()):
         st = session.update(pose, float(clip.times[i]))
@@ -48,7 +51,7 @@ def run_session(exercise: str, clip: Clip) -> dict:
         for v in st.verdicts:
             status[v.check].append(v.status)
     session.finish()
-    report = session.report(clip.id, clip.fps)
+    report = session.report(clip.id, clip.fps).model_dump(mode="json")
     return {
         "in_position": np.array(inpos),
         "side": np.array(side, object),
@@ -214,6 +217,16 @@ def markdown(fig: dict) -> str:
         "nothing is scored (thresholds and reasons in `corpus/README.md`).",
         "",
     ]
+    out += [
+        f"The coach located each stretch with the {fig.get('located_by', 'recogniser')}"
+        + (
+            f"; figures in brackets ('was') are the baseline run ({fig['baseline'].get('located_by')}, "
+            f"thresholds as they were before fitting) on the same clips."
+            if "baseline" in fig
+            else "."
+        ),
+        "",
+    ]
     if "recogniser" in fig:
         out += recogniser_markdown(fig["recogniser"])
     out += [
@@ -223,10 +236,16 @@ def markdown(fig: dict) -> str:
         "| time per side within 10 % | reps exact |",
         "|---|---|---|---|---|---|---|",
     ]
+    base = fig.get("baseline", {}).get("stretches", {})
     for ex, s in fig["stretches"].items():
+        b = base.get(ex, {})
+
+        def v(key: str, s=s, b=b) -> str:
+            return pct(s[key]) + (f" (was {pct(b[key])})" if key in b else "")
+
         out.append(
-            f"| {ex} | {s['clips']} | {pct(s['in_position_recall'])} | {pct(s['false_in_position'])} | "
-            f"{pct(s['side_right'])} | {pct(s['time_per_side_within_10pct'])} | {pct(s['reps_exact'])} |"
+            f"| {ex} | {s['clips']} | {v('in_position_recall')} | {v('false_in_position')} | "
+            f"{v('side_right')} | {v('time_per_side_within_10pct')} | {v('reps_exact')} |"
         )
     out += ["", "False in position, by what the other clips show:", ""]
     for ex, s in fig["stretches"].items():
@@ -242,9 +261,17 @@ def markdown(fig: dict) -> str:
     ]
     for ex, s in fig["stretches"].items():
         for c, v in s["checks"].items():
+            was = base.get(ex, {}).get("checks", {}).get(c)
+            if was:
+                v = {
+                    **v,
+                    "recall_txt": f"{pct(v['recall'])} (was {pct(was['recall'])})",
+                    "precision_txt": f"{pct(v['precision'])} (was {pct(was['precision'])})",
+                }
             onset = "n/a" if v["onset_median_s"] is None else f"{v['onset_median_s']:+.2f} s"
             out.append(
-                f"| {ex} | {c} | {v['faults']} | {pct(v['recall'])} | {pct(v['precision'])} | "
+                f"| {ex} | {c} | {v['faults']} | {v.get('recall_txt', pct(v['recall']))} | "
+                f"{v.get('precision_txt', pct(v['precision']))} | "
                 f"{v['false_on_clean_clips']} | {pct(v['onset_within_1s'])} | {onset} |"
             )
     out += ["", "Found / faults, by true size (`cm` for hips, degrees otherwise):", ""]
@@ -262,8 +289,118 @@ def markdown(fig: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def truth_label(clip: Clip, i: int) -> str:
+    lab = clip.labels
+    s = lab["stretch"][i]
+    if not s:
+        return "none"
+    return s if s in UNSIDED else f"{s}:{lab['side'][i]}"
+
+
+def evaluate_recognizer(part: list[Clip]) -> dict:
+    """Frame by frame through the live recogniser (smoothed), on scored frames."""
+    model = shipped_model()
+    conf: dict = defaultdict(lambda: defaultdict(int))
+    by_view: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    held = defaultdict(lambda: [0, 0])
+    stretch_ok = stretch_n = none_ok = none_n = 0
+    switches, hold_s = 0, 0.0
+    for clip in part:
+        rec = Recognizer(model)
+        got = []
+        for i, pose in enumerate(clip.poses()):
+            r = rec.update(pose, float(clip.times[i]))
+            got.append(r.label if r.stretch != "none" else "none")
+        lab = clip.labels
+        for i in range(clip.n):
+            if not lab["scored"][i]:
+                continue
+            want = truth_label(clip, i)
+            conf[want][got[i]] += 1
+            if want == "none":
+                if clip.kind == "none":
+                    none_n += 1
+                    none_ok += got[i] == "none"
+                continue
+            stretch_n += 1
+            stretch_ok += got[i] == want
+            by_view[clip.view][want.split(":")[0]][0] += got[i] == want
+            by_view[clip.view][want.split(":")[0]][1] += 1
+            held[want.split(":")[0]][0] += got[i].split(":")[0] == want.split(":")[0]
+            held[want.split(":")[0]][1] += 1
+        # spurious side switches: the recognised side changing inside a one-sided stretch run
+        for seg in _runs(lab):
+            a, b = seg
+            sides = [g.split(":")[1] for g in got[a:b] if ":" in g]
+            switches += sum(1 for x, y in zip(sides, sides[1:], strict=False) if x != y)
+            hold_s += (b - a) / clip.fps
+    return {
+        "stretch_side_right": _ratio(stretch_ok, stretch_n),
+        "stretch_frames": stretch_n,
+        "none_right_on_negatives": _ratio(none_ok, none_n),
+        "negative_frames": none_n,
+        "in_position_recall": {k: _ratio(*v) for k, v in sorted(held.items())},
+        "side_switches_per_10_min": round(10 * 60 * switches / hold_s, 2) if hold_s else None,
+        "side_switches": switches,
+        "hold_minutes": round(hold_s / 60, 1),
+        "by_view": {v: {k: _ratio(*n) for k, n in sorted(d.items())} for v, d in sorted(by_view.items())},
+        "confusion": {k: dict(v) for k, v in sorted(conf.items())},
+        "model": {k: model.meta.get(k) for k in ("corpus_version", "seed", "train_clips", "validation")},
+    }
+
+
+def _runs(lab: dict) -> list[tuple[int, int]]:
+    """Frame ranges of one sided stretch held on one side (from the truth)."""
+    out, start = [], None
+    key = [
+        f"{s}:{d}" if s and s not in UNSIDED else "" for s, d in zip(lab["stretch"], lab["side"], strict=True)
+    ]
+    for i, k in enumerate([*key, ""]):
+        if start is not None and k != key[start]:
+            out.append((start, i))
+            start = None
+        if start is None and k:
+            start = i
+    return out
+
+
 def recogniser_markdown(r: dict) -> list[str]:
-    return []
+    out = [
+        "## Which stretch and which side (the recogniser)",
+        "",
+        f"Model trained on corpus `{r['model']['corpus_version']}` ({r['model']['train_clips']} training "
+        f"clips, seed {r['model']['seed']}); scored frame by frame through the live recogniser "
+        "(smoothed as in the coach), leaving out 0.4 s either side of each change in the truth.",
+        "",
+        "| figure | value | frames |",
+        "|---|---|---|",
+        f"| stretch and side right, in a stretch | {pct(r['stretch_side_right'])} | {r['stretch_frames']} |",
+        f"| 'none' right, on clips of other postures | {pct(r['none_right_on_negatives'])} | "
+        f"{r['negative_frames']} |",
+        f"| spurious side switches | {r['side_switches_per_10_min']} per 10 min of holds | "
+        f"{r['side_switches']} in {r['hold_minutes']} min |",
+        "",
+        "In position (the recogniser names the stretch, either side): "
+        + ", ".join(f"{k} {pct(v)}" for k, v in r["in_position_recall"].items()),
+        "",
+        "Stretch and side right, by camera view:",
+        "",
+        "| view | " + " | ".join(COACHED) + " |",
+        "|---" * (len(COACHED) + 1) + "|",
+    ]
+    for view, d in r["by_view"].items():
+        out.append(f"| {view} | " + " | ".join(pct(d.get(k)) for k in COACHED) + " |")
+    labels = sorted({g for row in r["confusion"].values() for g in row} | set(r["confusion"]))
+    out += [
+        "",
+        "Confusion (rows: truth, columns: recognised; frames):",
+        "",
+        "| truth \\ recognised | " + " | ".join(labels) + " |",
+        "|---" * (len(labels) + 1) + "|",
+    ]
+    for want, row in r["confusion"].items():
+        out.append(f"| {want} | " + " | ".join(str(row.get(g, 0)) for g in labels) + " |")
+    return [*out, ""]
 
 
 def corpus_summary(part: list[Clip]) -> dict:
@@ -304,14 +441,32 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--part", default="val", choices=("val", "train"))
     ap.add_argument("--out", type=Path, default=REPO / "docs")
+    ap.add_argument(
+        "--rules",
+        action="store_true",
+        help="locate with the hand-set rules (the baseline before the recogniser)",
+    )
+    ap.add_argument("--baseline", type=Path, help="an earlier run's accuracy.json, shown as 'was'")
     args = ap.parse_args()
+    global RECOGNIZE
+    RECOGNIZE = not args.rules
     part = clips(args.part)
     thresholds = manifest()["thresholds"]
     fig = {
         "part": args.part,
         "corpus": corpus_summary(part),
         "stretches": {ex: evaluate_stretch(ex, part, thresholds) for ex in COACHED},
+        "located_by": "hand-set rules" if args.rules else "recogniser",
     }
+    if not args.rules:
+        fig["recogniser"] = evaluate_recognizer(part)
+        r = fig["recogniser"]
+        print(
+            f"recogniser: stretch+side {pct(r['stretch_side_right'])}, none on negatives "
+            f"{pct(r['none_right_on_negatives'])}, side switches {r['side_switches_per_10_min']} / 10 min"
+        )
+    if args.baseline:
+        fig["baseline"] = json.loads(args.baseline.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     fig["plot"] = plot(fig, args.out / "accuracy_faults.png")
     (args.out / "accuracy.json").write_text(json.dumps(fig, indent=1) + "\n")

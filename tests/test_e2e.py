@@ -149,3 +149,82 @@ def test_analyze_writes_a_video_like_its_input_and_both_reports(tmp_path):
     assert report["frames"] == truth.data["frames"]
     assert [e["check"] for e in report["events"]] == ["knee_angle"]
     assert "knee_angle" in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize("exercise", ["pigeon", "supine_figure4"])
+def test_another_stretch_is_not_held_as_this_one(exercise):
+    """The roll-down sample asked as pigeon or figure-4: never in position (the recogniser
+    tells them apart, where the old position rules accepted almost anyone on the floor)."""
+    rep = report_for("rolldown_clean", exercise)
+    assert rep.sides["left"].in_position_s == rep.sides["right"].in_position_s == 0
+    assert rep.events == []
+
+
+_auto: dict[tuple[str, bool], object] = {}
+
+
+def auto_report_for(name: str, mirrored: bool = False):
+    """The coach without --exercise: it recognises the stretch (cached per sample)."""
+    if (name, mirrored) not in _auto:
+        truth = truth_for(name, mirrored)
+        with open_source(truth.video) as src, open_estimator() as est:
+            frames = _Mirrored(src) if mirrored else src
+            _auto[(name, mirrored)] = run(frames, est, None, [NullSink()],
+                                          first_side=truth.first_side).report
+        validate_report(_auto[(name, mirrored)].model_dump(mode="json"))
+    return _auto[(name, mirrored)]
+
+
+def _true_runs(truth: Truth) -> list[tuple[str, str | None]]:
+    """(stretch, side) of each stretch run in the truth, in order (sides merged where the
+    model cannot see them)."""
+    ex = find_exercise(truth.exercise)
+    out: list[tuple[str, str | None]] = []
+    for seg in truth.data["segments"]:
+        if seg["phase"] not in ("hold", "lean", "roll"):
+            continue
+        key = (truth.exercise, None if ex.side.takes_turns else seg["side"])
+        if not out or out[-1] != key:
+            out.append(key)
+    return out
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+@pytest.mark.parametrize("name", ["figure4_clean", "pigeon_clean", "rolldown_clean", "not_stretching"])
+def test_without_exercise_the_stretch_and_side_are_recognised(name, mirrored):
+    truth = truth_for(name, mirrored)
+    rep = auto_report_for(name, mirrored)
+    seen = [(s.stretch, s.side) for s in rep.segments if s.end_s - s.start_s >= 1.0]
+    if truth.exercise == "none":
+        assert seen == [] and rep.exercises == {}
+        return
+    merged = [k for i, k in enumerate(seen) if i == 0 or seen[i - 1] != k]
+    assert merged == _true_runs(truth)
+    assert all(s.confidence > 0.6 for s in rep.segments)
+    # the stretch's own report comes with it, counting holds on the recognised sides
+    own = rep.exercises[truth.exercise]
+    held = {s: own.sides[s].in_position_s for s in ("left", "right")}
+    for side in ("left", "right"):
+        want = truth.data["hold_s"][side]
+        if want and not find_exercise(truth.exercise).side.takes_turns:
+            assert held[side] > 0.6 * want
+
+
+def test_a_still_image_says_which_stretch_and_side(tmp_path):
+    import json
+
+    import cv2
+    from typer.testing import CliRunner
+
+    from coach.cli import app
+
+    truth = TRUTHS["pigeon_clean"]
+    with open_source(truth.video) as src:
+        frame = next(f for f in src if f.t >= 5.0)  # upright, left leg in front
+    still = tmp_path / "pigeon.png"
+    cv2.imwrite(str(still), frame.image)
+    r = CliRunner().invoke(app, ["analyze", str(still), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [(s["stretch"], s["side"]) for s in report["segments"]] == [("pigeon", "left")]
+    assert "pigeon (left)" in r.output and "sure" in r.output

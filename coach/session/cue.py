@@ -48,7 +48,8 @@ class CueChooser:
 
     def choose(self, person: bool, side: Side | None, in_position: bool,
                verdicts: tuple[Verdict, ...], hold_s: float, direction: int,
-               totals: dict[str, SideTotals]) -> Cue:
+               totals: dict[str, SideTotals], looks_like: str | None = None) -> Cue:
+        """``looks_like``: what the recogniser sees instead of this exercise, if anything."""
         ex = self.exercise
         if not person:
             return NOBODY
@@ -57,6 +58,8 @@ class CueChooser:
             c = self._cues[min(faults, key=lambda v: self._order[v.check]).check]
             return Cue(c.cue, "fault", 0 if c.safety else 1)
         if not in_position:
+            if looks_like:
+                return Cue(f"This looks like {looks_like}. For {ex.title}: {ex.position_cue}", "setup", 3)
             return Cue(ex.position_cue, "setup", 3)
         reminder = self._reminder(hold_s)
         if reminder is not None:

@@ -103,12 +103,23 @@ class Session:
                              ex.balance_tolerance)
         warnings = self.quality.update(pose, where.in_position, judged.verdicts, t, dt)
         wanted = self.chooser.choose(person, where.side, where.in_position, judged.verdicts,
-                                     hold_s, direction, totals)
+                                     hold_s, direction, totals, self._looks_like())
         return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
                           hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
                           self._readings(pose, where.side),
                           tuple((e.check, e.start_s) for e in self.judge.log.open.values()),
                           warnings, getattr(self.locator, "recognition", None))
+
+    def _looks_like(self) -> str | None:
+        """A clearly different pose the recogniser sees (another stretch, or a named posture)."""
+        r = getattr(self.locator, "recognition", None)
+        if r is None or r.stretch == self.exercise.name or r.confidence < 0.7:
+            return None
+        if r.stretch != "none":
+            from coach.rules.definitions import find_exercise
+
+            return find_exercise(r.stretch).title.lower()
+        return r.looks_like.replace("_", " ") if r.looks_like else None
 
     def _readings(self, pose: Pose, side: Side | None) -> tuple[Reading, ...]:
         """The exercise's ``display`` measures, each with its label, unit and joint."""

@@ -1,0 +1,36 @@
+"""The shipped recogniser: small, loads without pickle, names the corpus it came from, and its
+recorded validation figures are what it scores now on the corpus's validation part."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coach.recognizer import MODEL_PATH, Model
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from corpuslib import manifest  # noqa: E402
+
+
+def test_model_is_small_and_loads_without_pickle():
+    assert MODEL_PATH.stat().st_size < 3_000_000
+    with np.load(MODEL_PATH, allow_pickle=False) as d:  # raises if anything needs pickle
+        assert {"classes", "mean", "scale", "meta"} <= set(d.files)
+    model = Model.load()
+    assert model.meta["corpus_version"] == manifest()["version"]
+    assert set(model.meta["coached"]) == {"supine_figure4", "pigeon", "seated_rolldown"}
+    # every sided class has its mirror image
+    sided = [c for c in model.classes if ":" in c]
+    assert sorted(model.classes[i] for i in model.side_swap() if ":" in model.classes[i]) == sorted(sided)
+
+
+@pytest.mark.e2e
+def test_recorded_validation_figures_are_what_it_scores_now():
+    from train_recognizer import validate
+
+    model = Model.load()
+    assert validate(model) == model.meta["validation"]

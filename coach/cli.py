@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coach.errors import CoachError, CoachWarning, Terminated
-from coach.pose.estimator import open_estimator
+
+
+def open_estimator(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    """The pose estimator, imported only when a command needs it (``coach --help`` stays fast)."""
+    from coach.pose.estimator import open_estimator as open_
+
+    return open_(*args, **kwargs)
 
 if TYPE_CHECKING:
     from coach.rules.definitions import Exercise

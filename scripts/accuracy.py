@@ -284,6 +284,20 @@ def markdown(fig: dict) -> str:
         for c, v in s["checks"].items():
             views = ", ".join(f"{k} {pct(x)}" for k, x in v["unseen_by_view"].items())
             out.append(f"- {ex} {c}: {views}")
+    if fig.get("samples"):
+        sm = fig["samples"]
+        out += [
+            "",
+            "## The 12 samples (`samples/`)",
+            "",
+            f"The end-to-end samples (other renders, 15 fps, 640x480, with shadows), as "
+            f"`scripts/evaluate.py` scores them (tolerances in `tests/test_e2e.py`): "
+            f"{sm['agree']} of {sm['total']} agree.",
+            "",
+            "```",
+            *sm["lines"],
+            "```",
+        ]
     if fig.get("plot"):
         out += ["", f"![fault recall by size]({fig['plot']})", ""]
     return "\n".join(out) + "\n"
@@ -467,6 +481,13 @@ def main() -> int:
         )
     if args.baseline:
         fig["baseline"] = json.loads(args.baseline.read_text())
+    from evaluate import sample_lines
+
+    from coach.truth import all_truths
+
+    truths = all_truths()
+    lines, bad = sample_lines(truths, RECOGNIZE)
+    fig["samples"] = {"agree": len(truths) - bad, "total": len(truths), "lines": lines}
     args.out.mkdir(parents=True, exist_ok=True)
     fig["plot"] = plot(fig, args.out / "accuracy_faults.png")
     (args.out / "accuracy.json").write_text(json.dumps(fig, indent=1) + "\n")

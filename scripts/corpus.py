@@ -543,7 +543,7 @@ def render_clip(clip: dict, bodies: dict, lib) -> dict:
                       ambient=sc["ambient"], key_intensity=sc["key_intensity"],
                       key_dir=tuple(sc["key_dir"]), fill_intensity=sc["fill_intensity"], shadows=False)
     VIDEOS.mkdir(parents=True, exist_ok=True)
-    tmp = VIDEOS / f"{clip['id']}.part.mp4"
+    tmp = VIDEOS / f"{clip['id']}.{os.getpid()}.part.mp4"  # two renderers may meet on a clip
     container = av.open(str(tmp), "w")
     stream = container.add_stream("libx264", rate=s.fps)
     stream.width, stream.height, stream.pix_fmt = s.width, s.height, "yuv420p"
@@ -588,6 +588,8 @@ def cmd_render(args) -> int:
     manifest = json.loads((CORPUS / "manifest.json").read_text())
     bodies = {b["id"]: b for b in manifest["bodies"]}
     ids = manifest["clip_ids"][k::n]
+    if args.reverse:  # a further process on the same shard, from its far end
+        ids = ids[::-1]
     if args.limit:
         ids = ids[: args.limit]
     while True:
@@ -607,13 +609,15 @@ def _render_pass(ids: list[str], bodies: dict, lib) -> tuple[int, int]:
         if (VIDEOS / f"{cid}.mp4").exists() and "rendered" in clip:
             done += 1
             continue
+        if list(VIDEOS.glob(f"{cid}.*.part.mp4")):
+            continue  # another renderer has it
         missing = {kk["pose"] for kk in clip["keys"]} - set(lib.poses)
         if missing:
             waiting += 1
             continue
         t0 = time.time()
         clip["rendered"] = render_clip(clip, bodies, lib)
-        tmp = f.with_suffix(".json.part")
+        tmp = f.with_suffix(f".{os.getpid()}.part")
         tmp.write_text(json.dumps(clip, indent=1) + "\n")
         tmp.replace(f)
         done += 1
@@ -692,6 +696,7 @@ def main() -> int:
     r.add_argument("--shard", default="0/1", help="K/N: render every N-th clip from the K-th")
     r.add_argument("--limit", type=int, default=0)
     r.add_argument("--follow", action="store_true", help="wait for missing poses and go on")
+    r.add_argument("--reverse", action="store_true", help="take the shard from its far end")
     t = sub.add_parser("track")
     t.add_argument("--follow", action="store_true", help="keep tracking new renders until all are done")
     sub.add_parser("status")

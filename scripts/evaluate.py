@@ -17,42 +17,52 @@ from coach.session.report import Report
 from coach.truth import all_truths, compare, load_truth
 
 
-def report_for(truth, exercise: str) -> Report:
+def report_for(truth, exercise: str, recognize: bool = True) -> Report:
     ex = find_exercise(exercise)
     # where sides take turns, the user says which side came first (coach analyze --first-side)
     first = truth.first_side if ex.side.takes_turns else None
-    session = make_session(ex, first_side=first)
+    session = make_session(ex, first_side=first, recognize=recognize)
     for i, pose in enumerate(estimated_poses(truth)):
         session.update(pose, i / truth.fps)
     session.finish()
     return session.report(truth.name, truth.fps)
 
 
-def main(names: list[str]) -> int:
-    truths = [load_truth(n) for n in names] if names else all_truths()
-    bad = 0
+def sample_lines(truths, recognize: bool = True) -> tuple[list[str], int]:
+    """One line per sample (and per exercise for the non-stretching one), and how many disagree."""
+    lines, bad = [], 0
     for truth in truths:
         if truth.exercise == "none":
             for ex in exercise_names():
-                r = report_for(truth, ex)
+                r = report_for(truth, ex, recognize)
                 held = r.sides["left"].hold_s + r.sides["right"].hold_s
                 ok = held == 0 and not r.events
                 bad += not ok
-                print(f"{'ok ' if ok else 'BAD'} {truth.name} as {ex}: held {held:.1f} s, "
-                      f"{len(r.events)} faults")
+                lines.append(
+                    f"{'ok ' if ok else 'BAD'} {truth.name} as {ex}: held {held:.1f} s, "
+                    f"{len(r.events)} faults"
+                )
             continue
         ex = find_exercise(truth.exercise)
-        r = report_for(truth, truth.exercise)
+        r = report_for(truth, truth.exercise, recognize)
         diffs = compare(r, truth, ex.balance_tolerance)
         problems = [f"{k}: {m}" for k, ms in diffs.items() for m in ms]
         bad += bool(problems)
         s = r.sides
-        print(f"{'ok ' if not problems else 'BAD'} {truth.name}: L {s['left'].hold_s:.1f}/"
-              f"{truth.data['hold_s']['left']:.1f} s R {s['right'].hold_s:.1f}/"
-              f"{truth.data['hold_s']['right']:.1f} s, reps {s['left'].reps}/"
-              f"{s['right'].reps}, faults {[(e.check, e.side, e.start_s) for e in r.events]}")
-        for p in problems:
-            print(f"      {p}")
+        lines.append(
+            f"{'ok ' if not problems else 'BAD'} {truth.name}: L {s['left'].hold_s:.1f}/"
+            f"{truth.data['hold_s']['left']:.1f} s R {s['right'].hold_s:.1f}/"
+            f"{truth.data['hold_s']['right']:.1f} s, reps {s['left'].reps}/"
+            f"{s['right'].reps}, faults {[(e.check, e.side, e.start_s) for e in r.events]}"
+        )
+        lines += [f"      {p}" for p in problems]
+    return lines, bad
+
+
+def main(names: list[str]) -> int:
+    truths = [load_truth(n) for n in names] if names else all_truths()
+    lines, bad = sample_lines(truths)
+    print("\n".join(lines))
     print(f"{len(truths) - bad if bad <= len(truths) else 0} of {len(truths)} samples agree")
     return 1 if bad else 0
 

@@ -22,7 +22,8 @@ import numpy as np
 from coach.pose import LANDMARK_NAMES, Pose
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "recognizer.npz"
-WINDOW_S = 1.0  # features are also averaged over this much of the past
+WINDOW_S = 1.0
+N_DEPTH = 4  # the last per-frame features: depth order seen from the camera (view-dependent)  # features are also averaged over this much of the past
 NONE = "none"
 
 _IX = {n: i for i, n in enumerate(LANDMARK_NAMES)}
@@ -127,7 +128,15 @@ def frame_features(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, wh: tuple
         ],
         -1,
     )
-    return np.concatenate([body, ang, dist, up, itrunk, aspect, seen], axis=1)
+    # Which side is which, without trusting the model's left/right labels (it swaps the legs
+    # in a fifth of side-on pigeon frames): where the body faces in the image, which of each
+    # pair is nearer the camera (depth, visibility) and where each lies across the image.
+    pairs = [(LSH, RSH), (LHIP, RHIP), (LKN, RKN), (LAN, RAN)]
+    cols = [NOSE, LSH, RSH, LHIP, RHIP, LKN, RKN, LAN, RAN]
+    across = np.clip((img[:, cols, 0] - ihip[:, :1]) / itorso, -6, 6)
+    depth = np.stack([(p[:, a, 2] - p[:, b, 2]) / torso for a, b in pairs], -1)
+    nearer = np.stack([v[:, a] - v[:, b] for a, b in pairs], -1)
+    return np.concatenate([body, ang, dist, up, itrunk, aspect, seen, across, nearer, depth], axis=1)
 
 
 class Window:

@@ -9,6 +9,7 @@ import pytest
 from coach.pose import LANDMARK_NAMES, Pose
 from coach.recognizer import (
     MIRROR,
+    N_DEPTH,
     Model,
     Recognizer,
     Smoother,
@@ -71,8 +72,11 @@ def test_features_ignore_size_place_and_turn(name, change):
     xy, world, vis = random_pose(np.random.default_rng(2))
     base = frame_features(xy, world, vis, WH)
     xy2, world2 = change(xy, world)
+    got = frame_features(xy2, world2, vis, WH)
+    if "turned" in name:  # which point is nearer the camera is meant to change with the view
+        got, base = got[:, :-N_DEPTH], base[:, :-N_DEPTH]
     # the image aspect feature adds a pixel to each extent, so scaling moves it a hair
-    np.testing.assert_allclose(frame_features(xy2, world2, vis, WH), base, atol=5e-3, err_msg=name)
+    np.testing.assert_allclose(got, base, atol=5e-3, err_msg=name)
 
 
 def _turn(deg: float) -> np.ndarray:

@@ -378,6 +378,23 @@ def _runs(lab: dict) -> list[tuple[int, int]]:
     return out
 
 
+def leg_swaps(part: list[Clip]) -> dict[str, dict[str, float | None]]:
+    """How often the pose model's left and right knees are the truth's right and left (the
+    image distance to the swapped truth points is the smaller), by stretch and view."""
+    out: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for c in part:
+        if c.kind == "none":
+            continue
+        tr = c.track
+        mp, tx, ok = tr["xy"].astype(float), tr["truth_xy"].astype(float), tr["ok"]
+        same = np.linalg.norm(mp[:, 25] - tx[:, 13], axis=1) + np.linalg.norm(mp[:, 26] - tx[:, 14], axis=1)
+        swap = np.linalg.norm(mp[:, 25] - tx[:, 14], axis=1) + np.linalg.norm(mp[:, 26] - tx[:, 13], axis=1)
+        swapped = ok & (swap + 0.02 < same)
+        out[c.kind][c.view][0] += int(swapped.sum())
+        out[c.kind][c.view][1] += int(ok.sum())
+    return {k: {v: _ratio(*n) for v, n in sorted(d.items())} for k, d in sorted(out.items())}
+
+
 def recogniser_markdown(r: dict) -> list[str]:
     out = [
         "## Which stretch and which side (the recogniser)",
@@ -404,6 +421,15 @@ def recogniser_markdown(r: dict) -> list[str]:
     ]
     for view, d in r["by_view"].items():
         out.append(f"| {view} | " + " | ".join(pct(d.get(k)) for k in COACHED) + " |")
+    if r.get("leg_swaps"):
+        out += [
+            "",
+            "How often the pose model itself swaps the left and right knee (the truth's left knee is "
+            "nearer its right one), by view: the recogniser has to see past this.",
+            "",
+        ]
+        for k, d in r["leg_swaps"].items():
+            out.append(f"- {k}: " + ", ".join(f"{v} {pct(x)}" for v, x in d.items()))
     labels = sorted({g for row in r["confusion"].values() for g in row} | set(r["confusion"]))
     out += [
         "",
@@ -474,6 +500,7 @@ def main() -> int:
     }
     if not args.rules:
         fig["recogniser"] = evaluate_recognizer(part)
+        fig["recogniser"]["leg_swaps"] = leg_swaps(part)
         r = fig["recogniser"]
         print(
             f"recogniser: stretch+side {pct(r['stretch_side_right'])}, none on negatives "

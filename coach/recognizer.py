@@ -22,8 +22,8 @@ import numpy as np
 from coach.pose import LANDMARK_NAMES, Pose
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "recognizer.npz"
-WINDOW_S = 1.0
-N_DEPTH = 4  # the last per-frame features: depth order seen from the camera (view-dependent)  # features are also averaged over this much of the past
+WINDOW_S = 1.0  # features are also averaged over this much of the past
+N_DEPTH = 4  # the last per-frame features: depth order seen from the camera (view-dependent)
 NONE = "none"
 
 _IX = {n: i for i, n in enumerate(LANDMARK_NAMES)}

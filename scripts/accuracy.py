@@ -83,7 +83,7 @@ def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict) ->
         th = thresholds[f["check"]]
         b = acc["by_size"][f["check"]]
         edges = BUCKETS[th["unit"]]
-        k = int(np.searchsorted(edges, f["size"], side="right") - 1)
+        k = max(0, int(np.searchsorted(edges, f["size"], side="right") - 1))  # below 0: smallest
         label = f"{edges[k]:g}-{edges[k + 1]:g}" if edges[k + 1] < 1e8 else f">={edges[k]:g}"
         hit = [
             e

@@ -9,7 +9,8 @@ Then every candidate setting is replayed over those cached readings with the sam
 as the session's judge (baseline at the start of a hold, hysteresis, confirmation and clearing
 times, the way out of a stretch not counted), and scored against the truth: faults at or above
 their size threshold must be found (onset within 1 s), nothing may be flagged where the truth is
-clean-sized. The setting with the best F1 (then the smallest onset error) is kept. Thousands of
+clean-sized. Among settings with a training precision of at least 0.8, the one with the best F1
+(then the smallest onset error) is kept if it beats the current one. Thousands of
 settings take seconds. The validation part is never read here (see scripts/accuracy.py).
 """
 
@@ -34,6 +35,7 @@ from coach.session.judge import BASELINE_KEEP_S, EXIT_GRACE_S  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ONSET_TOL_S = 1.0
+MIN_PRECISION = 0.8  # on the training part; below it a setting is not considered
 ON_S = (0.3, 0.6, 1.0)
 HYST = (0.15, 0.3, 0.5)  # as a fraction of the limit's distance from the baseline / bound
 
@@ -204,16 +206,20 @@ def candidates(check: CheckDef, tracks: list[Track]) -> list[Setting]:
 
 def fit_check(ex: Exercise, check: CheckDef, part: list[Clip], th: dict) -> tuple[Setting, tuple] | None:
     tracks = cache_tracks(ex, check, part)
+    current = current_setting(check)
+    now = score(tracks, check.name, current, th)
+    print(f"  {check.name}: now {current} -> F1 {now[0]:.3f} recall {now[1]:.3f} precision {now[2]:.3f}")
     best = None
     for s in candidates(check, tracks):
         sc = score(tracks, check.name, s, th)
+        if sc[2] < MIN_PRECISION:  # a coach that nags about faults that are not there is not used
+            continue
         key = (round(sc[0], 4), -sc[3])
         if best is None or key > best[0]:
             best = (key, s, sc)
-    if best is None:
+    if best is None or best[2][0] <= now[0]:
+        print(f"  {check.name}: kept (no setting with precision >= {MIN_PRECISION} does better)")
         return None
-    current = current_setting(check)
-    print(f"  {check.name}: now {current} -> {score(tracks, check.name, current, th)[:3]}")
     print(f"  {check.name}: best {best[1]} -> F1 {best[2][0]:.3f} recall {best[2][1]:.3f} "
           f"precision {best[2][2]:.3f} onset {best[2][3]:.2f} s")
     return best[1], best[2]
@@ -237,13 +243,13 @@ def write_back(ex: Exercise, fitted: dict[str, Setting]) -> None:
         s = fitted.get(str(table["name"]))
         if s is None:
             continue
-        for k in ("min", "max", "max_rise", "max_drop"):
-            if k in table:
-                del table[k]
         if s.kind in ("rise", "drop"):
+            for k in ("min", "max", "max_rise", "max_drop"):
+                if k in table:
+                    del table[k]
             table["kind"] = s.kind
             table["max_rise" if s.kind == "rise" else "max_drop"] = round(s.limit, 3)
-        else:
+        else:  # the fitted bound only; the other one (if any) stays
             table["kind"] = "range"
             table["max" if s.kind == "range_max" else "min"] = round(s.limit, 3)
         table["hysteresis"] = round(s.hysteresis, 3)

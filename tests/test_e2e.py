@@ -42,6 +42,16 @@ KNOWN_LIMITS = {
     "the foot angle reads ~129 deg flexed and ~128 deg pointed (truth 71 -> 127 deg)",
     ("figure4_pointed_foot", "hold"): "the pointed foot is not seen, so its interval is "
     "counted as held",
+    # Thresholds are fitted on the corpus's training part now, not on these samples: there
+    # the crossed-knee limit of 140 deg flagged clean holds (precision 0.38), and the fitted
+    # 158 deg misses this sample's opening, which the model reads as 121-140 deg.
+    ("figure4_knee_open", "faults"): "fitted crossed-knee limit 158 deg (corpus): this "
+    "sample's opened knee reads 121-140 deg",
+    ("figure4_knee_open", "hold"): "the opened knee is not flagged, so its interval is counted",
+    # The recogniser is unsure of an upright cross-legged sit for its first 2-3 s here (it
+    # looks much like butterfly from this camera): the left side's start is not counted.
+    ("rolldown_clean", "hold"): "the recogniser takes 2.6 s to name the upright cross-legged "
+    "start of this clip (left side held 15.2 s of 17.2)",
 }
 _reports: dict[tuple[str, str, bool], Report] = {}
 

@@ -14,7 +14,7 @@ from coach.pose import Pose
 from coach.rules import measures as M
 from coach.rules.definitions import Exercise, RepsDef
 from coach.session.frame import Side, SideTotals
-from coach.session.judge import Judgement
+from coach.session.judge import EXIT_GRACE_S, Judgement
 from coach.session.locate import Location
 from coach.session.timing import Debouncer, MotionMeter
 
@@ -150,6 +150,8 @@ class Counter:
         self.position_frames = 0
         self.intervals = Intervals()
         self._rep_side: Side | None = None
+        self._last_rep: tuple[Side, float] | None = None
+        self._was_in = False
 
     @property
     def totals(self) -> dict[str, SideTotals]:
@@ -200,4 +202,13 @@ class Counter:
             self._rep_side = side
         if self.reps.update(value, t) and side:
             self.ledger.totals[side].reps += 1
+            self._last_rep = (side, t)
+        if self._was_in and not where.in_position and self._last_rep is not None:
+            # leaving the position just after a rep was counted: that movement was the way out
+            # (leaning forward to change sides), not a rep, as for faults (judge.EXIT_GRACE_S)
+            rep_side, at = self._last_rep
+            if at >= (where.since if where.since is not None else t) - EXIT_GRACE_S:
+                self.ledger.totals[rep_side].reps -= 1
+            self._last_rep = None
+        self._was_in = where.in_position
         return self.reps.direction if value is not None else 0

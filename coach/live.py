@@ -87,6 +87,11 @@ class LiveResult:
     written: list[Path] = field(default_factory=list)
     said: list[str] = field(default_factory=list)
 
+    @property
+    def outcome(self) -> str:
+        """As :class:`coach.run.RunResult`'s: "complete", or "source" when the camera failed."""
+        return "complete" if self.error is None else "source"
+
 
 class _Estimation(threading.Thread):
     """Reads the source and estimates each frame's pose, one frame ahead of the screen; a live

@@ -16,3 +16,15 @@ def _fast_tier_never_loads_the_model(request, monkeypatch):
             raise AssertionError("a fast test tried to load the pose model; use FakeEstimator")
 
         monkeypatch.setattr(mediapipe.LegacyPose, "__init__", refuse)
+
+
+HANDSET = Path(__file__).parent / "data" / "poses_handset"
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_use_the_hand_set_definitions(request, monkeypatch):
+    """Fast tests check mechanisms with synthetic stick figures built around the hand-set
+    thresholds; fitted values (poses/, rewritten by scripts/fit.py) change with every refit, so
+    the fast tier reads a frozen copy of the hand-set definitions. The e2e tier reads poses/."""
+    if request.node.get_closest_marker("e2e") is None:
+        monkeypatch.setenv("COACH_POSES", str(HANDSET))

@@ -1,6 +1,6 @@
 """Preview named poses from the pose library as contact sheets, to check them by eye.
 
-    cd /work/main && .venv-render/bin/python scripts/render/preview_pose.py NAME [NAME ...] \
+    .venv-render/bin/python scripts/render/preview_pose.py NAME [NAME ...] \
         [--right] [--no-arm-ground] [--draft FILE] [--out out/poses]
 
 Each pose is put on a default body (every phenotype value 0.5, default colours), grounded the
@@ -10,7 +10,7 @@ into ``OUT/NAME[_right].png`` under a caption with a few true joint angles (from
 COCO keypoints; 180 = straight) and the lowest point of each body part above the floor (cm), so
 floating or sunken parts show up as numbers too.
 
-``--draft FILE`` reads a pose file being written (say /tmp/poses_more.toml) in place of the
+``--draft FILE`` reads a pose file being written (say a copy outside the repository) in place of the
 same-named poses_*.toml beside poses.toml, so renders running from the library never see a
 half-edited file.
 """

@@ -23,14 +23,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import Clip, clips, manifest  # noqa: E402
+from train_recognizer import COACHED, UNSIDED  # noqa: E402
 
 from coach.recognizer import Recognizer, shipped_model  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-COACHED = ("supine_figure4", "pigeon", "seated_rolldown")
-UNSIDED = ("seated_rolldown",)
 RECOGNIZE = True  # False (--rules): locate with the hand-set rules, as before the recogniser
 ONSET_TOL_S = 1.0
 BUCKETS = {"cm": [0, 3, 6, 10, 15, 1e9], "deg": [0, 5, 10, 20, 25, 40, 1e9]}
@@ -41,7 +40,7 @@ def run_session(exercise: str, clip: Clip) -> dict:
     ex = find_exercise(exercise)
     first = None
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
-        first = next((s for s in clip.labels["side"] if s), None)
+        first = clip.first_side
     session = make_session(ex, first_side=first, recognize=RECOGNIZE)
     inpos, side, status = [], [], defaultdict(list)
     for i, pose in enumerate(clip.poses()):

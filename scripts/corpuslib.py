@@ -48,6 +48,11 @@ class Clip:
     def fps(self) -> float:
         return float(self.spec["fps"])
 
+    @property
+    def first_side(self) -> str | None:
+        """The side done first (what a user would tell ``--first-side``)."""
+        return next((s for s in self.labels["side"] if s), None)
+
     @cached_property
     def track(self) -> dict[str, np.ndarray]:
         with np.load(CORPUS / "tracks" / f"{self.id}.npz", allow_pickle=False) as d:

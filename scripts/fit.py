@@ -55,7 +55,7 @@ class Track:
 def cache_tracks(ex: Exercise, check: CheckDef, part: list[Clip]) -> list[Track]:
     out = []
     for clip in part:
-        session = make_session(ex, first_side=next((s for s in clip.labels["side"] if s), None))
+        session = make_session(ex, first_side=clip.first_side)
         t, active, side, applies, value = [], [], [], [], []
         for i, pose in enumerate(clip.poses()):
             st = session.update(pose, float(clip.times[i]))

@@ -61,23 +61,27 @@ class Segments:
             cur.confidence_sum += r.confidence
             cur.frames += 1
 
+    def _segment(self, t: float) -> Segment | None:
+        """The open run up to ``t`` as a segment, if it is long enough to count."""
+        o = self._open
+        if o is None or t - o.start_s < self.min_s:
+            return None
+        return Segment(stretch=o.stretch, side=o.side, start_s=round(o.start_s, 2),
+                       end_s=round(t, 2), confidence=round(o.confidence_sum / o.frames, 3))
+
     def _close(self, t: float) -> None:
-        o, self._open = self._open, None
-        if o is not None and t - o.start_s >= self.min_s:
-            self.items.append(Segment(stretch=o.stretch, side=o.side, start_s=round(o.start_s, 2),
-                                      end_s=round(t, 2), confidence=round(o.confidence_sum / o.frames, 3)))
+        seg = self._segment(t)
+        if seg is not None:
+            self.items.append(seg)
+        self._open = None
 
     def finish(self) -> list[Segment]:
         self._close(self._t)
         return self.items
 
     def snapshot(self) -> list[Segment]:
-        o = self.items
-        if self._open is not None and self._t - self._open.start_s >= self.min_s:
-            x = self._open
-            o = [*o, Segment(stretch=x.stretch, side=x.side, start_s=round(x.start_s, 2),
-                             end_s=round(self._t, 2), confidence=round(x.confidence_sum / x.frames, 3))]
-        return o
+        seg = self._segment(self._t)
+        return [*self.items, seg] if seg is not None else list(self.items)
 
 
 class AutoSession:

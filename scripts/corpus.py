@@ -27,7 +27,7 @@ CORPUS = REPO / "corpus"
 CLIPS = CORPUS / "clips"
 TRACKS = CORPUS / "tracks"
 VIDEOS = REPO / "out" / "corpus" / "videos"
-VERSION = "c1"
+VERSION = "c2"  # the latest version planned (c1 clips keep their ids and content)
 SEED = 20261127
 FPS = 10
 
@@ -50,6 +50,12 @@ THRESHOLDS = {
         "unit": "deg", "fault": 25.0, "clean": 10.0,
         "why": "flexion added over the spine and neck while sitting up: under 10 deg is posture "
                "sway, 25 deg is a slump",
+    },
+    "shoulders_down": {
+        "unit": "cm", "fault": 6.0, "clean": 3.0,
+        "why": "rise of the higher shoulder above its height in the hold (figure-4 twist): the same "
+               "sway as the hips; 6 cm is a shoulder visibly off the floor, the twist moving into "
+               "the upper back",
     },
     "foot_flexed": {
         "unit": "deg", "fault": 20.0, "clean": 5.0,
@@ -80,7 +86,7 @@ SIDED = {"low_lunge_left", "ninety_ninety", "supine_hamstring", "fig4_twist", "c
 ARMS_FREE = {"cross_legged", "rolled_centre", "rolled_left", "rolled_right", "seated_knees_up",
              "butterfly", "sit_long", "cow_face", "ninety_ninety", "heel_sit", "seated_twist",
              "seated_fold_long", "wide_fold", "stand", "stand_shift", "walk_a",
-             "squat_low", "kneel_tall", "kneel_half"}
+             "squat_low", "kneel_tall", "kneel_half", "wide_sit", "fig4_twist_arms_free"}
 
 SKIN = ["#f1c27d", "#e0ac69", "#c68642", "#8d5524", "#5c3a1e", "#ffdbac", "#a0673a", "#3b2414"]
 HAIR = ["#1c1410", "#2a1b12", "#6b4423", "#b5884f", "#d9c08c", "#8a8a8a", "#4a2c1a", None]
@@ -95,6 +101,38 @@ FAULTS = {
     "pigeon": ["hips_down", "knee_angle", "spine_rounding"],
     "seated_rolldown": ["hips_down"],
 }
+
+# Version c2 (issue 12): the other stretches of the guides, each a coached exercise with its
+# own faults (fault.EXERCISE.CHECK in scripts/render/poses_stretches.toml). `entry`: postures
+# the person comes from and goes back to; `pose`: the stretch (the LEFT side where sided).
+STRETCHES = {
+    "child_pose": {"pose": "child_pose", "entry": ["all_fours", "heel_sit"], "sided": False,
+                   "faults": ["hips_down"], "target": (0.0, 0.0, 0.3)},
+    "happy_baby": {"pose": "happy_baby", "entry": ["supine_knees_bent", "table_top"], "sided": False,
+                   "faults": ["hips_down"], "target": (0.0, 0.0, 0.3)},
+    "seated_twist": {"pose": "seated_twist", "entry": ["sit_long"], "sided": True,
+                     "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.4)},
+    "prone_glute": {"pose": "prone_glute", "entry": ["all_fours", "prone_flat"], "sided": True,
+                    "faults": ["hips_down"], "target": (0.0, 0.0, 0.25)},
+    "figure4_twist": {"pose": "fig4_twist_arms_free", "entry": ["supine_knees_bent"], "sided": True,
+                      "faults": ["shoulders_down"], "target": (0.0, 0.0, 0.25)},
+    "runners_lunge": {"pose": "low_lunge_left", "entry": ["all_fours", "kneel_tall"], "sided": True,
+                      "faults": ["knee_angle", "hips_down"], "target": (0.0, 0.0, 0.4)},
+    "adductor_opener": {"pose": "frog", "entry": ["all_fours", "heel_sit"], "sided": False,
+                        "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.3)},
+    "wide_forward_fold": {"pose": "wide_fold", "entry": ["wide_sit"], "sided": False,
+                          "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.35)},
+    "cow_face": {"pose": "cow_face", "entry": ["seated_knees_up", "sit_long"], "sided": True,
+                 "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.4)},
+    "side_kick_series": {"pose": "side_lying", "entry": ["side_lying"], "sided": True,
+                         "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.3)},
+}
+FAULTS.update({k: v["faults"] for k, v in STRETCHES.items()})
+# c1 negatives' named postures that are now coached stretches (their segments are positives)
+POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "seated_twist": "seated_twist",
+                    "prone_glute": "prone_glute", "fig4_twist": "figure4_twist",
+                    "low_lunge_left": "runners_lunge", "wide_fold": "wide_forward_fold",
+                    "cow_face": "cow_face", "side_lying": "side_kick_series"}
 
 
 def _hex(rgb: np.ndarray) -> str:
@@ -355,19 +393,108 @@ def negative_clip(rng) -> Clip:
     return c
 
 
+def _sides(rng, p_both: float = 0.65) -> list[str]:
+    sides = ["left", "right"] if rng.uniform() < p_both else [["left", "right"][int(rng.integers(2))]]
+    if len(sides) == 2 and rng.uniform() < 0.5:
+        sides.reverse()
+    return sides
+
+
+def stretch_clip(kind: str, rng) -> Clip:
+    """A c2 stretch (STRETCHES): from an entry posture into the stretch, a hold with fidgets and
+    perhaps a graded fault, out again; sided ones on one or both sides."""
+    spec = STRETCHES[kind]
+    c = Clip(rng)
+    sides = _sides(rng) if spec["sided"] else [None]
+    faults = _fault_plan(rng, kind, [s or "left" for s in sides])
+    entry = spec["entry"][int(rng.integers(len(spec["entry"])))]
+    c.key(entry, None, 0.0)
+    c.hold(_u(rng, 0.8, 1.8))
+    c.seg("other", None, 0.0, entry)
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key(entry, None, _u(rng, 1.5, 2.2))
+            c.hold(_u(rng, 0.3, 0.8))
+            c.seg("transition", None, start)
+            start = c.t
+        depth = _u(rng, 0.75, 1.1)
+        c.key(spec["pose"], side, _u(rng, 1.6, 2.6), base=entry, depth=depth)
+        c.seg("setup", side, start)
+        h0 = c.t
+        dur = _u(rng, 6.0, 8.0) if len(sides) == 2 else _u(rng, 9.0, 12.0)
+        c.fidget(spec["pose"], side, dur, base=entry, depth=depth)
+        c.seg("hold", side, h0)
+        f = faults[side or "left"]
+        if f:
+            _fault(c, f, side or "left", h0 + 0.5, c.t - 0.5, rng)
+    start = c.t
+    c.key(entry, None, _u(rng, 1.5, 2.2))
+    c.hold(_u(rng, 0.5, 1.2))
+    c.seg("transition", None, start)
+    return c
+
+
+def side_kick_clip(rng) -> Clip:
+    """Side kick series: lying on one side (side = the side lain on), a short still set-up, then
+    the top leg kicks forward and back a few times; a fault curls the trunk during the kicks."""
+    c = Clip(rng)
+    sides = _sides(rng, 0.55)
+    faults = _fault_plan(rng, "side_kick_series", sides)
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key("supine_flat", None, _u(rng, 1.8, 2.5))
+            c.hold(_u(rng, 0.4, 1.0))
+            c.seg("transition", None, start)
+            start = c.t
+            c.key("side_lying", side, _u(rng, 1.8, 2.5))
+            c.seg("setup", side, start)
+        else:
+            c.key("side_lying", side, 0.0)
+        h0 = c.t
+        c.hold(_u(rng, 2.0, 3.5))
+        c.seg("hold", side, h0)
+        k0 = c.t
+        for _ in range(int(rng.integers(3, 6)) if len(sides) == 2 else int(rng.integers(5, 8))):
+            reach = _u(rng, 0.7, 1.1)
+            c.key("side_kick_front", side, _u(rng, 0.9, 1.4), base="side_lying", depth=reach)
+            c.key("side_kick_back", side, _u(rng, 1.0, 1.5), base="side_lying", depth=reach)
+        c.key("side_lying", side, _u(rng, 0.8, 1.2))
+        c.seg("kick", side, k0)
+        if faults[side]:
+            _fault(c, faults[side], side, k0 + 0.3, c.t - 0.3, rng)
+    return c
+
+
 BUILDERS = {"supine_figure4": figure4_clip, "pigeon": pigeon_clip, "seated_rolldown": rolldown_clip,
             "none": negative_clip}
 MIX = {"supine_figure4": 66, "pigeon": 60, "seated_rolldown": 50, "none": 135}
+# c2: every other stretch of the guides, and more negatives (the named postures of c1 that are
+# now stretches leave fewer true negatives)
+BUILDERS.update({k: (lambda rng, k=k: stretch_clip(k, rng)) for k in STRETCHES})
+BUILDERS["side_kick_series"] = side_kick_clip
+MIX_C2 = {**{k: 22 for k in STRETCHES}, "none": 30}
 TARGETS = {"supine_figure4": (0.0, 0.0, 0.25), "pigeon": (0.0, -0.1, 0.3),
            "seated_rolldown": (0.0, 0.0, 0.4), "none": (0.0, 0.0, 0.35)}
+TARGETS.update({k: v["target"] for k, v in STRETCHES.items()})
 
 
 def plan(seed: int = SEED) -> dict:
-    """Every clip of the corpus as data (keys, segments, faults, body, camera, scene)."""
+    """Every clip of the corpus as data (keys, segments, faults, body, camera, scene): version c1
+    from ``seed``, then c2 (the other stretches) from its own stream, on the same bodies and
+    cameras, so c1 stays exactly as it was rendered."""
     rng = np.random.default_rng(seed)
     bodies = make_bodies(rng)
     cams = make_cameras(rng)
-    kinds = [k for k, n in MIX.items() for _ in range(n)]
+    clips = _plan_clips(rng, "c1", MIX, bodies, cams)
+    clips += _plan_clips(np.random.default_rng(seed + 2), "c2", MIX_C2, bodies, cams)
+    return {"version": VERSION, "versions": ["c1", "c2"], "seed": seed, "fps": FPS, "thresholds": THRESHOLDS,
+            "bodies": bodies, "cameras": cams, "clips": clips}
+
+
+def _plan_clips(rng, version: str, mix: dict[str, int], bodies: list[dict], cams: list[dict]) -> list[dict]:
+    kinds = [k for k, n in mix.items() for _ in range(n)]
     rng.shuffle(kinds)
     clips = []
     by_split = {s: ([b for b in bodies if b["split"] == s], [c for c in cams if c["split"] == s])
@@ -393,7 +520,7 @@ def plan(seed: int = SEED) -> dict:
             colours["shorts"] = _near(floor, rng)
         w, h = (300, 400) if cam["portrait"] else (400, 300)
         clips.append({
-            "id": f"{VERSION}_{i:04d}", "kind": kind, "split": split, "body": body["id"],
+            "id": f"{version}_{i:04d}", "kind": kind, "split": split, "body": body["id"],
             "camera": cam["id"], "view": cam["view"], "seed": int(rng.integers(1 << 30)),
             "fps": FPS, "width": w, "height": h, "duration_s": round(clip.t, 2),
             "turn_deg": round(float(rng.uniform(-20, 20)), 1),
@@ -414,8 +541,7 @@ def plan(seed: int = SEED) -> dict:
                        "breath_hz": _u(rng, 0.15, 0.3), "style_deg": 3.0},
             "keys": clip.keys, "segments": clip.segments, "faults": clip.faults,
         })
-    return {"version": VERSION, "seed": seed, "fps": FPS, "thresholds": THRESHOLDS,
-            "bodies": bodies, "cameras": cams, "clips": clips}
+    return clips
 
 
 def cmd_plan(_args) -> int:
@@ -505,6 +631,9 @@ def fault_sizes(clip: dict, world: np.ndarray, timeline) -> list[dict]:
         if f["check"] == "hips_down":
             hz = world[:, [ix["left_hip"], ix["right_hip"]], 2].mean(1)
             size = 100.0 * (np.median(hz[during]) - np.median(hz[before]))
+        elif f["check"] == "shoulders_down":
+            sz = world[:, [ix["left_shoulder"], ix["right_shoulder"]], 2]
+            size = 100.0 * float(max(np.median(sz[during, j]) - np.median(sz[before, j]) for j in (0, 1)))
         elif f["check"] == "knee_angle":
             ang = _angle(world[:, ix[f"{f['side']}_hip"]], world[:, ix[f"{f['side']}_knee"]],
                          world[:, ix[f"{f['side']}_ankle"]])

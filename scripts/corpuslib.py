@@ -16,7 +16,7 @@ from coach.pose import N_LANDMARKS, Pose
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
-COUNTED = ("hold", "lean", "roll")  # phases in which the person is in the stretch
+COUNTED = ("hold", "lean", "roll", "kick")  # phases in which the person is in the stretch
 EDGE_S = 0.4  # frames this close to a change of label are not scored (the change is gradual)
 
 

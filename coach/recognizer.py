@@ -212,7 +212,9 @@ class Model:
         """(N, F) -> (N, classes) probabilities; rows with NaN give NaN."""
         h = (np.nan_to_num(x) - self.mean) / self.scale
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = h @ w + b
+            # einsum, not @: these matrices are tiny, and BLAS's worker threads cost 60 times
+            # the arithmetic when the other core is busy (4 ms against 0.07 ms a frame here)
+            h = np.einsum("ij,jk->ik", h, w) + b
             if i < len(self.weights) - 1:
                 h = np.maximum(h, 0.0)
         h = h - h.max(1, keepdims=True)
@@ -369,7 +371,8 @@ class Recognizer:
         fmw = self._mwin.push(
             t, frame_features(*mirror_arrays(xy, world, vis, pose.image_wh[0]), pose.image_wh)[0]
         )
-        p = 0.5 * (self.model.predict(fw[None])[0] + self.model.predict(fmw[None])[0][self._swap])
+        both = self.model.predict(np.stack([fw, fmw]))  # the pose and its mirror image in one pass
+        p = 0.5 * (both[0] + both[1][self._swap])
         probs: dict[str, float] = {}
         for c, v in zip(self.model.classes, p, strict=True):
             key = self._merge(c) if self._is_coached(c) else NONE

@@ -128,11 +128,6 @@ STRETCHES = {
                          "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.3)},
 }
 FAULTS.update({k: v["faults"] for k, v in STRETCHES.items()})
-# c1 negatives' named postures that are now coached stretches (their segments are positives)
-POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "seated_twist": "seated_twist",
-                    "prone_glute": "prone_glute", "fig4_twist": "figure4_twist",
-                    "low_lunge_left": "runners_lunge", "wide_fold": "wide_forward_fold",
-                    "cow_face": "cow_face", "side_lying": "side_kick_series"}
 
 
 def _hex(rgb: np.ndarray) -> str:
@@ -765,13 +760,13 @@ def _model_hash() -> str:
 
 def track_clip(cid: str, model_hash: str) -> None:
     """Run the coach's pose estimator over one rendered clip; store landmarks and truth."""
-    from coach.estimator import PoseEstimator
-    from coach.sources import open_source
+    from coach.io.sources import open_source
+    from coach.pose.estimator import open_estimator
 
     video = VIDEOS / f"{cid}.mp4"
     truth = np.load(VIDEOS / f"{cid}.truth.npz")
     xy, world, vis, ok = [], [], [], []
-    with open_source(video) as src, PoseEstimator() as est:
+    with open_source(video) as src, open_estimator() as est:
         wh = None
         for fr in src:
             p = est.estimate(fr.image, fr.t)

@@ -18,6 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 COUNTED = ("hold", "lean", "roll", "kick")  # phases in which the person is in the stretch
 EDGE_S = 0.4  # frames this close to a change of label are not scored (the change is gradual)
+# Named postures of version c1's negative clips that are coached stretches since c2: their
+# segments are the stretch (the posture's side is the stretch's side).
+POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "seated_twist": "seated_twist",
+                    "prone_glute": "prone_glute", "fig4_twist": "figure4_twist",
+                    "low_lunge_left": "runners_lunge", "wide_fold": "wide_forward_fold",
+                    "cow_face": "cow_face", "side_lying": "side_kick_series"}
 
 
 def manifest() -> dict:
@@ -80,8 +86,9 @@ class Clip:
 
     @cached_property
     def labels(self) -> dict[str, np.ndarray]:
-        """Per frame: ``phase``, ``side`` ('' for none), ``posture`` ('' unless a named negative),
-        ``stretch`` (the coached exercise while in it, else ''), ``scored`` (False near a change)."""
+        """Per frame: ``phase``, ``side`` ('' for none), ``posture`` ('' unless a named posture),
+        ``stretch`` (the coached exercise while in it, including a named posture that is one, else
+        ''), ``scored`` (False near a change)."""
         t = self.times
         phase = np.full(self.n, "", object)
         side = np.full(self.n, "", object)
@@ -93,6 +100,9 @@ class Clip:
             posture[m] = s.get("posture") or ""
         inside = np.isin(phase, COUNTED)
         stretch = np.where(inside, self.kind if self.kind != "none" else "", "").astype(object)
+        for i, p in enumerate(posture):
+            if p in POSTURE_EXERCISE and phase[i] == "other":
+                stretch[i] = POSTURE_EXERCISE[p]
         scored = np.ones(self.n, bool)
         change = np.nonzero(
             (stretch[1:] != stretch[:-1]) | (side[1:] != side[:-1]) | (posture[1:] != posture[:-1])

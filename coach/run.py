@@ -7,14 +7,17 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from coach.errors import CoachError, CoachWarning, OutputError, SourceError, Terminated
+from coach.io.background import Behind, Prefetch
 from coach.io.sinks import Sink
-from coach.io.sources import FrameSource
+from coach.io.sources import Frame, FrameSource
 from coach.output.annotate import Overlay
 from coach.output.writers import ReportWriter
 from coach.pose.estimator import PoseEstimator
@@ -25,6 +28,10 @@ from coach.session.frame import FrameState, Side
 from coach.session.report import AnyReport
 
 Outcome = Literal["complete", "source", "output", "interrupted"]
+
+# Frames decoded ahead of the pose model, and annotated frames waiting to be encoded: enough
+# to smooth out uneven frames, few enough that memory stays flat (a 720p frame is 2.7 MB).
+QUEUE_DEPTH = 4
 
 
 @dataclass
@@ -107,7 +114,6 @@ def run(
     not. ``recognize=False``: locate the stretch with the definition's hand-set rules instead
     of the learned recogniser."""
     session = make_session(exercise, first_side, source.is_image, recognize)
-    overlays: dict[str, Overlay] = {}
     interim = _Interim(writers, report_every_s, warn=source.is_live)
     outcome: Outcome = "complete"
     error: str | None = None
@@ -116,28 +122,49 @@ def run(
         report = session.report(source.name, source.fps, complete=False)
         return _with(report, source, "still running")
 
+    # A video file: decoded ahead and drawn and encoded behind, on threads, while the pose
+    # model runs here. A camera (it keeps only its newest frame) and a window (drawn from this
+    # thread) stay in step.
+    threaded = not (source.is_live or source.is_image)
+    frames: Iterator[Frame] = Prefetch(source, QUEUE_DEPTH) if threaded else iter(source)
+    # (a decoded frame is drawn on where it is; a camera's or an image's is copied first)
+    drawn = Behind(_Drawer(sinks, writers, copy=not threaded).draw,
+                   QUEUE_DEPTH if threaded else 0)
     try:
-        interim.first(partial)  # at once: an older report.json must not pass for this run's
-        for frame in source:
-            pose = estimator.estimate(frame.image, frame.t)
-            state = session.update(pose, frame.t, estimator.people)
-            ex = session.exercise
-            overlay = overlays.get(ex.name) or overlays.setdefault(ex.name, Overlay(ex))
-            image = overlay.annotate(frame.image.copy(), state)
-            for w in writers:
-                w.observe(image, state)
-            if not all([sink.write(image) for sink in sinks]):
-                break
-            if on_frame is not None:
-                on_frame(state)
-            interim.maybe(partial)
+        try:
+            interim.first(partial)  # at once: an older report.json must not pass for this run's
+            for frame in frames:
+                pose = estimator.estimate(frame.image, frame.t)
+                state = session.update(pose, frame.t, estimator.people)
+                drawn.put((frame.image, state, session.exercise))
+                if drawn.stopped:
+                    break
+                if on_frame is not None:
+                    on_frame(state)
+                interim.maybe(partial)
+        finally:
+            if isinstance(frames, Prefetch):
+                frames.close()  # before the source is closed under it
     except SourceError as e:
         outcome, error = "source", str(e)
     except OutputError as e:
         outcome, error = "output", str(e)
     except KeyboardInterrupt as e:
-        signal = "terminated" if isinstance(e, Terminated) else "interrupted (Ctrl-C)"
-        outcome, error = "interrupted", f"{signal} after {session.clock.frames} frames"
+        outcome, error = "interrupted", _interrupted(e, session.clock.frames)
+    except BaseException:
+        drawn.abort()
+        raise
+    # every frame the session counted goes into the video, however the run ended (unless
+    # writing it is what failed)
+    try:
+        drawn.abort() if outcome == "output" else drawn.finish()
+    except OutputError as e:
+        error = str(e) if outcome == "complete" else f"{error}; {e}"
+        outcome = "output"
+    except KeyboardInterrupt as e:  # a second Ctrl-C: stop drawing
+        drawn.abort()
+        if outcome == "complete":
+            outcome, error = "interrupted", _interrupted(e, session.clock.frames)
     for sink in sinks:
         try:
             sink.close()
@@ -163,6 +190,32 @@ def run(
                     done.write(report, final=True)
     written = [p for p in written if p.exists()]
     return RunResult(report, error, written, outcome)
+
+
+def _interrupted(e: KeyboardInterrupt, frames: int) -> str:
+    signal = "terminated" if isinstance(e, Terminated) else "interrupted (Ctrl-C)"
+    return f"{signal} after {frames} frames"
+
+
+class _Drawer:
+    """Draws the overlay of the exercise being coached on a frame, shows it to the writers
+    and writes it to the sinks (False: a sink wants the run to stop)."""
+
+    def __init__(self, sinks: Sequence[Sink], writers: Sequence[ReportWriter],
+                 copy: bool = True) -> None:
+        self.sinks, self.writers, self.copy = sinks, writers, copy
+        self.overlays: dict[str, Overlay] = {}
+
+    def draw(self, item: tuple[np.ndarray, FrameState, Exercise]) -> bool:
+        image, state, exercise = item
+        overlay = self.overlays.get(exercise.name)
+        if overlay is None:
+            overlay = self.overlays[exercise.name] = Overlay(exercise)
+        image = overlay.annotate(image.copy() if self.copy else np.ascontiguousarray(image),
+                                 state)
+        for w in self.writers:
+            w.observe(image, state)
+        return all([sink.write(image) for sink in self.sinks])
 
 
 def _with(report: AnyReport, source: FrameSource, why_incomplete: str | None) -> AnyReport:

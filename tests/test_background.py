@@ -129,3 +129,36 @@ def test_an_unexpected_error_stops_the_threads():
     with pytest.raises(RuntimeError, match="bug"):
         run(Clip(2.0), Broken(), find_exercise("pigeon"), [NullSink()])
     assert threading.active_count() == before
+
+
+# Motion-adaptive stride (coach.pose.stride) ----------------------------------------------
+
+class _Counting(FakeEstimator):
+    def __init__(self, make=None):
+        super().__init__(make)
+        self.calls = 0
+
+    def estimate(self, frame_bgr, t=0.0):
+        self.calls += 1
+        return super().estimate(frame_bgr, t)
+
+
+def test_stride_repeats_the_pose_while_the_picture_is_still_and_runs_when_it_moves():
+    import numpy as np
+    import synth
+
+    from coach.pose.stride import MotionStride
+
+    pose = synth.pigeon()
+    inner = _Counting(lambda t: pose)
+    stride = MotionStride(inner, max_gap_s=0.5)
+    w, h = pose.image_wh
+    still = np.full((h, w, 3), 120, np.uint8)
+    for i in range(15):  # 1 s of a still picture at 15 frames/s
+        assert stride.estimate(still, i / 15) is pose
+    assert inner.calls == 2  # at 0 and 0.53 s: at least every max_gap_s
+    moved = still.copy()
+    moved[h // 4:h // 2, w // 4:w // 2] = 30  # a sixteenth of the picture changes
+    stride.estimate(moved, 15 / 15)
+    assert inner.calls == 3 and stride.people == 1
+    assert (stride.frames, stride.estimated) == (16, 3)

@@ -99,7 +99,10 @@ class VideoFileSink(Sink):
         if (w, h) != self.size:
             image = cv2.copyMakeBorder(image, 0, self.size[1] - h, 0, self.size[0] - w,
                                        cv2.BORDER_REPLICATE)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        # OpenCV's BGR -> YUV 4:2:0 (BT.601, as swscale's) is about three times faster than
+        # handing x264 BGR to convert
+        yuv = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_BGR2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         try:
             for packet in self._stream.encode(frame):
                 self._out.mux(packet)

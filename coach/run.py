@@ -20,6 +20,7 @@ from coach.io.sinks import Sink
 from coach.io.sources import Frame, FrameSource
 from coach.output.annotate import Overlay
 from coach.output.writers import ReportWriter
+from coach.pose import Pose
 from coach.pose.estimator import PoseEstimator
 from coach.rules.definitions import Exercise, load_all
 from coach.session import Session
@@ -122,26 +123,34 @@ def run(
         report = session.report(source.name, source.fps, complete=False)
         return _with(report, source, "still running")
 
-    # A video file: decoded ahead and drawn and encoded behind, on threads, while the pose
-    # model runs here. A camera (it keeps only its newest frame) and a window (drawn from this
-    # thread) stay in step.
+    drawer = _Drawer(sinks, writers, copy=source.is_live or source.is_image)
+
+    def decide_and_draw(item: tuple[Frame, Pose, int]) -> bool:
+        """The session's step for one frame, then its overlay, writers and sinks."""
+        frame, pose, people = item
+        state = session.update(pose, frame.t, people)
+        if not drawer.draw(frame.image, state, session.exercise):
+            return False
+        if on_frame is not None:
+            on_frame(state)
+        interim.maybe(partial)
+        return True
+
+    # A video file: decoded ahead, and decided, drawn and encoded behind, on threads, while
+    # the pose model runs here (it releases the GIL). A camera (it keeps only its newest frame)
+    # and a window (drawn from this thread) stay in step on this thread.
     threaded = not (source.is_live or source.is_image)
     frames: Iterator[Frame] = Prefetch(source, QUEUE_DEPTH) if threaded else iter(source)
-    # (a decoded frame is drawn on where it is; a camera's or an image's is copied first)
-    drawn = Behind(_Drawer(sinks, writers, copy=not threaded).draw,
-                   QUEUE_DEPTH if threaded else 0)
+    behind = Behind(decide_and_draw, QUEUE_DEPTH if threaded else 0)
+    stop: KeyboardInterrupt | None = None
     try:
         try:
             interim.first(partial)  # at once: an older report.json must not pass for this run's
             for frame in frames:
                 pose = estimator.estimate(frame.image, frame.t)
-                state = session.update(pose, frame.t, estimator.people)
-                drawn.put((frame.image, state, session.exercise))
-                if drawn.stopped:
+                behind.put((frame, pose, estimator.people))
+                if behind.stopped:
                     break
-                if on_frame is not None:
-                    on_frame(state)
-                interim.maybe(partial)
         finally:
             if isinstance(frames, Prefetch):
                 frames.close()  # before the source is closed under it
@@ -150,21 +159,23 @@ def run(
     except OutputError as e:
         outcome, error = "output", str(e)
     except KeyboardInterrupt as e:
-        outcome, error = "interrupted", _interrupted(e, session.clock.frames)
+        outcome, stop = "interrupted", e
     except BaseException:
-        drawn.abort()
+        behind.abort()
         raise
-    # every frame the session counted goes into the video, however the run ended (unless
+    # every frame estimated is decided and goes into the video, however the run ended (unless
     # writing it is what failed)
     try:
-        drawn.abort() if outcome == "output" else drawn.finish()
+        behind.abort() if outcome == "output" else behind.finish()
     except OutputError as e:
-        error = str(e) if outcome == "complete" else f"{error}; {e}"
+        error = f"{error}; {e}" if error else str(e)
         outcome = "output"
     except KeyboardInterrupt as e:  # a second Ctrl-C: stop drawing
-        drawn.abort()
+        behind.abort()
         if outcome == "complete":
-            outcome, error = "interrupted", _interrupted(e, session.clock.frames)
+            outcome, stop = "interrupted", e
+    if stop is not None:
+        error = _interrupted(stop, session.clock.frames) + (f"; {error}" if error else "")
     for sink in sinks:
         try:
             sink.close()
@@ -206,8 +217,7 @@ class _Drawer:
         self.sinks, self.writers, self.copy = sinks, writers, copy
         self.overlays: dict[str, Overlay] = {}
 
-    def draw(self, item: tuple[np.ndarray, FrameState, Exercise]) -> bool:
-        image, state, exercise = item
+    def draw(self, image: np.ndarray, state: FrameState, exercise: Exercise) -> bool:
         overlay = self.overlays.get(exercise.name)
         if overlay is None:
             overlay = self.overlays[exercise.name] = Overlay(exercise)

@@ -38,8 +38,9 @@ sys.path.insert(0, str(ROOT))
 from coach.output.annotate import Overlay  # noqa: E402
 from coach.pose import Pose  # noqa: E402
 from coach.pose.estimator import open_estimator  # noqa: E402
+from coach.recognizer import Recognizer  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
-from coach.run import make_session  # noqa: E402
+from coach.session import Session  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "pigeon_clean.mp4"
 EXERCISE = "pigeon"
@@ -100,13 +101,16 @@ def model_alone(path: Path, total: int, keep: int) -> tuple[float, list[Pose]]:
     return total / elapsed, poses
 
 
-def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+def run_child(argv: list[str], tree: Path = ROOT) -> tuple[float, float]:
     """Wall-clock seconds and peak memory (MB) of one child process. The peak is the child's
     own high-water mark (``VmHWM``, read until it exits): its ``ru_maxrss`` would include this
-    process's memory at the fork, model and decoded frames included."""
+    process's memory at the fork, model and decoded frames included. ``tree``: the source tree
+    whose coach runs."""
     with tempfile.TemporaryFile() as err_file:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err_file)
+        # run from the tree itself: ``python -m`` puts the working folder first on the path
+        proc = subprocess.Popen(argv, env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree,
+                                stdout=subprocess.DEVNULL, stderr=err_file)
         status = Path(f"/proc/{proc.pid}/status")
         peak_kb = 0
         while proc.poll() is None:
@@ -127,12 +131,20 @@ def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float
 
 def analyze(path: Path, out: Path, stride: str = "1", tree: Path = ROOT) -> tuple[float, float]:
     """Wall-clock seconds and peak MB of the whole `coach analyze` process."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
     argv = [sys.executable, "-m", "coach", "analyze", str(path), "-e", EXERCISE, "-q",
             "--out", str(out)]
     if stride != "1":
         argv += ["--stride", stride]
-    return run_child(argv, env)
+    return run_child(argv, tree)
+
+
+def kbits_per_s(out: Path, fps: float = 15.0) -> tuple[float, str]:
+    """The annotated video's bit rate (kbit/s) in ``out``."""
+    video = next(out.glob("*_annotated.mp4"))
+    with av.open(str(video)) as c:
+        s = c.streams.video[0]
+        frames, size = s.frames, f"{s.width}x{s.height}"
+    return video.stat().st_size * 8 / 1000 / (frames / fps), size
 
 
 def frame_count(path: Path) -> int:
@@ -141,13 +153,24 @@ def frame_count(path: Path) -> int:
 
 
 def checks_and_overlay(poses: list[Pose], from_wh: tuple[int, int],
-                       to_wh: tuple[int, int]) -> tuple[float, float]:
-    """Seconds per frame of the session's update and of the overlay at ``to_wh``, on the
-    model's poses scaled from ``from_wh``."""
+                       to_wh: tuple[int, int]) -> tuple[float, float, float]:
+    """Seconds per frame of the session's update (as `coach analyze -e pigeon` makes it), of
+    the recogniser inside it, and of the overlay at ``to_wh``, on the model's poses scaled from
+    ``from_wh`` (pillarboxed)."""
     k = to_wh[1] / from_wh[1]
     dx = (to_wh[0] - from_wh[0] * k) / 2
     ex = find_exercise(EXERCISE)
-    session, overlay = make_session(ex), Overlay(ex)
+    recognizer = Recognizer()
+    t_rec = 0.0
+
+    def recognize(pose: Pose, t: float):  # noqa: ANN202 - a Recognition
+        nonlocal t_rec
+        t0 = time.perf_counter()
+        out = recognizer.update(pose, t)
+        t_rec += time.perf_counter() - t0
+        return out
+
+    session, overlay = Session(ex, recognize=recognize), Overlay(ex)
     canvas = np.full((to_wh[1], to_wh[0], 3), 110, np.uint8)
     t_check = t_draw = 0.0
     for i, p in enumerate(poses):
@@ -157,18 +180,19 @@ def checks_and_overlay(poses: list[Pose], from_wh: tuple[int, int],
             p = Pose(p.xy * k + (dx, 0), p.world, p.visibility, to_wh, bbox)
         else:
             p = Pose.empty(to_wh)
+        image = canvas.copy()
         t0 = time.perf_counter()
         state = session.update(p, i / 15, int(not p.is_empty))
         t1 = time.perf_counter()
-        overlay.annotate(canvas.copy(), state)
+        overlay.annotate(image, state)
         t2 = time.perf_counter()
         t_check, t_draw = t_check + t1 - t0, t_draw + t2 - t1
-    return t_check / len(poses), t_draw / len(poses)
+    n = len(poses)
+    return t_check / n, t_rec / n, t_draw / n
 
 
 def help_time(tree: Path = ROOT, n: int = 5) -> float:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    return statistics.median(run_child([sys.executable, "-m", "coach", "--help"], env)[0]
+    return statistics.median(run_child([sys.executable, "-m", "coach", "--help"], tree)[0]
                              for _ in range(n))
 
 
@@ -193,10 +217,14 @@ def main() -> None:
                                 seconds=args.seconds)}
     clip_4k = make_clip(args.work / f"pigeon_4k_{args.seconds_4k:g}s.mp4", (3840, 2160),
                         seconds=args.seconds_4k)
+    one_frame = make_clip(args.work / "pigeon_1frame.mp4", (640, 480), seconds=1 / 15)
     poses_480: list[Pose] = []
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        fixed, _ = analyze(one_frame, out / "one")
+        print(f"coach analyze of a 1-frame video (start-up, model load, finish): {fixed:.2f} s, "
+              "included in each whole-process figure below", flush=True)
         for label, clip in clips.items():
             n = frame_count(clip)
             keep = n if label == "640x480" else min(n, args.keep_1080)
@@ -208,22 +236,27 @@ def main() -> None:
             for stride in ("1", "auto"):
                 wall, peak = analyze(clip, out / f"{label}-{stride}", stride)
                 rows.append((label, stride, n / wall, n / wall / model_fps, peak))
+                rate, size = kbits_per_s(out / f"{label}-{stride}")
                 print(f"  coach analyze --stride {stride:4s}: {n / wall:6.1f} frames/s = "
-                      f"{n / wall / model_fps:.2f}x the model alone (peak {peak:.0f} MB)",
-                      flush=True)
+                      f"{n / wall / model_fps:.2f}x the model alone (peak {peak:.0f} MB; "
+                      f"video {size}, {rate:.0f} kbit/s)", flush=True)
             if args.compare:
                 wall, peak = analyze(clip, out / f"{label}-was", "1", args.compare)
-                print(f"  was ({args.compare}): {n / wall:6.1f} frames/s = "
-                      f"{n / wall / model_fps:.2f}x the model alone (peak {peak:.0f} MB)",
-                      flush=True)
+                rate, size = kbits_per_s(out / f"{label}-was")
+                print(f"  was ({args.compare.name}): {n / wall:6.1f} frames/s = "
+                      f"{n / wall / model_fps:.2f}x the model alone (peak {peak:.0f} MB; "
+                      f"video {size}, {rate:.0f} kbit/s)", flush=True)
 
         wall_1080 = 1.0 / next(fps for label, stride, fps, *_ in rows
                                if (label, stride) == ("1080p", "1"))
-        check_s, draw_s = checks_and_overlay(poses_480, (640, 480), (1280, 720))
+        check_s, rec_s, draw_s = checks_and_overlay(poses_480, (640, 480), (1280, 720))
         share = (check_s + draw_s) / wall_1080
-        print(f"720p: checks {1000 * check_s:.2f} ms + overlay {1000 * draw_s:.2f} ms per frame "
-              f"= {100 * share:.1f} % of the whole run's {1000 * wall_1080:.1f} ms per frame "
-              "(1080p analysed at 720p)", flush=True)
+        print(f"720p: checks {1000 * check_s:.2f} ms (of which the recogniser "
+              f"{1000 * rec_s:.2f} ms) + overlay {1000 * draw_s:.2f} ms per frame = "
+              f"{100 * share:.1f} % of the whole run's {1000 * wall_1080:.1f} ms per frame "
+              f"(1080p analysed at 720p; without the recogniser "
+              f"{100 * (check_s - rec_s + draw_s) / wall_1080:.1f} %), all off the model's thread",
+              flush=True)
 
         n4k = frame_count(clip_4k)
         _, peak_4k = analyze(clip_4k, out / "4k")

@@ -109,13 +109,15 @@ def test_a_large_video_is_decoded_at_the_working_size(tmp_path: Path):
 
 
 def test_a_threaded_run_writes_every_frame_in_order(tmp_path: Path):
-    path = write_video(tmp_path / "v.mp4", 45, size=(160, 120))
+    path = write_video(tmp_path / "v.mp4", 45, size=(160, 120))  # a bar grows 5 px a frame
     out = tmp_path / "out.mp4"
     with open_source(path) as src, VideoFileSink(out, src.fps, src.size) as sink:
         result = run(src, FakeEstimator(), find_exercise("pigeon"), [sink])
     assert result.outcome == "complete" and result.report.frames == 45
     with open_source(out) as back:
-        assert sum(1 for _ in back) == 45
+        bars = [int((f.image[85, :, 2] > 150).sum()) for f in back]
+    assert len(bars) == 45
+    assert all(abs(b - (i * 5) % 160) <= 2 for i, b in enumerate(bars)), bars
 
 
 def test_an_unexpected_error_stops_the_threads():

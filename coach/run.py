@@ -166,7 +166,10 @@ def run(
     # every frame estimated is decided and goes into the video, however the run ended (unless
     # writing it is what failed)
     try:
-        behind.abort() if outcome == "output" else behind.finish()
+        if outcome == "output":
+            behind.abort()
+        else:
+            behind.finish()
     except OutputError as e:
         error = f"{error}; {e}" if error else str(e)
         outcome = "output"

@@ -204,16 +204,15 @@ class _Sprite:
     keep + add`` (the same as drawing the outline, then the text, anti-aliased)."""
 
     def __init__(self, text: str, fs: float, colour: tuple[int, int, int], th: int,
-                 outline: int) -> None:
-        (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, outline)
-        self.width = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, th)[0][0]
+                 outline: int, font: int = cv2.FONT_HERSHEY_SIMPLEX) -> None:
+        (w, h), base = cv2.getTextSize(text, font, fs, outline)
+        self.width = cv2.getTextSize(text, font, fs, th)[0][0]
         m = outline  # room for the outline and the anti-aliasing around the glyphs
         self.dx, self.dy = -m, -(h + m)  # from the text's origin to the sprite's corner
         shape = (h + base + 2 * m, w + 2 * m)
         under, over = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
-        cv2.putText(under, text, (m, h + m), cv2.FONT_HERSHEY_SIMPLEX, fs, 255, outline,
-                    cv2.LINE_AA)
-        cv2.putText(over, text, (m, h + m), cv2.FONT_HERSHEY_SIMPLEX, fs, 255, th, cv2.LINE_AA)
+        cv2.putText(under, text, (m, h + m), font, fs, 255, outline, cv2.LINE_AA)
+        cv2.putText(over, text, (m, h + m), font, fs, 255, th, cv2.LINE_AA)
         a_under = (under.astype(np.float32) / 255)[:, :, None]
         a_over = (over.astype(np.float32) / 255)[:, :, None]
         self.keep = (1 - a_under) * (1 - a_over)
@@ -239,16 +238,17 @@ _MAX_SPRITES = 512  # a few seconds' worth of changing timers and angles
 
 
 def outlined_text(img: np.ndarray, text: str, org: tuple[int, int], fs: float,
-                  colour: tuple[int, int, int], th: int, outline: int) -> int:
+                  colour: tuple[int, int, int], th: int, outline: int,
+                  font: int = cv2.FONT_HERSHEY_SIMPLEX) -> int:
     """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline, so it reads on any
     background; its width. Each text is rendered once and blended after (anti-aliased text is
     the costliest thing the overlay draws)."""
-    key = (text, round(fs, 4), colour, th, outline)
+    key = (text, round(fs, 4), colour, th, outline, font)
     sprite = _SPRITES.get(key)
     if sprite is None:
         if len(_SPRITES) >= _MAX_SPRITES:
             _SPRITES.clear()
-        sprite = _SPRITES[key] = _Sprite(text, fs, colour, th, outline)
+        sprite = _SPRITES[key] = _Sprite(text, fs, colour, th, outline, font)
     sprite.draw(img, org)
     return sprite.width
 

@@ -225,7 +225,8 @@ def analyze(
     from coach.run import run
 
     first = _side(first_side)
-    if stride.lower() not in STRIDES:
+    stride = stride.lower()
+    if stride not in STRIDES:
         raise _fail(f"--stride: expected one of {', '.join(STRIDES)}, got {stride!r}")
     try:
         ex = find_exercise(exercise) if exercise else None
@@ -237,7 +238,7 @@ def analyze(
             sink = (ImageSink(video_path) if source.is_image
                     else VideoFileSink(video_path, source.fps or 30.0, source.size))
             with open_estimator(model, video=not source.is_image) as est, sink:
-                if stride.lower() == "auto" and not source.is_image:
+                if stride == "auto" and not source.is_image:
                     from coach.pose.stride import MotionStride
 
                     est = MotionStride(est)

@@ -138,6 +138,17 @@ def analyze(path: Path, out: Path, stride: str = "1", tree: Path = ROOT) -> tupl
     return run_child(argv, tree)
 
 
+def whole(name: str, clip: Path, out: Path, n: int, model_fps: float, stride: str = "1",
+          tree: Path = ROOT) -> float:
+    """`coach analyze` of ``clip`` (``n`` frames) into ``out``, printed against the model
+    alone; its wall-clock seconds per frame."""
+    wall, peak = analyze(clip, out, stride, tree)
+    rate, size = kbits_per_s(out)
+    print(f"  {name}: {n / wall:6.1f} frames/s = {n / wall / model_fps:.2f}x the model alone "
+          f"(peak {peak:.0f} MB; video {size}, {rate:.0f} kbit/s)", flush=True)
+    return wall / n
+
+
 def kbits_per_s(out: Path, fps: float = 15.0) -> tuple[float, str]:
     """The annotated video's bit rate (kbit/s) in ``out``."""
     video = next(out.glob("*_annotated.mp4"))
@@ -219,7 +230,7 @@ def main() -> None:
                         seconds=args.seconds_4k)
     one_frame = make_clip(args.work / "pigeon_1frame.mp4", (640, 480), seconds=1 / 15)
     poses_480: list[Pose] = []
-    rows = []
+    wall_1080 = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         fixed, _ = analyze(one_frame, out / "one")
@@ -234,21 +245,14 @@ def main() -> None:
             print(f"{label}: {n} frames; pose model alone (decoded beforehand) "
                   f"{model_fps:.1f} frames/s", flush=True)
             for stride in ("1", "auto"):
-                wall, peak = analyze(clip, out / f"{label}-{stride}", stride)
-                rows.append((label, stride, n / wall, n / wall / model_fps, peak))
-                rate, size = kbits_per_s(out / f"{label}-{stride}")
-                print(f"  coach analyze --stride {stride:4s}: {n / wall:6.1f} frames/s = "
-                      f"{n / wall / model_fps:.2f}x the model alone (peak {peak:.0f} MB; "
-                      f"video {size}, {rate:.0f} kbit/s)", flush=True)
+                per_frame = whole(f"coach analyze --stride {stride:4s}", clip,
+                                  out / f"{label}-{stride}", n, model_fps, stride)
+                if (label, stride) == ("1080p", "1"):
+                    wall_1080 = per_frame
             if args.compare:
-                wall, peak = analyze(clip, out / f"{label}-was", "1", args.compare)
-                rate, size = kbits_per_s(out / f"{label}-was")
-                print(f"  was ({args.compare.name}): {n / wall:6.1f} frames/s = "
-                      f"{n / wall / model_fps:.2f}x the model alone (peak {peak:.0f} MB; "
-                      f"video {size}, {rate:.0f} kbit/s)", flush=True)
+                whole(f"was ({args.compare.name})", clip, out / f"{label}-was", n, model_fps,
+                      tree=args.compare)
 
-        wall_1080 = 1.0 / next(fps for label, stride, fps, *_ in rows
-                               if (label, stride) == ("1080p", "1"))
         check_s, rec_s, draw_s = checks_and_overlay(poses_480, (640, 480), (1280, 720))
         share = (check_s + draw_s) / wall_1080
         print(f"720p: checks {1000 * check_s:.2f} ms (of which the recogniser "

@@ -63,6 +63,14 @@ ModelOpt = Annotated[
     typer.Option("--model", help="A MediaPipe pose_landmarker_*.task file (default: bundled model)."),
 ]
 
+StrideOpt = Annotated[
+    str,
+    typer.Option("--stride", help="How often the pose model runs: 1 (every frame) or auto (only "
+                 "when the picture around the body changed, at least every 0.5 s; the frames "
+                 "between keep the last pose)."),
+]
+STRIDES = ("1", "auto")
+
 
 def _side(value: str | None) -> str | None:
     if value is None:
@@ -207,6 +215,7 @@ def analyze(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     first_side: FirstSideOpt = None,
     recognizer: RecognizerOpt = True,
+    stride: StrideOpt = "1",
 ) -> None:
     """Analyse a recorded video (or image): annotated copy + report.json."""
     from coach.io.sinks import ImageSink, VideoFileSink
@@ -216,6 +225,9 @@ def analyze(
     from coach.run import run
 
     first = _side(first_side)
+    stride = stride.lower()
+    if stride not in STRIDES:
+        raise _fail(f"--stride: expected one of {', '.join(STRIDES)}, got {stride!r}")
     try:
         ex = find_exercise(exercise) if exercise else None
         if ex is not None:
@@ -226,6 +238,10 @@ def analyze(
             sink = (ImageSink(video_path) if source.is_image
                     else VideoFileSink(video_path, source.fps or 30.0, source.size))
             with open_estimator(model, video=not source.is_image) as est, sink:
+                if stride == "auto" and not source.is_image:
+                    from coach.pose.stride import MotionStride
+
+                    est = MotionStride(est)
                 progress = None if quiet else _Progress(source.frame_count)
                 try:
                     result = run(source, est, ex, [sink], report_writers(report_path),

@@ -7,16 +7,20 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from coach.errors import CoachError, CoachWarning, OutputError, SourceError, Terminated
+from coach.io.background import Behind, Prefetch
 from coach.io.sinks import Sink
-from coach.io.sources import FrameSource
+from coach.io.sources import Frame, FrameSource
 from coach.output.annotate import Overlay
 from coach.output.writers import ReportWriter
+from coach.pose import Pose
 from coach.pose.estimator import PoseEstimator
 from coach.rules.definitions import Exercise, load_all
 from coach.session import Session
@@ -25,6 +29,10 @@ from coach.session.frame import FrameState, Side
 from coach.session.report import AnyReport
 
 Outcome = Literal["complete", "source", "output", "interrupted"]
+
+# Frames decoded ahead of the pose model, and annotated frames waiting to be encoded: enough
+# to smooth out uneven frames, few enough that memory stays flat (a 720p frame is 2.7 MB).
+QUEUE_DEPTH = 4
 
 
 @dataclass
@@ -107,7 +115,6 @@ def run(
     not. ``recognize=False``: locate the stretch with the definition's hand-set rules instead
     of the learned recogniser."""
     session = make_session(exercise, first_side, source.is_image, recognize)
-    overlays: dict[str, Overlay] = {}
     interim = _Interim(writers, report_every_s, warn=source.is_live)
     outcome: Outcome = "complete"
     error: str | None = None
@@ -116,28 +123,62 @@ def run(
         report = session.report(source.name, source.fps, complete=False)
         return _with(report, source, "still running")
 
+    drawer = _Drawer(sinks, writers, copy=source.is_live or source.is_image)
+
+    def decide_and_draw(item: tuple[Frame, Pose, int]) -> bool:
+        """The session's step for one frame, then its overlay, writers and sinks."""
+        frame, pose, people = item
+        state = session.update(pose, frame.t, people)
+        if not drawer.draw(frame.image, state, session.exercise):
+            return False
+        if on_frame is not None:
+            on_frame(state)
+        interim.maybe(partial)
+        return True
+
+    # A video file: decoded ahead, and decided, drawn and encoded behind, on threads, while
+    # the pose model runs here (it releases the GIL). A camera (it keeps only its newest frame)
+    # and a window (drawn from this thread) stay in step on this thread.
+    threaded = not (source.is_live or source.is_image)
+    frames: Iterator[Frame] = Prefetch(source, QUEUE_DEPTH) if threaded else iter(source)
+    behind = Behind(decide_and_draw, QUEUE_DEPTH if threaded else 0)
+    stop: KeyboardInterrupt | None = None
     try:
-        interim.first(partial)  # at once: an older report.json must not pass for this run's
-        for frame in source:
-            pose = estimator.estimate(frame.image, frame.t)
-            state = session.update(pose, frame.t, estimator.people)
-            ex = session.exercise
-            overlay = overlays.get(ex.name) or overlays.setdefault(ex.name, Overlay(ex))
-            image = overlay.annotate(frame.image.copy(), state)
-            for w in writers:
-                w.observe(image, state)
-            if not all([sink.write(image) for sink in sinks]):
-                break
-            if on_frame is not None:
-                on_frame(state)
-            interim.maybe(partial)
+        try:
+            interim.first(partial)  # at once: an older report.json must not pass for this run's
+            for frame in frames:
+                pose = estimator.estimate(frame.image, frame.t)
+                behind.put((frame, pose, estimator.people))
+                if behind.stopped:
+                    break
+        finally:
+            if isinstance(frames, Prefetch):
+                frames.close()  # before the source is closed under it
     except SourceError as e:
         outcome, error = "source", str(e)
     except OutputError as e:
         outcome, error = "output", str(e)
     except KeyboardInterrupt as e:
-        signal = "terminated" if isinstance(e, Terminated) else "interrupted (Ctrl-C)"
-        outcome, error = "interrupted", f"{signal} after {session.clock.frames} frames"
+        outcome, stop = "interrupted", e
+    except BaseException:
+        behind.abort()
+        raise
+    # every frame estimated is decided and goes into the video, however the run ended (unless
+    # writing it is what failed)
+    try:
+        if outcome == "output":
+            behind.abort()
+        else:
+            behind.finish()
+    except OutputError as e:
+        error = f"{error}; {e}" if error else str(e)
+        outcome = "output"
+    except KeyboardInterrupt as e:  # a second Ctrl-C: stop drawing
+        behind.abort()
+        if outcome == "complete":
+            outcome, stop = "interrupted", e
+    if stop is not None:
+        error = _interrupted(stop, session.clock.frames) + (f"; {error}" if error else "")
     for sink in sinks:
         try:
             sink.close()
@@ -163,6 +204,31 @@ def run(
                     done.write(report, final=True)
     written = [p for p in written if p.exists()]
     return RunResult(report, error, written, outcome)
+
+
+def _interrupted(e: KeyboardInterrupt, frames: int) -> str:
+    signal = "terminated" if isinstance(e, Terminated) else "interrupted (Ctrl-C)"
+    return f"{signal} after {frames} frames"
+
+
+class _Drawer:
+    """Draws the overlay of the exercise being coached on a frame, shows it to the writers
+    and writes it to the sinks (False: a sink wants the run to stop)."""
+
+    def __init__(self, sinks: Sequence[Sink], writers: Sequence[ReportWriter],
+                 copy: bool = True) -> None:
+        self.sinks, self.writers, self.copy = sinks, writers, copy
+        self.overlays: dict[str, Overlay] = {}
+
+    def draw(self, image: np.ndarray, state: FrameState, exercise: Exercise) -> bool:
+        overlay = self.overlays.get(exercise.name)
+        if overlay is None:
+            overlay = self.overlays[exercise.name] = Overlay(exercise)
+        image = overlay.annotate(image.copy() if self.copy else np.ascontiguousarray(image),
+                                 state)
+        for w in self.writers:
+            w.observe(image, state)
+        return all([sink.write(image) for sink in self.sinks])
 
 
 def _with(report: AnyReport, source: FrameSource, why_incomplete: str | None) -> AnyReport:

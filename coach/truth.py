@@ -13,7 +13,7 @@ import numpy as np
 
 from coach.pose.core import N_LANDMARKS, Pose, landmark_index
 from coach.session.frame import balance_of
-from coach.session.report import Report
+from coach.session.report import AnyReport, AutoReport, Report
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
@@ -122,3 +122,48 @@ def compare(report: Report, truth: Truth, balance_tolerance: float = 0.2) -> dic
     if report.balance.imbalanced is not expected:
         out["balance"].append(f"imbalanced={report.balance.imbalanced}, truth {expected}")
     return out
+
+
+# -- comparing two reports of one video (stride analysis against every frame) ----------------
+SAME_EVENT_S = 0.2  # a fault, a segment or an interval starts and ends within 0.2 s
+SAME_SIDE_REL = 0.02  # time per side within 2 % (or one frame, whichever is larger)
+
+
+def same_report(a: AnyReport, b: AnyReport, event_s: float = SAME_EVENT_S,
+                side_rel: float = SAME_SIDE_REL) -> list[str]:
+    """How report ``b`` differs from ``a`` (empty: the same): the same faults (check, side,
+    start and end within ``event_s``), time per side within ``side_rel``, the same reps; for a
+    recognising session also the same recognised segments and the same exercises."""
+    if isinstance(a, AutoReport) or isinstance(b, AutoReport):
+        if not (isinstance(a, AutoReport) and isinstance(b, AutoReport)):
+            return ["one report recognises stretches, the other does not"]
+        out = _same_times("segment", [(s.stretch, s.side, s.start_s, s.end_s) for s in a.segments],
+                          [(s.stretch, s.side, s.start_s, s.end_s) for s in b.segments], event_s)
+        if set(a.exercises) != set(b.exercises):
+            out.append(f"exercises {sorted(a.exercises)} vs {sorted(b.exercises)}")
+        for name in set(a.exercises) & set(b.exercises):
+            out += [f"{name}: {d}" for d in same_report(a.exercises[name], b.exercises[name],
+                                                        event_s, side_rel)]
+        return out
+    out = _same_times("fault", [(e.check, e.side, e.start_s, e.end_s) for e in a.events],
+                      [(e.check, e.side, e.start_s, e.end_s) for e in b.events], event_s)
+    frame = 1.0 / a.fps if a.fps else 0.0
+    for side in ("left", "right"):
+        sa, sb = a.sides[side], b.sides[side]
+        for what in ("hold_s", "in_position_s"):
+            va, vb = getattr(sa, what), getattr(sb, what)
+            if abs(va - vb) > max(side_rel * max(va, vb), frame) + 1e-6:
+                out.append(f"{side} {what}: {va:.2f} vs {vb:.2f} s")
+        if sa.reps != sb.reps:
+            out.append(f"{side} reps: {sa.reps} vs {sb.reps}")
+    return out
+
+
+def _same_times(what: str, a: list[tuple], b: list[tuple], tol: float) -> list[str]:
+    """Intervals ``(name, side, start, end)`` paired in order: the same names and sides, ends
+    within ``tol``."""
+    if [x[:2] for x in a] != [x[:2] for x in b]:
+        return [f"{what}s differ: {[x[:2] for x in a]} vs {[x[:2] for x in b]}"]
+    return [f"{what} {x[0]} ({x[1]}): {x[2]:.2f}-{x[3]:.2f} vs {y[2]:.2f}-{y[3]:.2f} s"
+            for x, y in zip(a, b, strict=True)
+            if abs(x[2] - y[2]) > tol + 1e-6 or abs(x[3] - y[3]) > tol + 1e-6]

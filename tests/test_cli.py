@@ -64,6 +64,8 @@ def no_model(monkeypatch):
         (["live", "-e", "pigeon", "--camera", "7", "--no-window"], 2, "cannot open camera 7"),
         (["analyze", "{video}", "-e", "roll-down", "--first-side", "middle"], 2,
          "--first-side: expected left or right, got 'middle'"),
+        (["analyze", "{video}", "-e", "pigeon", "--stride", "2"], 2,
+         "--stride: expected one of 1, auto, got '2'"),
     ],
 )
 def test_bad_input_one_line_nonzero_exit(tmp_path: Path, blank_video: Path, args, code, message):
@@ -80,10 +82,12 @@ def test_bad_input_one_line_nonzero_exit(tmp_path: Path, blank_video: Path, args
     assert "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("stride", ["1", "auto"])
 def test_analyze_video_with_nobody_writes_video_and_report(tmp_path: Path, blank_video: Path,
-                                                           no_model):
+                                                           no_model, stride):
     out = tmp_path / "out"
-    r = _invoke("analyze", str(blank_video), "-e", "figure-4", "--out", str(out))
+    r = _invoke("analyze", str(blank_video), "-e", "figure-4", "--out", str(out),
+                "--stride", stride)
     assert r.exit_code == 0, r.output
     report = json.loads((out / "report.json").read_text())
     assert report["exercise"] == "supine_figure4"

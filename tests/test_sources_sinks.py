@@ -177,3 +177,16 @@ def test_camera_that_disappears_ends_with_a_source_error_and_keeps_the_report(tm
     assert "stopped delivering frames" in saved["why_incomplete"]
     assert any("Stopped early" in n for n in saved["notes"])
     assert result.outcome == "source"
+
+
+def test_video_sink_keeps_colours(tmp_path: Path):
+    img = np.zeros((64, 96, 3), np.uint8)
+    img[:, :24], img[:, 24:48], img[:, 48:72], img[:, 72:] = (0, 0, 255), (0, 255, 0), \
+        (255, 0, 0), (200, 180, 160)
+    with VideoFileSink(tmp_path / "c.mp4", 10, (96, 64)) as sink:
+        for _ in range(3):
+            sink.write(img)
+    with av.open(str(tmp_path / "c.mp4")) as c:
+        back = next(c.decode(video=0)).to_ndarray(format="bgr24")
+    for x in (12, 36, 60, 84):
+        assert np.abs(back[32, x].astype(int) - img[32, x]).max() <= 4

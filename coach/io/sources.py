@@ -112,16 +112,34 @@ def upright(image: np.ndarray, rotation: float) -> np.ndarray:
     return image if turn is None else cv2.rotate(image, turn)
 
 
+# The largest frame analysed, drawn and encoded (long side, short side): a bigger video is
+# scaled down as it is decoded. The pose model works on its own 256-pixel input whatever the
+# frame size, and an overlay and H.264 copy at 720p read well; full-size 4K frames cost 25 MB
+# each and most of the time spent converting, drawing and encoding them.
+WORK_SIZE = (1280, 720)
+
+
+def fit_within(size: tuple[int, int], box: tuple[int, int] = WORK_SIZE) -> tuple[int, int]:
+    """``size`` (w, h) scaled down, keeping its shape, to fit ``box`` (long side, short side)
+    either way round; even dimensions when scaled. Unchanged if it fits already."""
+    w, h = size
+    k = min(1.0, max(box) / max(w, h), min(box) / max(1, min(w, h)))
+    if k >= 1.0:
+        return size
+    return max(2, round(w * k / 2) * 2), max(2, round(h * k / 2) * 2)
+
+
 class VideoFileSource(FrameSource):
     """Every frame of a video file, in order, decoded with PyAV: timed by the container's
-    timestamps (variable frame rates stay true), turned upright by its rotation metadata.
+    timestamps (variable frame rates stay true), turned upright by its rotation metadata, and
+    scaled down to fit ``max_size`` (see :data:`WORK_SIZE`; None: full size).
 
     A packet that cannot be decoded (a damaged stretch) is skipped and counted; a file that
     ends before the frames its index promises (cut short) or had damaged packets ends the
     iteration with a :class:`SourceError` after the frames that could be read.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_size: tuple[int, int] | None = WORK_SIZE) -> None:
         self.name = str(path)
         self.damaged = 0  # packets that could not be decoded
         try:
@@ -142,8 +160,12 @@ class VideoFileSource(FrameSource):
         self.rotation = float(first.rotation or 0)
         rate = stream.average_rate or stream.guessed_rate
         self.fps = float(rate) if rate and 1.0 <= float(rate) <= 240.0 else 30.0
-        image = self._image(first)
-        self.size = (image.shape[1], image.shape[0])
+        turned = round(self.rotation / 90) % 2 == 1
+        upright_wh = (first.height, first.width) if turned else (first.width, first.height)
+        self.full_size = upright_wh
+        w, h = fit_within(upright_wh, max_size) if max_size else upright_wh
+        self._decode_wh = None if (w, h) == upright_wh else ((h, w) if turned else (w, h))
+        self.size = (w, h)
         self.frame_count = stream.frames or None
 
     def _decode(self) -> Iterator[av.VideoFrame]:
@@ -156,7 +178,12 @@ class VideoFileSource(FrameSource):
             yield from frames
 
     def _image(self, frame: av.VideoFrame) -> np.ndarray:
-        return upright(frame.to_ndarray(format="bgr24"), self.rotation)
+        if self._decode_wh is None:
+            image = frame.to_ndarray(format="bgr24")
+        else:  # scaled and converted in one pass
+            w, h = self._decode_wh
+            image = frame.to_ndarray(format="bgr24", width=w, height=h, interpolation="AREA")
+        return upright(image, self.rotation)
 
     def __iter__(self) -> Iterator[Frame]:
         i, t0, t = 0, self._first.time or 0.0, 0.0
@@ -284,8 +311,10 @@ def parse_camera(spec: str | None) -> str | int:
     return spec
 
 
-def open_source(spec: str | int | Path, live: bool = False) -> FrameSource:
-    """Open a frame source; raises SourceError with a one-line reason if it can't."""
+def open_source(spec: str | int | Path, live: bool = False,
+                max_size: tuple[int, int] | None = WORK_SIZE) -> FrameSource:
+    """Open a frame source (a video file's frames scaled down to fit ``max_size``); raises
+    SourceError with a one-line reason if it can't."""
     if live:
         if isinstance(spec, str) and "://" not in spec and not Path(spec).exists():
             raise SourceError(f"{spec}: no such file (and not a camera index or URL)")
@@ -303,4 +332,4 @@ def open_source(spec: str | int | Path, live: bool = False) -> FrameSource:
     kind = image_kind(head)
     if kind is not None or path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path, kind)
-    return VideoFileSource(path)
+    return VideoFileSource(path, max_size)

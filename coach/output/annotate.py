@@ -50,12 +50,7 @@ class Overlay:
         s = self._scale(img)
         fs = 0.5 * s * size
         th = max(1, round(s * (2 if bold else 1)))
-        x, y = org
-        cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, fs, DARK, th + max(2, round(2 * s)),
-                    cv2.LINE_AA)
-        cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, fs, colour, th, cv2.LINE_AA)
-        (w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, th)
-        return w
+        return outlined_text(img, text, org, fs, colour, th, th + max(2, round(2 * s)))
 
     @staticmethod
     def _panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
@@ -64,7 +59,8 @@ class Overlay:
         if x1 <= x0 or y1 <= y0:
             return
         roi = img[y0:y1, x0:x1]
-        roi[:] = (roi * (1 - alpha) + np.array(DARK) * alpha).astype(np.uint8)
+        # DARK is a grey, so blending toward it is a scale and an offset, done in place
+        cv2.addWeighted(roi, 1 - alpha, roi, 0.0, alpha * DARK[0], dst=roi)
 
     # -- layers ----------------------------------------------------------------------------
     def _skeleton(self, img: np.ndarray, state: FrameState) -> None:
@@ -201,6 +197,60 @@ class Overlay:
         self._warnings(image, state)
         self._cue(image, state)
         return image
+
+
+class _Sprite:
+    """Outlined text drawn once, as the weights that blend it onto any picture: ``pixel *
+    keep + add`` (the same as drawing the outline, then the text, anti-aliased)."""
+
+    def __init__(self, text: str, fs: float, colour: tuple[int, int, int], th: int,
+                 outline: int, font: int = cv2.FONT_HERSHEY_SIMPLEX) -> None:
+        (w, h), base = cv2.getTextSize(text, font, fs, outline)
+        self.width = cv2.getTextSize(text, font, fs, th)[0][0]
+        m = outline  # room for the outline and the anti-aliasing around the glyphs
+        self.dx, self.dy = -m, -(h + m)  # from the text's origin to the sprite's corner
+        shape = (h + base + 2 * m, w + 2 * m)
+        under, over = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+        cv2.putText(under, text, (m, h + m), font, fs, 255, outline, cv2.LINE_AA)
+        cv2.putText(over, text, (m, h + m), font, fs, 255, th, cv2.LINE_AA)
+        a_under = (under.astype(np.float32) / 255)[:, :, None]
+        a_over = (over.astype(np.float32) / 255)[:, :, None]
+        self.keep = (1 - a_under) * (1 - a_over)
+        self.add = (np.array(DARK, np.float32) * a_under * (1 - a_over)
+                    + np.array(colour, np.float32) * a_over)
+
+    def draw(self, img: np.ndarray, org: tuple[int, int]) -> None:
+        x0, y0 = org[0] + self.dx, org[1] + self.dy
+        h, w = self.keep.shape[:2]
+        cx0, cy0 = max(0, x0), max(0, y0)
+        cx1, cy1 = min(img.shape[1], x0 + w), min(img.shape[0], y0 + h)
+        if cx1 <= cx0 or cy1 <= cy0:
+            return
+        roi = img[cy0:cy1, cx0:cx1]
+        sy, sx = slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0)
+        blended = roi * self.keep[sy, sx] + self.add[sy, sx]
+        np.rint(blended, out=blended)
+        roi[:] = blended
+
+
+_SPRITES: dict[tuple, _Sprite] = {}
+_MAX_SPRITES = 512  # a few seconds' worth of changing timers and angles
+
+
+def outlined_text(img: np.ndarray, text: str, org: tuple[int, int], fs: float,
+                  colour: tuple[int, int, int], th: int, outline: int,
+                  font: int = cv2.FONT_HERSHEY_SIMPLEX) -> int:
+    """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline, so it reads on any
+    background; its width. Each text is rendered once and blended after (anti-aliased text is
+    the costliest thing the overlay draws)."""
+    key = (text, round(fs, 4), colour, th, outline, font)
+    sprite = _SPRITES.get(key)
+    if sprite is None:
+        if len(_SPRITES) >= _MAX_SPRITES:
+            _SPRITES.clear()
+        sprite = _SPRITES[key] = _Sprite(text, fs, colour, th, outline, font)
+    sprite.draw(img, org)
+    return sprite.width
 
 
 def draw_skeleton(img: np.ndarray, pose: Pose, verdicts: tuple[Verdict, ...], min_vis: float,

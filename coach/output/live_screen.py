@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from coach.output.annotate import AMBER, DARK, GREEN, GREY, RED, WHITE, draw_skeleton, label_box
+from coach.output.annotate import AMBER, GREEN, GREY, RED, WHITE, draw_skeleton, label_box, outlined_text
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, Verdict
 from coach.session.guide import SAFETY_NOTE, LiveView, Summary
@@ -57,8 +57,8 @@ class Pen:
         scale, th = cap / _CAP, self.thickness(cap, bold)
         org = (round(x), round(y))
         if outline:
-            cv2.putText(self.img, text, org, FONT, scale, DARK, th + max(2, round(cap / 9)),
-                        cv2.LINE_AA)
+            return outlined_text(self.img, text, org, scale, colour, th,
+                                 th + max(2, round(cap / 9)), FONT)
         cv2.putText(self.img, text, org, FONT, scale, colour, th, cv2.LINE_AA)
         return self.size(text, cap, bold)[0]
 

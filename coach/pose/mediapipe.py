@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from coach.errors import CoachError, CoachWarning
@@ -90,7 +91,7 @@ class _MediaPipeBackend:
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
             raise ValueError(f"expected a BGR image of shape (h, w, 3), got {frame_bgr.shape}")
         h, w = frame_bgr.shape[:2]
-        rgb = np.ascontiguousarray(frame_bgr[:, :, ::-1])
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)  # a new array, faster than numpy's
         if not self._warm:
             # MediaPipe builds its landmark model on the first frame with a person in it and
             # logs noisily then; stay quiet until that has happened.

@@ -279,8 +279,10 @@ class Recognition:
 
 class Smoother:
     """Probabilities smoothed over time (``tau_s``), and a label that changes only when another
-    one has led by ``margin`` for ``dwell_s`` (``side_dwell_s`` for the same stretch's other
-    side, which must not flicker within a one-sided hold)."""
+    stretch has led by ``margin`` for ``dwell_s``. The side of the stretch being held is weighed
+    over a longer time (``side_tau_s``, from when the stretch was entered): the other side must
+    lead there by ``margin`` for ``side_dwell_s``, since the pose model's own left and right
+    legs swap for moments within a one-sided hold, while a real change of side takes seconds."""
 
     def __init__(
         self,
@@ -289,14 +291,22 @@ class Smoother:
         margin: float = 0.15,
         dwell_s: float = 0.4,
         side_dwell_s: float = 1.5,
+        side_tau_s: float = 2.0,
     ) -> None:
         self.coached = coached  # class names that are coached stretches ('pigeon:left', ...)
         self.tau_s, self.margin, self.dwell_s, self.side_dwell_s = tau_s, margin, dwell_s, side_dwell_s
+        self.side_tau_s = side_tau_s
         self.p: dict[str, float] | None = None
+        self.q: dict[str, float] = {}  # the longer average, for the side
         self.t: float | None = None
         self.current = NONE
         self._cand: str | None = None
         self._since = 0.0
+        self._side_since: float | None = None
+
+    @staticmethod
+    def _ema(old: dict[str, float], new: dict[str, float], a: float) -> dict[str, float]:
+        return {k: (1 - a) * old.get(k, 0.0) + a * new.get(k, 0.0) for k in set(old) | set(new)}
 
     def update(self, probs: dict[str, float] | None, t: float) -> tuple[str, float]:
         """``probs`` over labels (coached classes and 'none'), or None when nobody is seen."""
@@ -304,20 +314,36 @@ class Smoother:
             probs = {NONE: 1.0}
         dt = 0.0 if self.t is None else max(t - self.t, 0.0)
         self.t = t
-        a = 1.0 - np.exp(-dt / self.tau_s) if self.p is not None else 1.0
-        keys = set(probs) | set(self.p or {})
-        self.p = {k: (1 - a) * (self.p or {}).get(k, 0.0) + a * probs.get(k, 0.0) for k in keys}
-        best = max(self.p, key=self.p.__getitem__)
+        first = self.p is None
+        self.p = self._ema(self.p or {}, probs, 1.0 if first else 1.0 - np.exp(-dt / self.tau_s))
+        self.q = self._ema(self.q, probs, 1.0 if first else 1.0 - np.exp(-dt / max(self.side_tau_s, 1e-6)))
+        base = self.current.split(":")[0]
+        rivals = {k: v for k, v in self.p.items() if k.split(":")[0] != base or k == self.current}
+        best = max(rivals, key=rivals.__getitem__)
         cur = self.p.get(self.current, 0.0)
         if best != self.current and self.p[best] - cur > self.margin:
             if self._cand != best:
                 self._cand, self._since = best, t
-            same_stretch = best.split(":")[0] == self.current.split(":")[0]
-            if t - self._since >= (self.side_dwell_s if same_stretch else self.dwell_s):
-                self.current, self._cand = best, None
+            if t - self._since >= self.dwell_s:
+                # entering a stretch: its side as it looks now, weighed afresh from here on
+                self.current, self._cand, self._side_since = best, None, None
+                self.q = dict(self.p)
         else:
             self._cand = None
+        self._weigh_side(t)
         return self.current, float(self.p.get(self.current, 0.0))
+
+    def _weigh_side(self, t: float) -> None:
+        name, _, side = self.current.partition(":")
+        if side not in ("left", "right"):
+            return
+        other = f"{name}:{'right' if side == 'left' else 'left'}"
+        if self.q.get(other, 0.0) - self.q.get(self.current, 0.0) <= self.margin:
+            self._side_since = None
+        elif self._side_since is None:
+            self._side_since = t
+        elif t - self._side_since >= self.side_dwell_s:
+            self.current, self._side_since = other, None
 
 
 _SHIPPED: Model | None = None
@@ -351,8 +377,8 @@ class Recognizer:
         self._swap = self.model.side_swap()
         self._win, self._mwin = Window(), Window()
         coached = tuple(sorted({self._merge(c) for c in self.model.classes if self._is_coached(c)}))
-        self.smoother = Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0) if instant \
-            else Smoother(coached)
+        self.smoother = (Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0, side_tau_s=1e-3)
+                         if instant else Smoother(coached))
         self.probs: dict[str, float] = {}
 
     def _is_coached(self, c: str) -> bool:

@@ -156,3 +156,21 @@ def test_nobody_in_view_decays_to_none():
     sm = Smoother(("pigeon:left",))
     _feed(sm, [{"pigeon:left": 1.0}] * 10)
     assert _feed(sm, [None] * 20, t0=1.0)[-1] == "none"
+
+
+def test_side_swaps_of_two_seconds_inside_a_hold_do_not_change_the_side():
+    sm = Smoother(("pigeon:left", "pigeon:right"))
+    left, right = {"pigeon:left": 0.85, "none": 0.15}, {"pigeon:right": 0.85, "none": 0.15}
+    _feed(sm, [left] * 30)
+    # the pose model's leg labels swap for 2 s at a time, with 3 s read right between
+    held = _feed(sm, ([right] * 20 + [left] * 30) * 4, t0=3.0)
+    assert set(held) == {"pigeon:left"}
+
+
+def test_a_new_side_after_leaving_the_stretch_is_taken_at_once():
+    sm = Smoother(("pigeon:left", "pigeon:right"))
+    _feed(sm, [{"pigeon:left": 0.9, "none": 0.1}] * 50)
+    _feed(sm, [{"none": 1.0}] * 20, t0=5.0)  # out of the stretch, changing legs
+    back = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 20, t0=7.0)
+    assert back[-1] == "pigeon:right"
+    assert "pigeon:left" not in back  # not the old side first, weighed against old history

@@ -79,9 +79,11 @@ def swap_side(c: str) -> str:
     return f"{name}:{'right' if side == 'left' else 'left'}" if side else c
 
 
-def build_training(rng: np.random.Generator):
+def build_training(rng: np.random.Generator, part: list | None = None):
+    """Rows (features of every other frame and of its mirror image) and labels, balanced per
+    class, from ``part`` (default: the whole training part)."""
     xs, ys = [], []
-    for clip in clips("train"):
+    for clip in clips("train") if part is None else part:
         f, fm, y = clip_rows(clip)
         use = (y != "") & clip.track["ok"]
         use[1::2] = False  # neighbouring frames are nearly the same: every other one is enough

@@ -1,0 +1,127 @@
+"""Choose the recogniser's smoothing (coach.recognizer.Smoother) on the training part only.
+
+    python scripts/tune_smoother.py
+
+The MLP is fitted on the clips of half the training bodies and run on the other half's clips
+(bodies it never saw, as in use); the smoother's settings are then compared there, frame by
+frame, on the corpus's own scoring (stretch and side right on frames in a stretch, "none" on
+negatives, spurious side switches inside one-sided holds). The validation part is never read.
+Prints the table, best first; the chosen values go into Smoother's defaults by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpuslib import clips  # noqa: E402
+from train_recognizer import COACHED, SEED, UNSIDED, build_training, fit  # noqa: E402
+
+from coach.recognizer import NONE, Smoother, clip_probabilities  # noqa: E402
+
+GRID = {
+    "tau_s": [0.25, 0.4, 0.7],
+    "dwell_s": [0.2, 0.4, 0.8],
+    "side_tau_s": [0.4, 2.0, 4.0, 8.0],
+    "side_dwell_s": [1.0, 1.5, 3.0],
+}
+
+
+def label_probs(model, clip) -> list[dict[str, float] | None]:
+    tr = clip.track
+    wh = tuple(int(v) for v in tr["wh"])
+    xy = tr["xy"].astype(np.float64) * np.array(wh)
+    p = clip_probabilities(model, xy, tr["world"].astype(np.float64), tr["vis"].astype(np.float64),
+                           tr["ok"], clip.times, wh)
+    coached = set(model.meta["coached"])
+    out: list[dict[str, float] | None] = []
+    for i, row in enumerate(p):
+        if not tr["ok"][i] or np.isnan(row).any():
+            out.append(None)
+            continue
+        d: dict[str, float] = {}
+        for c, v in zip(model.classes, row, strict=True):
+            name = c.split(":")[0]
+            key = (name if name in UNSIDED else c) if name in coached else NONE
+            d[key] = d.get(key, 0.0) + float(v)
+        out.append(d)
+    return out
+
+
+def truth(clip) -> list[str]:
+    """Per frame: the label to recognise ('' = not scored)."""
+    lab = clip.labels
+    out = []
+    for i, s in enumerate(lab["stretch"]):
+        if not lab["scored"][i]:
+            out.append("")
+        else:
+            out.append(NONE if not s else s if s in UNSIDED else f"{s}:{lab['side'][i]}")
+    return out
+
+
+def score(runs, settings: dict) -> dict:
+    ok = n = none_ok = none_n = switches = 0
+    hold_s = 0.0
+    for clip, probs, want in runs:
+        sm = Smoother((), **settings)
+        got = [sm.update(p, float(t))[0] for p, t in zip(probs, clip.times, strict=True)]
+        for g, w in zip(got, want, strict=True):
+            if not w:
+                continue
+            if w == NONE:
+                if clip.kind == "none":
+                    none_n += 1
+                    none_ok += g == NONE
+            else:
+                n += 1
+                ok += g == w
+        i = 0
+        while i < len(want):  # spurious side switches inside each run of one sided label
+            w = want[i]
+            j = i + 1
+            while j < len(want) and want[j] == w:
+                j += 1
+            if ":" in w:
+                name = w.split(":")[0]
+                sides = [g.split(":")[1] for g in got[i:j] if ":" in g and g.split(":")[0] == name]
+                switches += sum(x != y for x, y in zip(sides, sides[1:], strict=False))
+                hold_s += (j - i) / clip.fps
+            i = j
+    return {"stretch_side": ok / max(n, 1), "none": none_ok / max(none_n, 1),
+            "switches_per_10min": 600 * switches / max(hold_s, 1e-9)}
+
+
+def main() -> int:
+    rng = np.random.default_rng(SEED)
+    train = clips("train")
+    bodies = sorted({c.spec["body"] for c in train})
+    fold = set(rng.choice(bodies, len(bodies) // 2, replace=False).tolist())
+    a = [c for c in train if c.spec["body"] in fold]
+    b = [c for c in train if c.spec["body"] not in fold]
+    x, y = build_training(rng, a)
+    model = fit(x, y)
+    model.meta["coached"] = list(COACHED)
+    runs = [(c, label_probs(model, c), truth(c)) for c in b]
+    print(f"fitted on {len(a)} clips ({len(fold)} bodies), scored on {len(b)} clips of the others")
+    rows = []
+    for values in itertools.product(*GRID.values()):
+        st = dict(zip(GRID, values, strict=True))
+        r = score(runs, st)
+        rows.append((r["stretch_side"] + r["none"] - 0.01 * r["switches_per_10min"], st, r))
+    rows.sort(key=lambda r: -r[0])
+    default = score(runs, {})
+    print(f"defaults: {default}")
+    for total, st, r in rows[:12]:
+        print(f"{total:.4f}  {st}  stretch+side {r['stretch_side']:.3f}  none {r['none']:.3f}  "
+              f"switches {r['switches_per_10min']:.1f}/10 min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -87,6 +87,22 @@ class FrontKnee(ScoredSideRule):
     margin: Amount = 0.3
 
 
+@SIDE_RULES.register("top_knee")
+class TopKnee(ScoredSideRule):
+    """The knee on top, of two stacked one over the other: the higher one in the image."""
+
+    measure, sign = "knee_height", 1.0
+    margin: Amount = 0.1
+
+
+@SIDE_RULES.register("lower_shoulder")
+class LowerShoulder(ScoredSideRule):
+    """The side lain on: its shoulder lies below the other one in the image."""
+
+    measure, sign = "shoulder_lift", -1.0
+    margin: Amount = 0.15
+
+
 @SIDE_RULES.register("alternate")
 class Alternate(SideRule):
     """Sides that take turns, where the pose model cannot see which is which: the coach names

@@ -108,12 +108,17 @@ def _describe(ex: Exercise, verbose: bool) -> None:
     typer.echo(f"  ({ex.title})")
     if ex.summary:
         typer.echo(f"    {ex.summary}")
-    target = f"hold {ex.hold.target_s:g} s per side"
+    per_side = " per side" if ex.sided else ""
+    target = f"hold {ex.hold.target_s:g} s{per_side}"
     if ex.hold.max_s:
-        target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s per side"
+        target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s{per_side}"
     if ex.reps:
-        target += f", {ex.reps.target} {ex.reps.label} per side"
-    typer.echo(f"    target: {target}; sides even within {ex.balance_tolerance:.0%}")
+        target += f", {ex.reps.target} {ex.reps.label}{per_side}"
+    if ex.sided:
+        target += f"; sides even within {ex.balance_tolerance:.0%}"
+    else:
+        target += "; both sides at once"
+    typer.echo(f"    target: {target}")
     if verbose:
         typer.echo(f"    side: {ex.side.rule} ({ex.side.describe()})")
         typer.echo(f"    position: in after {ex.position_on_s:g} s, out after "
@@ -184,7 +189,7 @@ def _summary(report: AnyReport, paths: list[Path]) -> None:
 def _exercise_summary(report: Report, paths: list[Path]) -> None:
     sides, label = report.sides, report.targets.rep_label
     typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
-    for s in ("left", "right"):
+    for s in sides:
         reps = f", {sides[s].reps} {label}" if label else ""
         typer.echo(f"  {s:5s}: held in good form {sides[s].hold_s:.1f} s{reps}")
     typer.echo(f"  balance: {report.balance.message}")

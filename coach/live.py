@@ -35,7 +35,7 @@ from coach.pose.estimator import PoseEstimator
 from coach.rules.definitions import Exercise
 from coach.rules.measures import opposite
 from coach.run import make_session
-from coach.session.frame import FrameState, Side
+from coach.session.frame import FrameState, Side, side_name
 from coach.session.framing import FramingCheck
 from coach.session.guide import Guide, LiveView, Step, Summary, summary_of
 from coach.session.locate import TurnTaker
@@ -280,6 +280,9 @@ class LiveCoach:
     def _switch_side(self) -> None:
         """Sides that take turns move to the other side; a side read from the pose follows
         the legs, so the key only says so."""
+        if not self.session.exercise.sided:
+            self._tell("This stretch works both sides at once")
+            return
         locator = self.session.locator
         current = self.state.side if self.state is not None else None
         if isinstance(locator, TurnTaker):
@@ -388,7 +391,7 @@ def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
 def _say_summary(coach: LiveCoach, s: Summary) -> None:
     parts = ["Well done."]
     for line in s.sides:
-        parts.append(f"{line.side.capitalize()} side, {_spoken_time(line.hold_s)}.")
+        parts.append(f"{side_name(line.side)}, {_spoken_time(line.hold_s)}.")
     if s.top_fault:
         parts.append(f"Most often: {s.top_fault[0].lower()}. {s.top_fault[2]}.")
     coach.say(" ".join(parts), "side")

@@ -97,6 +97,13 @@ def test_knee_height_and_shoulder_lift(pose, measure, side, expected):
     assert r.value == pytest.approx(expected, abs=0.01)
 
 
+def test_a_sided_measure_without_a_side_says_so():
+    """A stretch done on both sides at once passes the side "both": no leg to measure."""
+    for side in (None, M.BOTH):
+        r = M.read(synth.cow_face(), "knee_height", side)
+        assert not r.ok and r.reason == "side not known yet"
+
+
 @pytest.mark.parametrize(
     ("rule", "make"),
     [

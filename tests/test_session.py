@@ -1,10 +1,13 @@
 """The session over timelines of synthetic poses: holds, sides, faults, reps, no person."""
 
+import re
+
 import pytest
 import synth
 
+from coach.errors import DefinitionError
 from coach.pose.core import Pose
-from coach.rules.definitions import exercise_names, find_exercise
+from coach.rules.definitions import Exercise, exercise_names, find_exercise, load_exercise
 from coach.session import Session
 
 FPS = 15
@@ -199,3 +202,72 @@ def test_a_locator_can_be_plugged_in():
     play(s, [(5, lambda t: synth.supine_figure4("left"))])
     r = report(s)
     assert r["sides"]["left"]["hold_s"] == 0 and r["sides"]["right"]["in_position_s"] > 4.5
+
+
+KNEEL_FOLD = '''name = "kneel_fold"
+title = "Kneeling fold"
+[side]
+rule = "none"
+[[position]]
+measure = "trunk_lean"
+min = 55
+[hold]
+target_s = 6
+[[checks]]
+name = "hips_down"
+kind = "rise"
+measure = "hip_height"
+floor = ["left_knee", "right_knee", "left_ankle", "right_ankle"]
+max_rise = 0.2
+cue = "Hips back to your heels"
+'''
+
+
+def _both_sides(tmp_path) -> Exercise:
+    """A stretch done on both sides at once (side rule none), like child's pose."""
+    (tmp_path / "kneel_fold.toml").write_text(KNEEL_FOLD)
+    return load_exercise(tmp_path / "kneel_fold.toml")
+
+
+def test_a_stretch_without_sides_is_one_hold(tmp_path):
+    s = Session(_both_sides(tmp_path))
+    states = play(s, [(4, lambda t: synth.child_pose()), (3, lambda t: synth.child_pose(hip_lift=80)),
+                      (4, lambda t: synth.child_pose())])
+    r = report(s)
+    assert set(r["sides"]) == {"both"}
+    assert [(e["check"], e["side"]) for e in r["events"]] == [("hips_down", "both")]
+    assert r["events"][0]["start_s"] == pytest.approx(4.0, abs=0.2)
+    assert 11 - 0.5 - 3 - 1.5 <= r["sides"]["both"]["hold_s"] <= 11 - 3 + 0.3
+    assert r["in_position"][0]["side"] == "both"
+    assert not r["balance"]["imbalanced"] and r["balance"]["message"] == "One hold for both sides"
+    assert {st.side for st in states} == {"both"}
+    # held to the target: ease out, there is no other side to switch to
+    assert states[-1].cue is not None and "Switch" not in states[-1].cue.text
+
+
+def test_a_stretch_without_sides_follows_the_recogniser(tmp_path):
+    from coach.recognizer import Recognition
+
+    ex = _both_sides(tmp_path)
+    s = Session(ex, recognize=lambda pose, t: Recognition(ex.name, None, 0.9))
+    play(s, [(4, lambda t: synth.child_pose())])
+    assert report(s)["sides"]["both"]["hold_s"] > 3.5
+
+
+def test_a_stretch_without_sides_cannot_measure_a_leg(tmp_path):
+    (tmp_path / "kneel_fold.toml").write_text(KNEEL_FOLD.replace(
+        'measure = "trunk_lean"\nmin = 55', 'measure = "knee_angle"\nmax = 90'))
+    with pytest.raises(DefinitionError, match=r"kneel_fold.toml: position\[0\]\.measure: measure "
+                                              r"'knee_angle' needs a side, and side rule 'none' has none"):
+        load_exercise(tmp_path / "kneel_fold.toml")
+
+
+def test_the_summary_of_a_stretch_without_sides(tmp_path):
+    from coach.session.guide import summary_of
+
+    ex = _both_sides(tmp_path)
+    s = Session(ex)
+    play(s, [(8, lambda t: synth.child_pose())])
+    lines = summary_of(s.report("test", FPS), ex).lines()
+    assert re.fullmatch(r"Both sides: 0:0[78] of 0:06  \(done\)", lines[0])
+    assert lines[1] == "Done. One hold for both sides"

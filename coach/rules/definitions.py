@@ -19,7 +19,7 @@ from pydantic import ValidationError, field_validator, model_validator
 from coach.errors import DefinitionError
 from coach.pose import Pose
 from coach.rules.checks import CHECK_KINDS, CheckRule, bounds_text
-from coach.rules.measures import get_measure, read, validate_params
+from coach.rules.measures import BOTH, get_measure, read, validate_params
 from coach.rules.settings import (
     Amount,
     Count,
@@ -302,6 +302,39 @@ class Exercise(Table):
         if dupes:
             raise fail(None, f"duplicate check name {dupes[0]!r}")
         return checks
+
+    @model_validator(mode="after")
+    def _sides_known(self) -> Exercise:
+        """A stretch without sides has no stretched leg: none of its measures may need one."""
+        if self.sided:
+            return self
+        for key, measure in self._measures():
+            if get_measure(measure).needs_side:
+                raise fail(key, f"measure {measure!r} needs a side, and side rule "
+                                f"{self.side.rule!r} has none")
+        return self
+
+    def _measures(self) -> list[tuple[str, str]]:
+        """(key, measure name) of every measurement the definition reads."""
+        out: list[tuple[str, str]] = []
+        for table, items in (("position", self.position), ("guard", self.guard),
+                             ("checks", self.checks)):
+            for i, item in enumerate(items):
+                out.append((f"{table}[{i}].measure", item.measure))
+                out += [(f"{table}[{i}].when[{j}].measure", w.measure)
+                        for j, w in enumerate(item.when)]
+        if self.reps is not None:
+            out.append(("reps.measure", self.reps.measure))
+        return out + [(f"display[{i}]", name) for i, name in enumerate(self.display)]
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides timed on their own: left and right, or "both" for a stretch without sides."""
+        return self.side.sides
+
+    @property
+    def sided(self) -> bool:
+        return self.sides != (BOTH,)
 
     def check(self, name: str) -> CheckDef:
         for c in self.checks:

@@ -21,6 +21,7 @@ from coach.pose.core import Pose, landmark_index
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
+BOTH = "both"  # the one "side" of a stretch done on both sides at once (child's pose)
 LEGS = ("active", "other")
 
 
@@ -377,7 +378,7 @@ def read(
     params = params if params is not None else dict(m.params)
     if pose.is_empty:
         return Reading(None, "no person in view")
-    if m.needs_side and side is None:
+    if m.needs_side and side not in SIDES:  # None, or "both" for a stretch without sides
         return Reading(None, "side not known yet")
     if m.any_of:
         seen = [n for n in params[m.any_of] if pose.vis(n) >= min_visibility]

@@ -20,6 +20,7 @@ class SideRule(Table):
 
     rule: Text
     takes_turns: ClassVar[bool] = False  # sides not seen in the pose: they take turns
+    sides: ClassVar[tuple[str, ...]] = M.SIDES  # the sides held, each timed on its own
 
     def describe(self) -> str:
         return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
@@ -101,6 +102,14 @@ class LowerShoulder(ScoredSideRule):
 
     measure, sign = "shoulder_lift", -1.0
     margin: Amount = 0.15
+
+
+@SIDE_RULES.register("none")
+class NoSide(SideRule):
+    """A stretch done on both sides at once (child's pose, happy baby): one hold, timed under
+    the one side "both", with nothing to balance. Its measures cannot need a side."""
+
+    sides = (M.BOTH,)
 
 
 @SIDE_RULES.register("alternate")

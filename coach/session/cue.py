@@ -4,7 +4,7 @@ long enough to be read."""
 from __future__ import annotations
 
 from coach.rules.definitions import Exercise
-from coach.rules.measures import opposite
+from coach.rules.measures import SIDES, opposite
 from coach.session.frame import Cue, Side, SideTotals, Verdict
 
 CUE_MIN_S = 2.0  # a cue stays at least this long unless a more urgent one arrives ...
@@ -73,8 +73,8 @@ class CueChooser:
         return Cue("Good form. Breathe and hold", "good", 6)
 
     def _done(self, side: Side, hold_s: float, totals: dict[str, SideTotals]) -> Cue:
-        other = opposite(side)
-        if totals[other].hold_s < totals[side].hold_s:
+        other = opposite(side) if side in SIDES else None  # type: ignore[arg-type]
+        if other is not None and totals[other].hold_s < totals[side].hold_s:
             return Cue(f"Well held. Switch to your {other} side", "good", 5)
         if self.exercise.hold.max_s is not None and hold_s >= self.exercise.hold.max_s:
             return Cue("That's the longest hold: ease out slowly", "good", 5)

@@ -13,7 +13,7 @@ import numpy as np
 
 from coach.pose import Pose
 from coach.rules.definitions import Exercise
-from coach.session.frame import FrameState
+from coach.session.frame import FrameState, side_name
 from coach.session.framing import Framing
 from coach.session.report import Report
 
@@ -100,13 +100,19 @@ class Summary:
     def completed(self) -> int:
         return sum(s.done for s in self.sides)
 
+    @property
+    def completion(self) -> str:
+        if len(self.sides) == 1:  # a stretch without sides
+            return "Done." if self.completed else "Not done yet."
+        return f"Sides completed: {self.completed} of {len(self.sides)}."
+
     def lines(self) -> list[str]:
         out = []
         for s in self.sides:
             reps = f", {s.reps}/{s.reps_target} {self.rep_label}" if s.reps_target else ""
-            out.append(f"{s.side.capitalize()} side: {_clock(s.hold_s)} of {_clock(s.target_s)}"
+            out.append(f"{side_name(s.side)}: {_clock(s.hold_s)} of {_clock(s.target_s)}"
                        f"{reps}" + ("  (done)" if s.done else ""))
-        out.append(f"Sides completed: {self.completed} of {len(self.sides)}. {self.balance}")
+        out.append(f"{self.completion} {self.balance}")
         if self.top_fault:
             title, n, fix = self.top_fault
             out.append(f"Most frequent fault: {title} ({n}x). Fix: {fix}")

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Side = Literal["left", "right"]
+SideKey = Literal["left", "right", "both"]  # "both": a stretch done on both sides at once
 
 
 def _unset(value: object) -> bool:
@@ -63,7 +64,7 @@ class Event(_Part):
     """One fault interval; ``open`` (mid-session reports only) while it goes on."""
 
     check: str
-    side: Side | None
+    side: SideKey | None
     start_s: float
     end_s: float
     message: str
@@ -71,7 +72,7 @@ class Event(_Part):
 
 
 class Interval(_Part):
-    side: Side
+    side: SideKey
     start_s: float
     end_s: float
 
@@ -93,7 +94,8 @@ class Report(_Part):
     duration_s: float
     person: Person
     targets: Targets
-    sides: dict[Side, SideReport]
+    sides: dict[SideKey, SideReport] = Field(description="left and right, or both for a "
+                                            "stretch done on both sides at once")
     balance: BalanceReport
     checks: dict[str, CheckReport]
     events: list[Event]

@@ -112,6 +112,8 @@ def _describe(ex: Exercise, verbose: bool) -> None:
     target = f"hold {ex.hold.target_s:g} s{per_side}"
     if ex.hold.max_s:
         target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s{per_side}"
+    if ex.hold.breaths:
+        target += f" ({ex.hold.breaths} breaths of {ex.hold.breath_s:g} s)"
     if ex.reps:
         target += f", {ex.reps.target} {ex.reps.label}{per_side}"
     if ex.sided:
@@ -191,6 +193,7 @@ def _exercise_summary(report: Report, paths: list[Path]) -> None:
     typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
     for s in sides:
         reps = f", {sides[s].reps} {label}" if label else ""
+        reps += f", {sides[s].breaths} breaths" if sides[s].breaths is not None else ""
         typer.echo(f"  {s:5s}: held in good form {sides[s].hold_s:.1f} s{reps}")
     typer.echo(f"  balance: {report.balance.message}")
     typer.echo(f"  form faults: {len(report.events)}")

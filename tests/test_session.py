@@ -271,3 +271,45 @@ def test_the_summary_of_a_stretch_without_sides(tmp_path):
     lines = summary_of(s.report("test", FPS), ex).lines()
     assert re.fullmatch(r"Both sides: 0:0[78] of 0:06  \(done\)", lines[0])
     assert lines[1] == "Done. One hold for both sides"
+
+
+def _breaths(tmp_path) -> Exercise:
+    """The kneeling fold held for 3 breaths of 4 s (a 12 s hold)."""
+    (tmp_path / "kneel_fold.toml").write_text(
+        KNEEL_FOLD.replace("target_s = 6", "breaths = 3\nbreath_s = 4.0"))
+    return load_exercise(tmp_path / "kneel_fold.toml")
+
+
+def test_a_hold_in_breaths_is_paced_and_counted(tmp_path):
+    ex = _breaths(tmp_path)
+    assert ex.hold.target_s == 12
+    s = Session(ex)
+    states = play(s, [(10, lambda t: synth.child_pose())])
+    said = [c for c in dict.fromkeys(st.cue.text for st in states if st.cue is not None)
+            if "reathe" in c or "out," in c]
+    assert said == ["Breathe in... 1 of 3", "...and out, 1 of 3", "Breathe in... 2 of 3",
+                    "...and out, 2 of 3", "Breathe in... 3 of 3"]
+    r = report(s)
+    assert r["targets"]["breaths"] == 3 and r["targets"]["breath_s"] == 4.0
+    assert r["sides"]["both"]["breaths"] == int(r["sides"]["both"]["hold_s"] // 4) == 2
+    from coach.session.guide import summary_of
+
+    assert "2 of 3 breaths" in summary_of(s.report("test", FPS), ex).lines()[0]
+
+
+def test_the_breath_count_waits_while_a_fault_lasts(tmp_path):
+    s = Session(_breaths(tmp_path))
+    states = play(s, [(3, lambda t: synth.child_pose()), (4, lambda t: synth.child_pose(hip_lift=80)),
+                      (9, lambda t: synth.child_pose()), (2, lambda t: synth.child_pose())])
+    counts = [st.cue.text for st in states if st.cue is not None and st.cue.kind == "breath"]
+    assert counts[-1] == "...and out, 3 of 3"  # 12 s of good form needs 16 s with 4 faulty
+    assert states[-1].cue.kind == "good"  # the breaths are done
+    assert report(s)["sides"]["both"]["breaths"] == 3
+
+
+def test_a_hold_not_in_breaths_has_no_breath_count():
+    s = Session(find_exercise("supine_figure4"))
+    states = play(s, [(6, lambda t: synth.supine_figure4("left"))])
+    assert not any(st.cue is not None and st.cue.kind == "breath" for st in states)
+    r = report(s)
+    assert "breaths" not in r["targets"] and "breaths" not in r["sides"]["left"]

@@ -21,7 +21,8 @@ WHITE = (245, 245, 245)
 BLUE = (230, 160, 60)
 DARK = (30, 30, 30)
 STATUS_COLOUR = {"ok": GREEN, "fault": RED, "unseen": GREY, "idle": (200, 200, 200)}
-CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": (235, 225, 210)}
+CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "breath": BLUE, "good": GREEN,
+              "info": (235, 225, 210)}
 
 
 def _fmt_time(s: float) -> str:

@@ -107,10 +107,12 @@ def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
     rows = []
     for s in sides:
         reps = f"<td>{sides[s].reps} / {tg.reps}</td>" if rep_label else ""
+        reps += f"<td>{sides[s].breaths} / {tg.breaths}</td>" if tg.breaths else ""
         rows.append(f"<tr><th>{s.capitalize()}</th><td>{sides[s].hold_s:.1f} s</td>"
                     f"<td>{sides[s].best_hold_s:.1f} s</td><td>{sides[s].fault_s:.1f} s</td>"
                     f"{reps}</tr>")
     rep_head = f"<th>{e(rep_label)}</th>" if rep_label else ""
+    rep_head += "<th>breaths</th>" if tg.breaths else ""
     events = []
     for ev in report.events:
         img = snapshots.get((ev.check, ev.start_s))

@@ -24,7 +24,8 @@ BLACK = (0, 0, 0)
 LIGHT = (210, 210, 210)
 # cue banners: (background, text), BGR, each pair above 4.5:1 contrast
 BANNER = {"fault": ((20, 20, 190), WHITE), "setup": ((0, 185, 255), BLACK),
-          "move": ((150, 80, 20), WHITE), "good": ((40, 120, 20), WHITE),
+          "move": ((150, 80, 20), WHITE), "breath": ((150, 80, 20), WHITE),
+          "good": ((40, 120, 20), WHITE),
           "info": ((70, 70, 70), WHITE)}
 KEYS = (("Space", "pause"), ("N", "skip"), ("B", "back"), ("S", "switch side"), ("M", "mute"),
         ("F", "fullscreen"), ("Q", "quit"))
@@ -417,6 +418,7 @@ class LiveScreen:
         y += 4 * u
         for line in s.sides:
             reps = f"   {line.reps}/{line.reps_target} {s.rep_label}" if line.reps_target else ""
+            reps += f"   {line.breath_count}" if line.breath_count else ""
             text = f"{line.side.capitalize()}  {clock(line.hold_s)} of {clock(line.target_s)}{reps}"
             cap = pen.fit(text + "   ", 6 * u, width - 8 * u, True)
             y += cap + 2.5 * u

@@ -26,6 +26,7 @@ from coach.rules.settings import (
     Flag,
     Fraction,
     Number,
+    Positive,
     Seconds,
     Table,
     Text,
@@ -204,13 +205,30 @@ class CheckDef(Measured):
 
 class HoldDef(Table):
     """``still_max``: torso lengths per second; if set, a hold counts only while this still
-    (the body's speed averaged over ``still_window_s``, debounced by ``still_s``)."""
+    (the body's speed averaged over ``still_window_s``, debounced by ``still_s``).
+    ``breaths``: a hold counted in breaths ("5-6 deep breaths"), each ``breath_s`` long (in and
+    out), paced by the coach; ``target_s`` is then the breaths' time unless given."""
 
     target_s: Seconds
     max_s: Seconds | None = None
     still_max: Amount | None = None
     still_window_s: Seconds = 0.6
     still_s: Seconds = 0.3
+    breaths: Count | None = None
+    breath_s: Positive = 5.0
+
+    @classmethod
+    def prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "target_s" in data or "breaths" not in data:
+            return data
+        n, each = data["breaths"], data.get("breath_s", 5.0)
+        ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (n, each))
+        # a bad count or pace: its own field says what is wrong
+        return {**data, "target_s": float(n * each) if ok else 0.0}
+
+    def breaths_in(self, seconds: float) -> int | None:
+        """Whole breaths in ``seconds`` of holding (None for a hold not counted in breaths)."""
+        return None if self.breaths is None else int(seconds // self.breath_s)
 
     @model_validator(mode="after")
     def _range(self) -> HoldDef:

@@ -38,7 +38,8 @@ class CueBoard:
 
 class CueChooser:
     """The cue a frame calls for, most urgent first: nobody in view, a fault (safety first),
-    getting into position, a reminder, the breath with a movement, the hold's progress."""
+    getting into position, a reminder, the breath with a movement, the breath count of a hold
+    counted in breaths, the hold's progress."""
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
@@ -68,6 +69,9 @@ class CueChooser:
             text = ex.reps.down_cue if direction > 0 else ex.reps.up_cue
             if text:
                 return Cue(text, "move", 4)
+        breath = self._breath(totals[side].hold_s) if side else None
+        if breath is not None:
+            return breath
         if side and hold_s >= ex.hold.target_s:
             return self._done(side, hold_s, totals)
         return Cue("Good form. Breathe and hold", "good", 6)
@@ -79,6 +83,17 @@ class CueChooser:
         if self.exercise.hold.max_s is not None and hold_s >= self.exercise.hold.max_s:
             return Cue("That's the longest hold: ease out slowly", "good", 5)
         return Cue("Well held. Ease out slowly", "good", 5)
+
+    def _breath(self, held_s: float) -> Cue | None:
+        """A hold counted in breaths is paced on the time held: in for the first half of each
+        breath, out for the second, with the count, until the target."""
+        hold = self.exercise.hold
+        if hold.breaths is None or held_s >= hold.target_s:
+            return None
+        done, into = divmod(held_s, hold.breath_s)
+        n = f"{min(int(done) + 1, hold.breaths)} of {hold.breaths}"
+        text = f"Breathe in... {n}" if into < hold.breath_s / 2 else f"...and out, {n}"
+        return Cue(text, "breath", 2)  # on time or not at all: before the set-up's cue
 
     def _reminder(self, hold_s: float) -> Cue | None:
         """Checks the model cannot judge are said as reminders: a few seconds into each hold,

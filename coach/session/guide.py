@@ -78,6 +78,13 @@ class SideLine:
     target_s: float
     reps: int | None
     reps_target: int | None
+    breaths: int | None = None  # whole breaths held, for a hold counted in breaths
+    breaths_target: int | None = None
+
+    @property
+    def breath_count(self) -> str:
+        """"6 of 6 breaths", or "" for a hold not counted in breaths."""
+        return f"{self.breaths} of {self.breaths_target} breaths" if self.breaths_target else ""
 
     @property
     def done(self) -> bool:
@@ -110,6 +117,7 @@ class Summary:
         out = []
         for s in self.sides:
             reps = f", {s.reps}/{s.reps_target} {self.rep_label}" if s.reps_target else ""
+            reps += f", {s.breath_count}" if s.breath_count else ""
             out.append(f"{side_name(s.side)}: {_clock(s.hold_s)} of {_clock(s.target_s)}"
                        f"{reps}" + ("  (done)" if s.done else ""))
         out.append(f"{self.completion} {self.balance}")
@@ -130,7 +138,8 @@ def summary_of(report: Report, exercise: Exercise, report_path: Path | None = No
     """Time per side against the target, sides completed, the most frequent fault and its fix."""
     reps_target = exercise.reps.target if exercise.reps else None
     sides = tuple(SideLine(s, r.hold_s, exercise.hold.target_s,
-                           r.reps if reps_target else None, reps_target)
+                           r.reps if reps_target else None, reps_target, r.breaths,
+                           exercise.hold.breaths)
                   for s, r in report.sides.items())
     top = None
     if report.events:

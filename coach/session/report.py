@@ -27,20 +27,26 @@ class Person(_Part):
 
 
 class Targets(_Part):
+    """``breaths``: for a hold counted in breaths, how many, each ``breath_s`` long."""
+
     hold_s: float
     reps: int | None
     rep_label: str | None
+    breaths: int | None = Field(default=None, exclude_if=_unset)
+    breath_s: float | None = Field(default=None, exclude_if=_unset)
 
 
 class SideReport(_Part):
     """Seconds of video time. ``hold_s``: in position with good form; ``in_position_s``
-    includes time with a fault."""
+    includes time with a fault. ``breaths``: whole breaths held (``hold_s`` over the breath's
+    length), for a hold counted in breaths."""
 
     hold_s: float
     reps: int
     best_hold_s: float
     in_position_s: float
     fault_s: float
+    breaths: int | None = Field(default=None, exclude_if=_unset)
 
 
 class BalanceReport(_Part):

@@ -111,6 +111,9 @@ class NoSide(SideRule):
 
     sides = (M.BOTH,)
 
+    def describe(self) -> str:
+        return "both sides at once, one hold"
+
 
 @SIDE_RULES.register("alternate")
 class Alternate(SideRule):

@@ -78,9 +78,10 @@ def _fail(msg: str, code: int = 2) -> typer.Exit:
 
 
 def _check_first_side(ex: Exercise, first: str | None) -> None:
-    if first is not None and ex.side.rule != "alternate":
-        warnings.warn(f"--first-side is ignored for {ex.name}: its side is read from the pose "
-                      "(it applies only where sides take turns)", CoachWarning, stacklevel=2)
+    if first is not None and not ex.side.takes_turns:
+        how = "its side is read from the pose" if ex.sided else "it works both sides at once"
+        warnings.warn(f"--first-side is ignored for {ex.name}: {how} (it applies only where "
+                      "sides take turns)", CoachWarning, stacklevel=2)
 
 
 def _ended(result: RunResult, report_path: Path) -> typer.Exit | None:

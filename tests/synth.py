@@ -244,12 +244,14 @@ def prone_glute(side: str = "left", hip_lift: float = 0.0, lean: float = 65.0,
     return _pose(pts, vis)
 
 
-def figure4_twist(side: str = "left", shoulder_lift: float = 0.0, vis: float = 0.95) -> Pose:
+def figure4_twist(side: str = "left", shoulder_lift: float = 0.0, other_lift: float = 0.0,
+                  vis: float = 0.95) -> Pose:
     """On the back, head at the left, ``side`` ankle across the other knee and both knees
-    dropped toward the camera; ``shoulder_lift`` pixels lifts the ``side`` shoulder."""
+    dropped toward the camera; ``shoulder_lift`` pixels lifts the ``side`` shoulder,
+    ``other_lift`` the other one."""
     pts: dict[str, np.ndarray] = {}
     pts[f"{side}_shoulder"] = np.array([160.0, FLOOR_Y - 12 - shoulder_lift])
-    pts[f"{_other(side)}_shoulder"] = np.array([160.0, FLOOR_Y - 12])
+    pts[f"{_other(side)}_shoulder"] = np.array([160.0, FLOOR_Y - 12 - other_lift])
     _sym(pts, "hip", np.array([320.0, FLOOR_Y - 12]))
     pts["left_ear"] = pts["right_ear"] = np.array([105.0, FLOOR_Y - 20])
     pts["nose"] = np.array([100.0, FLOOR_Y - 45])

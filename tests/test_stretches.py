@@ -38,7 +38,7 @@ CASES = {
     "cow_face": ("right", lambda: synth.cow_face("right"),
                  {"spine_rounding": lambda: synth.cow_face("right", curve=30)}),
     "side_kick_series": ("left", lambda: synth.side_lying("left"),
-                         {"trunk_still": lambda: synth.side_lying("left", trunk=30)}),
+                         {"spine_rounding": lambda: synth.side_lying("left", trunk=30)}),
 }
 
 
@@ -89,6 +89,14 @@ def test_holds_of_five_to_six_breaths_are_paced(name):
     assert r["sides"][side]["breaths"] == int(r["sides"][side]["hold_s"] // ex.hold.breath_s) == 2
 
 
+def test_either_shoulder_lifting_in_the_figure4_twist_is_a_fault():
+    s = Session(find_exercise("figure4_twist"))
+    play(s, [(4, lambda t: synth.figure4_twist("left")),
+             (3, lambda t: synth.figure4_twist("left", other_lift=40)),
+             (4, lambda t: synth.figure4_twist("left"))])
+    assert [e["check"] for e in report(s)["events"]] == ["shoulders_down"]
+
+
 def _kicks(side, start, period=2.0, trunk=0.0):
     """The top leg kicking back to 10 deg behind the body and forward to 100 deg of hip flexion,
     every ``period``; the trunk curling ``trunk`` degrees with the kick forward and arching as
@@ -107,7 +115,7 @@ def test_side_kicks_are_counted_per_side_and_a_moving_trunk_is_a_fault():
     r = report(s)
     assert r["sides"]["left"]["reps"] == 6
     assert r["sides"]["right"]["reps"] == 6  # kicks with a moving trunk still count ...
-    assert {e["check"] for e in r["events"]} == {"trunk_still"}  # ... but are faults
+    assert {e["check"] for e in r["events"]} == {"spine_rounding"}  # ... but are faults
     assert all(e["side"] == "right" and e["start_s"] >= 22 for e in r["events"])
     assert r["targets"]["reps"] == 8 and r["targets"]["rep_label"] == "kicks"
 

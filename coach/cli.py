@@ -86,9 +86,10 @@ def _fail(msg: str, code: int = 2) -> typer.Exit:
 
 
 def _check_first_side(ex: Exercise, first: str | None) -> None:
-    if first is not None and ex.side.rule != "alternate":
-        warnings.warn(f"--first-side is ignored for {ex.name}: its side is read from the pose "
-                      "(it applies only where sides take turns)", CoachWarning, stacklevel=2)
+    if first is not None and not ex.side.takes_turns:
+        how = "its side is read from the pose" if ex.sided else "it works both sides at once"
+        warnings.warn(f"--first-side is ignored for {ex.name}: {how} (it applies only where "
+                      "sides take turns)", CoachWarning, stacklevel=2)
 
 
 def _ended(result: RunResult, report_path: Path) -> typer.Exit | None:
@@ -116,12 +117,19 @@ def _describe(ex: Exercise, verbose: bool) -> None:
     typer.echo(f"  ({ex.title})")
     if ex.summary:
         typer.echo(f"    {ex.summary}")
-    target = f"hold {ex.hold.target_s:g} s per side"
+    per_side = " per side" if ex.sided else ""
+    target = f"hold {ex.hold.target_s:g} s{per_side}"
     if ex.hold.max_s:
-        target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s per side"
+        target = f"hold {ex.hold.target_s:g}-{ex.hold.max_s:g} s{per_side}"
+    if ex.hold.breaths:
+        target += f" ({ex.hold.breaths} breaths of {ex.hold.breath_s:g} s)"
     if ex.reps:
-        target += f", {ex.reps.target} {ex.reps.label} per side"
-    typer.echo(f"    target: {target}; sides even within {ex.balance_tolerance:.0%}")
+        target += f", {ex.reps.target} {ex.reps.label}{per_side}"
+    if ex.sided:
+        target += f"; sides even within {ex.balance_tolerance:.0%}"
+    else:
+        target += "; both sides at once"
+    typer.echo(f"    target: {target}")
     if verbose:
         typer.echo(f"    side: {ex.side.rule} ({ex.side.describe()})")
         typer.echo(f"    position: in after {ex.position_on_s:g} s, out after "
@@ -192,8 +200,9 @@ def _summary(report: AnyReport, paths: list[Path]) -> None:
 def _exercise_summary(report: Report, paths: list[Path]) -> None:
     sides, label = report.sides, report.targets.rep_label
     typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
-    for s in ("left", "right"):
+    for s in sides:
         reps = f", {sides[s].reps} {label}" if label else ""
+        reps += f", {sides[s].breaths} breaths" if sides[s].breaths is not None else ""
         typer.echo(f"  {s:5s}: held in good form {sides[s].hold_s:.1f} s{reps}")
     typer.echo(f"  balance: {report.balance.message}")
     typer.echo(f"  form faults: {len(report.events)}")

@@ -35,7 +35,7 @@ from coach.pose.estimator import PoseEstimator
 from coach.rules.definitions import Exercise
 from coach.rules.measures import opposite
 from coach.run import make_session
-from coach.session.frame import FrameState, Side
+from coach.session.frame import FrameState, Side, side_name
 from coach.session.framing import FramingCheck
 from coach.session.guide import Guide, LiveView, Step, Summary, summary_of
 from coach.session.locate import TurnTaker
@@ -46,7 +46,7 @@ KEYS = {ord(" "): "pause", ord("p"): "pause", ord("n"): "skip", ord("b"): "back"
         27: "quit"}
 # what each kind of cue sounds like: (priority, cooldown in seconds); lower is more urgent
 SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "side": (2, 5.0), "setup": (3, 15.0),
-          "move": (4, 2.0), "info": (5, 20.0), "good": (6, 30.0)}
+          "move": (4, 2.0), "breath": (4, 2.0), "info": (5, 20.0), "good": (6, 30.0)}
 REDRAW_S = 0.25  # without a new frame, the screen is redrawn this often (resizes, clocks)
 NOTE_S = 2.0  # a key's note stays up this long
 
@@ -280,6 +280,9 @@ class LiveCoach:
     def _switch_side(self) -> None:
         """Sides that take turns move to the other side; a side read from the pose follows
         the legs, so the key only says so."""
+        if not self.session.exercise.sided:
+            self._tell("This stretch works both sides at once")
+            return
         locator = self.session.locator
         current = self.state.side if self.state is not None else None
         if isinstance(locator, TurnTaker):
@@ -388,7 +391,8 @@ def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
 def _say_summary(coach: LiveCoach, s: Summary) -> None:
     parts = ["Well done."]
     for line in s.sides:
-        parts.append(f"{line.side.capitalize()} side, {_spoken_time(line.hold_s)}.")
+        breaths = f", {line.breaths} breaths" if line.breaths_target else ""
+        parts.append(f"{side_name(line.side)}, {_spoken_time(line.hold_s)}{breaths}.")
     if s.top_fault:
         parts.append(f"Most often: {s.top_fault[0].lower()}. {s.top_fault[2]}.")
     coach.say(" ".join(parts), "side")

@@ -35,7 +35,7 @@ def sample_lines(truths, recognize: bool = True) -> tuple[list[str], int]:
         if truth.exercise == "none":
             for ex in exercise_names():
                 r = report_for(truth, ex, recognize)
-                held = r.sides["left"].hold_s + r.sides["right"].hold_s
+                held = sum(s.hold_s for s in r.sides.values())
                 ok = held == 0 and not r.events
                 bad += not ok
                 lines.append(

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpuslib import Clip, clips, manifest, refuse_validation  # noqa: E402
 
 from coach.rules import measures as M  # noqa: E402
+from coach.rules.checks import CHECK_KINDS  # noqa: E402
 from coach.rules.definitions import CheckDef, Exercise, find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 from coach.session.judge import BASELINE_KEEP_S, EXIT_GRACE_S  # noqa: E402
@@ -37,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 ONSET_TOL_S = 1.0
 MIN_PRECISION = 0.8  # on the training part; below it a setting is not considered
 ON_S = (0.3, 0.6, 1.0)
+RELATIVE = ("rise", "drop", "change")  # kinds judged against the start of the hold
 HYST = (0.15, 0.3, 0.5)  # as a fraction of the limit's distance from the baseline / bound
 
 
@@ -72,7 +74,7 @@ def cache_tracks(ex: Exercise, check: CheckDef, part: list[Clip]) -> list[Track]
 
 @dataclass(frozen=True)
 class Setting:
-    kind: str  # rise | drop | range_max | range_min
+    kind: str  # rise | drop | change | range_max | range_min
     limit: float
     hysteresis: float
     on_s: float
@@ -84,6 +86,8 @@ class Setting:
             return v - base > self.limit + m  # type: ignore[operator]
         if self.kind == "drop":
             return base - v > self.limit + m  # type: ignore[operator]
+        if self.kind == "change":
+            return abs(v - base) > self.limit + m  # type: ignore[operator]
         if self.kind == "range_max":
             return v > self.limit + m
         return v < self.limit - m
@@ -91,7 +95,7 @@ class Setting:
 
 def replay(tr: Track, s: Setting, baseline_s: float = 1.0) -> list[tuple[str | None, float, float]]:
     """Fault intervals (side, start, end) the judge would report with setting ``s``."""
-    relative = s.kind in ("rise", "drop")
+    relative = s.kind in RELATIVE
     events: list[list] = []
     cur: list | None = None
     state, pending, since = False, None, None
@@ -150,6 +154,11 @@ def replay(tr: Track, s: Setting, baseline_s: float = 1.0) -> list[tuple[str | N
     return [tuple(e) for e in events]
 
 
+def _same_side(event_side: str | None, fault_side: str | None) -> bool:
+    """An event of a stretch without sides ("both") is on the side of any fault of it."""
+    return event_side == M.BOTH or event_side == fault_side
+
+
 def score(tracks: list[Track], check: str, s: Setting, th: dict) -> tuple[float, float, float, float]:
     """(F1, recall, precision, mean |onset error|) over the tracks."""
     n_faults = found = true_ev = false_ev = 0
@@ -161,7 +170,8 @@ def score(tracks: list[Track], check: str, s: Setting, th: dict) -> tuple[float,
             if f["size"] < th["fault"]:
                 continue
             n_faults += 1
-            hit = [e for e in evs if e[0] == f["side"] and f["start_s"] - ONSET_TOL_S <= e[1] <= f["end_s"]]
+            hit = [e for e in evs if _same_side(e[0], f["side"])
+                   and f["start_s"] - ONSET_TOL_S <= e[1] <= f["end_s"]]
             if hit:
                 found += 1
                 onset.append(abs(hit[0][1] - f["start_s"]))
@@ -179,7 +189,7 @@ def score(tracks: list[Track], check: str, s: Setting, th: dict) -> tuple[float,
 
 def candidates(check: CheckDef, tracks: list[Track]) -> list[Setting]:
     """Limits spread over the readings' own range (relative kinds: over the changes seen)."""
-    kinds = {"rise": ["rise"], "drop": ["drop"]}.get(check.kind, [])
+    kinds = [check.kind] if check.kind in RELATIVE else []
     rule = check.rule
     if check.kind == "range":
         kinds = (["range_max"] if getattr(rule, "max", None) is not None else []) + \
@@ -192,14 +202,14 @@ def candidates(check: CheckDef, tracks: list[Track]) -> list[Setting]:
     spread = float(np.percentile(vals, 95) - np.percentile(vals, 5)) or 1.0
     out = []
     for kind in kinds:
-        if kind in ("rise", "drop"):
+        if kind in RELATIVE:
             limits = np.linspace(0.03, 1.0, 40) * spread
         else:
             limits = np.linspace(np.percentile(vals, 2), np.percentile(vals, 98), 40)
         for lim in limits:
             for h in HYST:
                 for on in ON_S:
-                    hy = h * (lim if kind in ("rise", "drop") else 0.2 * spread)
+                    hy = h * (lim if kind in RELATIVE else 0.2 * spread)
                     out.append(Setting(kind, float(lim), float(hy), on, max(0.4, on)))
     return out
 
@@ -227,7 +237,7 @@ def fit_check(ex: Exercise, check: CheckDef, part: list[Clip], th: dict) -> tupl
 
 def current_setting(check: CheckDef) -> Setting:
     r = check.rule
-    if check.kind in ("rise", "drop"):
+    if check.kind in RELATIVE:
         return Setting(check.kind, r.limit, check.hysteresis, check.on_s, check.off_s)  # type: ignore[attr-defined]
     if getattr(r, "max", None) is not None:
         return Setting("range_max", r.max, check.hysteresis, check.on_s, check.off_s)  # type: ignore[attr-defined]
@@ -243,12 +253,12 @@ def write_back(ex: Exercise, fitted: dict[str, Setting]) -> None:
         s = fitted.get(str(table["name"]))
         if s is None:
             continue
-        if s.kind in ("rise", "drop"):
-            for k in ("min", "max", "max_rise", "max_drop"):
+        if s.kind in RELATIVE:
+            for k in ("min", "max", "max_rise", "max_drop", "max_change"):
                 if k in table:
                     del table[k]
             table["kind"] = s.kind
-            table["max_rise" if s.kind == "rise" else "max_drop"] = round(s.limit, 3)
+            table[CHECK_KINDS.get(s.kind).limit_key] = round(s.limit, 3)  # type: ignore[attr-defined]
         else:  # the fitted bound only; the other one (if any) stays
             table["kind"] = "range"
             table["max" if s.kind == "range_max" else "min"] = round(s.limit, 3)

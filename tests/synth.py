@@ -53,6 +53,27 @@ def _sym(points: dict[str, np.ndarray], name: str, p: np.ndarray, dx: float = 3.
     points[f"right_{name}"] = p - (dx, 0)
 
 
+def _trunk(points: dict[str, np.ndarray], hip: np.ndarray, lean: float, curve: float = 0.0,
+           length: float = 170.0) -> np.ndarray:
+    """Hips at ``hip``, the trunk leaning ``lean`` degrees forward (toward +x) from vertical, the
+    neck bent ``curve`` degrees further forward, the face turned forward; returns the shoulders."""
+    sh = hip + length * _dir(90 - lean)
+    ear = sh + 55 * _dir(90 - lean - curve)
+    _sym(points, "hip", hip)
+    _sym(points, "shoulder", sh)
+    points["left_ear"] = points["right_ear"] = ear
+    points["nose"] = ear + 22 * _dir(-lean - curve)
+    return sh
+
+
+def _pose(points: dict[str, np.ndarray], vis: float) -> Pose:
+    """A pose from named points: (x, y) pixels, or (x, y, z) with z a depth in pixels (toward the
+    camera is negative, as MediaPipe's), for 3-D angles across the image."""
+    depth = {k: float(v[2]) / 1000.0 for k, v in points.items() if len(v) == 3}
+    return Pose.from_points({k: (float(v[0]), float(v[1])) for k, v in points.items()},
+                            visibility=vis, depth=depth)
+
+
 def supine_figure4(side: str = "left", hip_lift: float = 0.0, knee: float = 90.0,
                    ankle: float = 90.0, vis: float = 0.95) -> Pose:
     """Lying on the back, head at the left of the frame; ``side`` ankle over the other knee."""
@@ -86,13 +107,7 @@ def seated(lean: float = 0.0, curve: float = 0.0, front: str = "left", hip_lift:
     back = "right" if front == "left" else "left"
     pts: dict[str, np.ndarray] = {}
     hip = np.array([300.0, FLOOR_Y - 25 - hip_lift])
-    trunk_dir = _dir(90 - lean)
-    sh = hip + 170 * trunk_dir
-    ear = sh + 55 * _dir(90 - lean - curve)
-    _sym(pts, "hip", hip)
-    _sym(pts, "shoulder", sh)
-    pts["left_ear"] = pts["right_ear"] = ear
-    pts["nose"] = ear + 22 * _dir(-lean - curve)
+    sh = _trunk(pts, hip, lean, curve)
     # shins crossed: each ankle under the opposite knee; the front shin further forward
     k_front = np.array([420.0, FLOOR_Y - 30])
     k_back = np.array([400.0, FLOOR_Y - 28])
@@ -116,12 +131,7 @@ def pigeon(side: str = "left", lean: float = 0.0, curve: float = 0.0, hip_lift: 
     other = "right" if side == "left" else "left"
     pts: dict[str, np.ndarray] = {}
     hip = np.array([300.0, FLOOR_Y - 45 - hip_lift])
-    sh = hip + 170 * _dir(90 - lean)
-    ear = sh + 55 * _dir(90 - lean - curve)
-    _sym(pts, "hip", hip)
-    _sym(pts, "shoulder", sh)
-    pts["left_ear"] = pts["right_ear"] = ear
-    pts["nose"] = ear + 22 * _dir(-lean - curve)
+    sh = _trunk(pts, hip, lean, curve)
     # front leg: knee forward on the floor, ankle back toward the other hip
     k = np.array([hip[0] + 120, FLOOR_Y - 12])
     thigh = k - hip
@@ -156,3 +166,176 @@ def standing(vis: float = 0.95) -> Pose:
     _sym(pts, "elbow", sh + (0, 80))
     _sym(pts, "wrist", sh + (0, 150))
     return Pose.from_points({k: tuple(v) for k, v in pts.items()}, visibility=vis)
+
+
+# ---- the stretches of the guides beyond the first three (facing right unless said) ----------
+
+
+def _legs(points: dict[str, np.ndarray], side: str, knee: np.ndarray, ankle: np.ndarray) -> None:
+    """One leg's knee and ankle (2-D or 3-D points), with a foot flexed along the floor."""
+    points[f"{side}_knee"], points[f"{side}_ankle"] = knee, ankle
+    heel, toe = _foot(ankle[:2], knee[:2], 100, _dir(0))
+    points[f"{side}_heel"] = np.array([*heel, *ankle[2:]])
+    points[f"{side}_foot_index"] = np.array([*toe, *ankle[2:]])
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def child_pose(hip_lift: float = 0.0, vis: float = 0.95) -> Pose:
+    """Kneeling, hips back on the heels, chest down over the thighs, arms long on the floor;
+    ``hip_lift`` pixels lifts the hips away from the heels (the shoulders stay down)."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([290.0, FLOOR_Y - 55 - hip_lift])
+    v = np.array([458.0, FLOOR_Y - 31]) - hip
+    lean = 90 + math.degrees(math.atan2(v[1], v[0]))
+    sh = _trunk(pts, hip, lean, 10, length=float(np.linalg.norm(v)))
+    for s, dx in (("left", 3), ("right", -3)):
+        _legs(pts, s, np.array([400.0 + dx, FLOOR_Y - 10]), np.array([270.0 + dx, FLOOR_Y - 8]))
+    _sym(pts, "elbow", sh + (75, 20))
+    _sym(pts, "wrist", sh + (145, 23))
+    return _pose(pts, vis)
+
+
+def happy_baby(hip_lift: float = 0.0, vis: float = 0.95) -> Pose:
+    """On the back, head at the left, knees drawn toward the armpits, shins vertical, soles up;
+    ``hip_lift`` pixels curls the tailbone up off the floor."""
+    pts: dict[str, np.ndarray] = {}
+    sh = np.array([160.0, FLOOR_Y - 12])
+    hip = np.array([320.0, FLOOR_Y - 12 - hip_lift])
+    _sym(pts, "shoulder", sh)
+    _sym(pts, "hip", hip)
+    pts["left_ear"] = pts["right_ear"] = np.array([105.0, FLOOR_Y - 20])
+    pts["nose"] = np.array([100.0, FLOOR_Y - 45])
+    for s, z in (("left", 150.0), ("right", -150.0)):
+        knee = hip + 120 * _dir(125)
+        _legs(pts, s, np.array([*knee, z]), np.array([*(knee + 110 * _dir(90)), z]))
+        pts[f"{s}_elbow"] = np.array([*(sh + (40, -70)), z / 2])
+        pts[f"{s}_wrist"] = np.array([*(knee + 100 * _dir(90)), z])
+    return _pose(pts, vis)
+
+
+def seated_twist(side: str = "left", curve: float = 0.0, lean: float = 5.0,
+                 vis: float = 0.95) -> Pose:
+    """Sitting tall, ``side`` knee bent up with its foot planted outside the other knee (nearer
+    the camera), the other leg long; the neck bent ``curve`` degrees forward (rounding)."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([300.0, FLOOR_Y - 25])
+    sh = _trunk(pts, hip, lean, curve)
+    _legs(pts, _other(side), np.array([470.0, FLOOR_Y - 14, 0]), np.array([600.0, FLOOR_Y - 10, 0]))
+    _legs(pts, side, np.array([410.0, FLOOR_Y - 120, -30]), np.array([455.0, FLOOR_Y - 8, -60]))
+    _sym(pts, "elbow", sh + (60, 60))
+    _sym(pts, "wrist", np.array([405.0, FLOOR_Y - 125]))
+    return _pose(pts, vis)
+
+
+def prone_glute(side: str = "left", hip_lift: float = 0.0, lean: float = 65.0,
+                vis: float = 0.95) -> Pose:
+    """``side`` leg bent in front with its shin across, the other long behind, the trunk lowered
+    over the front thigh; ``hip_lift`` pixels lifts the hips."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([300.0, FLOOR_Y - 40 - hip_lift])
+    sh = _trunk(pts, hip, lean)
+    _legs(pts, side, np.array([410.0, FLOOR_Y - 12, -40]), np.array([330.0, FLOOR_Y - 8, -120]))
+    _legs(pts, _other(side), np.array([160.0, FLOOR_Y - 10, 0]), np.array([30.0, FLOOR_Y - 8, 0]))
+    _sym(pts, "elbow", np.array([sh[0] + 20, FLOOR_Y - 10]))
+    _sym(pts, "wrist", np.array([sh[0] + 90, FLOOR_Y - 8]))
+    return _pose(pts, vis)
+
+
+def figure4_twist(side: str = "left", shoulder_lift: float = 0.0, other_lift: float = 0.0,
+                  vis: float = 0.95) -> Pose:
+    """On the back, head at the left, ``side`` ankle across the other knee and both knees
+    dropped toward the camera; ``shoulder_lift`` pixels lifts the ``side`` shoulder,
+    ``other_lift`` the other one."""
+    pts: dict[str, np.ndarray] = {}
+    pts[f"{side}_shoulder"] = np.array([160.0, FLOOR_Y - 12 - shoulder_lift])
+    pts[f"{_other(side)}_shoulder"] = np.array([160.0, FLOOR_Y - 12 - other_lift])
+    _sym(pts, "hip", np.array([320.0, FLOOR_Y - 12]))
+    pts["left_ear"] = pts["right_ear"] = np.array([105.0, FLOOR_Y - 20])
+    pts["nose"] = np.array([100.0, FLOOR_Y - 45])
+    _legs(pts, _other(side), np.array([400.0, FLOOR_Y - 30, -150]), np.array([470.0, FLOOR_Y - 10, -60]))
+    _legs(pts, side, np.array([390.0, FLOOR_Y - 120, -40]), np.array([410.0, FLOOR_Y - 50, -110]))
+    _sym(pts, "elbow", np.array([160.0, FLOOR_Y - 8]), dx=60)
+    _sym(pts, "wrist", np.array([160.0, FLOOR_Y - 6]), dx=120)
+    return _pose(pts, vis)
+
+
+def runners_lunge(side: str = "left", shin: float = 0.0, hip_lift: float = 0.0,
+                  vis: float = 0.95) -> Pose:
+    """``side`` foot forward with the knee over the ankle, the other knee down and the leg long
+    behind, hands down; ``shin`` degrees tilts the front shin forward (the knee past the toes),
+    ``hip_lift`` pixels raises the hips."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([300.0, FLOOR_Y - 100 - hip_lift])
+    sh = _trunk(pts, hip, 30)
+    ankle = np.array([470.0, FLOOR_Y - 8])
+    _legs(pts, side, ankle + 100 * _dir(90 - shin), ankle)
+    _legs(pts, _other(side), np.array([170.0, FLOOR_Y - 10]), np.array([50.0, FLOOR_Y - 8]))
+    _sym(pts, "elbow", sh + (15, 70))
+    _sym(pts, "wrist", np.array([sh[0] + 25, FLOOR_Y - 6]))
+    return _pose(pts, vis)
+
+
+def frog(curve: float = 0.0, vis: float = 0.95) -> Pose:
+    """The adductor opener's frog: face down on the forearms, knees wide apart (in depth), shins
+    back, hips sinking back; the neck bent ``curve`` degrees down (a rounding back)."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([280.0, FLOOR_Y - 70])
+    sh = _trunk(pts, hip, 90, curve)
+    for s, z in (("left", 220.0), ("right", -220.0)):
+        _legs(pts, s, np.array([290.0, FLOOR_Y - 10, z]), np.array([170.0, FLOOR_Y - 8, z]))
+    _sym(pts, "elbow", np.array([sh[0], FLOOR_Y - 8]))
+    _sym(pts, "wrist", np.array([sh[0] + 70, FLOOR_Y - 8]))
+    return _pose(pts, vis)
+
+
+def wide_fold(curve: float = 0.0, lean: float = 50.0, vis: float = 0.95) -> Pose:
+    """Sitting with the legs long and wide (in depth), folded ``lean`` degrees forward, the neck
+    bent ``curve`` degrees further (a rounding upper back)."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([300.0, FLOOR_Y - 25])
+    sh = _trunk(pts, hip, lean, curve)
+    for s, z in (("left", 150.0), ("right", -150.0)):
+        _legs(pts, s, np.array([460.0, FLOOR_Y - 14, z]), np.array([600.0, FLOOR_Y - 10, 2 * z]))
+    _sym(pts, "elbow", sh + (50, 60))
+    _sym(pts, "wrist", np.array([sh[0] + 110, FLOOR_Y - 6]))
+    return _pose(pts, vis)
+
+
+def cow_face(side: str = "left", curve: float = 0.0, lean: float = 5.0, vis: float = 0.95) -> Pose:
+    """Sitting tall, ``side`` knee stacked on top of the other, each foot beside the opposite
+    hip; the neck bent ``curve`` degrees forward (rounding)."""
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([300.0, FLOOR_Y - 25])
+    sh = _trunk(pts, hip, lean, curve)
+    _legs(pts, side, np.array([420.0, FLOOR_Y - 62, 0]), np.array([310.0, FLOOR_Y - 8, 140]))
+    _legs(pts, _other(side), np.array([415.0, FLOOR_Y - 28, 0]), np.array([310.0, FLOOR_Y - 8, -140]))
+    _sym(pts, "elbow", sh + (30, 80))
+    _sym(pts, "wrist", np.array([415.0, FLOOR_Y - 70]))
+    return _pose(pts, vis)
+
+
+def side_lying(side: str = "left", kick: float = 45.0, trunk: float = 0.0,
+               vis: float = 0.95) -> Pose:
+    """Lying on the ``side`` side facing the camera, head at the left propped on the hand, legs
+    45 degrees forward (toward the camera); the top leg at ``kick`` degrees of hip flexion, the
+    trunk curled ``trunk`` degrees toward the legs."""
+    pts: dict[str, np.ndarray] = {}
+    top = _other(side)
+    for s, dy in ((side, 0.0), (top, -55.0)):
+        hip = np.array([370.0, FLOOR_Y - 22 + dy, 0.0])
+        t = math.radians(trunk)
+        pts[f"{s}_hip"] = hip
+        pts[f"{s}_shoulder"] = hip + (-170 * math.cos(t), -3, -170 * math.sin(t))
+        f = math.radians(45.0 if s == side else kick)
+        along = np.array([math.cos(f), 0.0, -math.sin(f)])
+        _legs(pts, s, hip + 150 * along, hip + 290 * along)
+    pts["left_ear"] = pts["right_ear"] = np.array([135.0, FLOOR_Y - 60])
+    pts["nose"] = np.array([130.0, FLOOR_Y - 50, -60])
+    pts[f"{side}_elbow"] = np.array([120.0, FLOOR_Y - 10])
+    pts[f"{side}_wrist"] = np.array([135.0, FLOOR_Y - 40])
+    pts[f"{top}_elbow"] = np.array([260.0, FLOOR_Y - 70, -40])
+    pts[f"{top}_wrist"] = np.array([300.0, FLOOR_Y - 10, -80])
+    return _pose(pts, vis)

@@ -130,3 +130,18 @@ def test_output_folder_that_cannot_be_written(tmp_path: Path, blank_video: Path)
     assert r.exit_code == 2
     assert r.output.strip().startswith("coach: error: cannot create")
     assert "Traceback" not in r.output
+
+
+def test_exercises_lists_every_stretch_with_what_is_checked():
+    from coach.rules.definitions import exercise_names
+
+    r = _invoke("exercises")
+    assert r.exit_code == 0, r.output
+    names = exercise_names()
+    assert len(names) == 13
+    for name in names:
+        assert f"{name}  (" in r.output
+    assert "target: hold 30 s; both sides at once" in r.output  # child's pose
+    assert "hold 30 s per side (6 breaths of 5 s)" in r.output  # the seated twist
+    assert "8 kicks per side" in r.output
+    assert "- shoulders_down: " in r.output

@@ -120,9 +120,17 @@ def _cases():
                 yield pytest.param(name, aspect, mirrored, id=label, marks=marks)
 
 
+# The stretches of the guides added without rendered samples yet (issue 12): they are tested on
+# synthetic poses (tests/test_stretches.py) and their guards read on the corpus's postures until
+# their samples are rendered; then they leave this list.
+NO_SAMPLES_YET = {"child_pose", "happy_baby", "seated_twist", "prone_glute", "figure4_twist",
+                  "runners_lunge", "adductor_opener", "wide_forward_fold", "cow_face",
+                  "side_kick_series"}
+
+
 def test_every_exercise_has_samples():
     exercises = {t.exercise for t in TRUTHS.values()}
-    assert set(EXERCISES) <= exercises
+    assert set(EXERCISES) - exercises == NO_SAMPLES_YET
     assert "none" in exercises
 
 
@@ -139,8 +147,7 @@ def test_report_agrees_with_truth(name, aspect, mirrored):
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_not_stretching_counts_nothing(name, exercise):
     rep = report_for(name, exercise)
-    assert rep.sides["left"].hold_s == rep.sides["right"].hold_s == 0
-    assert rep.sides["left"].reps == rep.sides["right"].reps == 0
+    assert all(s.hold_s == 0 and s.reps == 0 for s in rep.sides.values())  # left, right or both
     assert rep.events == []
     assert any("Never in the" in n for n in rep.notes)
 

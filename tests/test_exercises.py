@@ -103,3 +103,25 @@ def test_a_missing_definitions_folder_says_how_to_fix_it(tmp_path: Path, monkeyp
     monkeypatch.setenv("COACH_POSES", str(tmp_path / "nowhere"))
     with pytest.raises(DefinitionError, match="no exercise definitions: .*set COACH_POSES"):
         find_exercise("pigeon")
+
+
+@pytest.mark.parametrize(
+    ("hold", "target_s", "error"),
+    [
+        ("breaths = 6", 30.0, None),  # 6 breaths of 5 s
+        ("breaths = 6\nbreath_s = 4", 24.0, None),
+        ("breaths = 6\ntarget_s = 40", 40.0, None),
+        ("breaths = 0", None, r"hold\.breaths: expected a number >= 1"),
+        ("breaths = 6\nbreath_s = 0", None, r"hold\.breath_s: expected a number > 0"),
+        ('breaths = "six"', None, r"hold\.breaths: expected a whole number, got 'six'"),
+        ("max_s = 90", None, r"hold\.target_s: missing; expected a number"),
+    ],
+)
+def test_a_hold_in_breaths(tmp_path: Path, hold, target_s, error):
+    path = tmp_path / "supine_figure4.toml"
+    path.write_text(FIG4.replace("target_s = 60\nmax_s = 120", hold, 1))
+    if error is None:
+        assert load_exercise(path).hold.target_s == target_s
+    else:
+        with pytest.raises(DefinitionError, match=error):
+            load_exercise(path)

@@ -3,6 +3,7 @@ import synth
 
 from coach.pose.core import Pose
 from coach.rules import measures as M
+from coach.rules.sides import SIDE_RULES
 
 FLOOR = {"floor": ["left_knee", "right_knee", "left_ankle", "right_ankle"]}
 
@@ -78,3 +79,45 @@ def test_ankle_forward_tells_the_front_shin():
 def test_bad_measure_definitions(name, params, error):
     with pytest.raises(ValueError, match=error):
         M.validate_params(M.get_measure(name), params)
+
+
+@pytest.mark.parametrize(
+    ("pose", "measure", "side", "expected"),
+    [
+        (synth.cow_face("left"), "knee_height", "left", 37 / 170),  # the top knee
+        (synth.cow_face("left"), "knee_height", "right", 3 / 170),
+        (synth.figure4_twist("right"), "shoulder_lift", "right", 0.0),
+        (synth.figure4_twist("right", shoulder_lift=40), "shoulder_lift", "right", 40 / 161),
+        (synth.side_lying("left"), "shoulder_lift", "left", -55 / 170),  # the shoulder lain on
+    ],
+)
+def test_knee_height_and_shoulder_lift(pose, measure, side, expected):
+    r = M.read(pose, measure, side)
+    assert r.ok, r.reason
+    assert r.value == pytest.approx(expected, abs=0.01)
+
+
+def test_a_sided_measure_without_a_side_says_so():
+    """A stretch done on both sides at once passes the side "both": no leg to measure."""
+    for side in (None, M.BOTH):
+        r = M.read(synth.cow_face(), "knee_height", side)
+        assert not r.ok and r.reason == "side not known yet"
+
+
+@pytest.mark.parametrize(
+    ("rule", "make"),
+    [
+        ("top_knee", synth.cow_face),
+        ("lower_shoulder", synth.side_lying),
+        ("crossed_ankle", synth.seated_twist),
+        ("crossed_ankle", synth.figure4_twist),
+        ("front_knee", synth.prone_glute),
+        ("front_knee", synth.runners_lunge),
+    ],
+)
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_side_rules_find_the_stretched_side(rule, make, side):
+    r = SIDE_RULES.get(rule)(rule=rule)
+    scores = r.scores(make(side), 0.5)
+    assert scores is not None
+    assert r.leader(scores) == side

@@ -408,12 +408,14 @@ def test_an_image_named_mp4_is_judged_as_the_image_it_is(tmp_path: Path, coach):
     assert reports[png] == reports[fake]
 
 
-def test_first_side_where_sides_are_detected_is_warned(tmp_path: Path, coach):
+@pytest.mark.parametrize(("exercise", "why"), [("pigeon", "its side is read from the pose"),
+                                               ("child_pose", "it works both sides at once")])
+def test_first_side_where_sides_do_not_take_turns_is_warned(tmp_path: Path, coach, exercise, why):
     video = write_video(tmp_path / "clip.mp4", 5)
-    code, _, err = coach("analyze", str(video), "-e", "pigeon", "--first-side", "right",
+    code, _, err = coach("analyze", str(video), "-e", exercise, "--first-side", "right",
                          "--out", str(tmp_path / "o"), "-q")
     assert code == 0
-    assert _one_line(err).startswith("coach: warning: --first-side is ignored for pigeon")
+    assert _one_line(err).startswith(f"coach: warning: --first-side is ignored for {exercise}: {why}")
 
 
 def test_live_reports_carry_dropped_frames_while_running():

@@ -8,7 +8,7 @@ import synth
 from fakes import Clip, FakeEstimator
 
 from coach.output.writers import report_writers
-from coach.rules.definitions import find_exercise
+from coach.rules.definitions import find_exercise, load_exercise
 from coach.run import run
 
 
@@ -28,3 +28,16 @@ def test_report_page_shows_sides_timeline_and_a_snapshot_of_each_fault(tmp_path:
     assert page.count('src="data:image/jpeg;base64,') == 1  # the moment the hips lifted
     assert "Let your hips sink back onto the floor" in page
     assert "0:06" in page  # the fault's start on the timeline list
+
+
+def test_a_stretch_without_sides_has_one_row_and_no_balance(tmp_path: Path):
+    from test_session import KNEEL_FOLD
+
+    (tmp_path / "kneel_fold.toml").write_text(KNEEL_FOLD)
+    ex = load_exercise(tmp_path / "kneel_fold.toml")
+    result = run(Clip(8), FakeEstimator(lambda t: synth.child_pose()), ex, [],
+                 report_writers(tmp_path / "out" / "report.json"), recognize=False)
+    assert set(result.report.sides) == {"both"}
+    page = result.written[1].read_text()
+    assert "Time held" in page and "per side" not in page
+    assert "<tr><th>Both</th>" in page and "<th>Left</th>" not in page

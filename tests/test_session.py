@@ -1,10 +1,13 @@
 """The session over timelines of synthetic poses: holds, sides, faults, reps, no person."""
 
+import re
+
 import pytest
 import synth
 
+from coach.errors import DefinitionError
 from coach.pose.core import Pose
-from coach.rules.definitions import exercise_names, find_exercise
+from coach.rules.definitions import Exercise, exercise_names, find_exercise, load_exercise
 from coach.session import Session
 
 FPS = 15
@@ -86,7 +89,7 @@ def test_standing_is_not_a_stretch(exercise):
     s = Session(find_exercise(exercise))
     play(s, [(6, lambda t: synth.standing())])
     r = report(s)
-    assert r["sides"]["left"]["hold_s"] == r["sides"]["right"]["hold_s"] == 0
+    assert all(side["hold_s"] == 0 for side in r["sides"].values())  # left, right or both
     assert any("Never in the" in n for n in r["notes"])
 
 
@@ -199,3 +202,114 @@ def test_a_locator_can_be_plugged_in():
     play(s, [(5, lambda t: synth.supine_figure4("left"))])
     r = report(s)
     assert r["sides"]["left"]["hold_s"] == 0 and r["sides"]["right"]["in_position_s"] > 4.5
+
+
+KNEEL_FOLD = '''name = "kneel_fold"
+title = "Kneeling fold"
+[side]
+rule = "none"
+[[position]]
+measure = "trunk_lean"
+min = 55
+[hold]
+target_s = 6
+[[checks]]
+name = "hips_down"
+kind = "rise"
+measure = "hip_height"
+floor = ["left_knee", "right_knee", "left_ankle", "right_ankle"]
+max_rise = 0.2
+cue = "Hips back to your heels"
+'''
+
+
+def _both_sides(tmp_path) -> Exercise:
+    """A stretch done on both sides at once (side rule none), like child's pose."""
+    (tmp_path / "kneel_fold.toml").write_text(KNEEL_FOLD)
+    return load_exercise(tmp_path / "kneel_fold.toml")
+
+
+def test_a_stretch_without_sides_is_one_hold(tmp_path):
+    s = Session(_both_sides(tmp_path))
+    states = play(s, [(4, lambda t: synth.child_pose()), (3, lambda t: synth.child_pose(hip_lift=80)),
+                      (4, lambda t: synth.child_pose())])
+    r = report(s)
+    assert set(r["sides"]) == {"both"}
+    assert [(e["check"], e["side"]) for e in r["events"]] == [("hips_down", "both")]
+    assert r["events"][0]["start_s"] == pytest.approx(4.0, abs=0.2)
+    assert 11 - 0.5 - 3 - 1.5 <= r["sides"]["both"]["hold_s"] <= 11 - 3 + 0.3
+    assert r["in_position"][0]["side"] == "both"
+    assert not r["balance"]["imbalanced"] and r["balance"]["message"] == "One hold for both sides"
+    assert {st.side for st in states} == {"both"}
+    # held to the target: ease out, there is no other side to switch to
+    assert states[-1].cue is not None and "Switch" not in states[-1].cue.text
+
+
+def test_a_stretch_without_sides_follows_the_recogniser(tmp_path):
+    from coach.recognizer import Recognition
+
+    ex = _both_sides(tmp_path)
+    s = Session(ex, recognize=lambda pose, t: Recognition(ex.name, None, 0.9))
+    play(s, [(4, lambda t: synth.child_pose())])
+    assert report(s)["sides"]["both"]["hold_s"] > 3.5
+
+
+def test_a_stretch_without_sides_cannot_measure_a_leg(tmp_path):
+    (tmp_path / "kneel_fold.toml").write_text(KNEEL_FOLD.replace(
+        'measure = "trunk_lean"\nmin = 55', 'measure = "knee_angle"\nmax = 90'))
+    with pytest.raises(DefinitionError, match=r"kneel_fold.toml: position\[0\]\.measure: measure "
+                                              r"'knee_angle' needs a side, and side rule 'none' has none"):
+        load_exercise(tmp_path / "kneel_fold.toml")
+
+
+def test_the_summary_of_a_stretch_without_sides(tmp_path):
+    from coach.session.guide import summary_of
+
+    ex = _both_sides(tmp_path)
+    s = Session(ex)
+    play(s, [(8, lambda t: synth.child_pose())])
+    lines = summary_of(s.report("test", FPS), ex).lines()
+    assert re.fullmatch(r"Both sides: 0:0[78] of 0:06  \(done\)", lines[0])
+    assert lines[1] == "Done. One hold for both sides"
+
+
+def _breaths(tmp_path) -> Exercise:
+    """The kneeling fold held for 3 breaths of 4 s (a 12 s hold)."""
+    (tmp_path / "kneel_fold.toml").write_text(
+        KNEEL_FOLD.replace("target_s = 6", "breaths = 3\nbreath_s = 4.0"))
+    return load_exercise(tmp_path / "kneel_fold.toml")
+
+
+def test_a_hold_in_breaths_is_paced_and_counted(tmp_path):
+    ex = _breaths(tmp_path)
+    assert ex.hold.target_s == 12
+    s = Session(ex)
+    states = play(s, [(10, lambda t: synth.child_pose())])
+    said = [c for c in dict.fromkeys(st.cue.text for st in states if st.cue is not None)
+            if "reathe" in c or "out," in c]
+    assert said == ["Breathe in... 1 of 3", "...and out, 1 of 3", "Breathe in... 2 of 3",
+                    "...and out, 2 of 3", "Breathe in... 3 of 3"]
+    r = report(s)
+    assert r["targets"]["breaths"] == 3 and r["targets"]["breath_s"] == 4.0
+    assert r["sides"]["both"]["breaths"] == int(r["sides"]["both"]["hold_s"] // 4) == 2
+    from coach.session.guide import summary_of
+
+    assert "2 of 3 breaths" in summary_of(s.report("test", FPS), ex).lines()[0]
+
+
+def test_the_breath_count_waits_while_a_fault_lasts(tmp_path):
+    s = Session(_breaths(tmp_path))
+    states = play(s, [(3, lambda t: synth.child_pose()), (4, lambda t: synth.child_pose(hip_lift=80)),
+                      (9, lambda t: synth.child_pose()), (2, lambda t: synth.child_pose())])
+    counts = [st.cue.text for st in states if st.cue is not None and st.cue.kind == "breath"]
+    assert counts[-1] == "...and out, 3 of 3"  # 12 s of good form needs 16 s with 4 faulty
+    assert states[-1].cue.kind == "good"  # the breaths are done
+    assert report(s)["sides"]["both"]["breaths"] == 3
+
+
+def test_a_hold_not_in_breaths_has_no_breath_count():
+    s = Session(find_exercise("supine_figure4"))
+    states = play(s, [(6, lambda t: synth.supine_figure4("left"))])
+    assert not any(st.cue is not None and st.cue.kind == "breath" for st in states)
+    r = report(s)
+    assert "breaths" not in r["targets"] and "breaths" not in r["sides"]["left"]

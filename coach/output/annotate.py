@@ -10,7 +10,7 @@ import numpy as np
 
 from coach.pose import SKELETON, Pose
 from coach.rules.definitions import Exercise
-from coach.session.frame import FrameState, Verdict
+from coach.session.frame import FrameState, Verdict, side_name
 
 # BGR colours
 GREEN = (80, 200, 80)
@@ -21,7 +21,8 @@ WHITE = (245, 245, 245)
 BLUE = (230, 160, 60)
 DARK = (30, 30, 30)
 STATUS_COLOUR = {"ok": GREEN, "fault": RED, "unseen": GREY, "idle": (200, 200, 200)}
-CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "good": GREEN, "info": (235, 225, 210)}
+CUE_COLOUR = {"fault": RED, "setup": AMBER, "move": BLUE, "breath": BLUE, "good": GREEN,
+              "info": (235, 225, 210)}
 
 
 def _fmt_time(s: float) -> str:
@@ -90,14 +91,14 @@ class Overlay:
         line = round(22 * s)
         pad = round(8 * s)
         pw = min(w - 2 * pad, round(250 * s))
-        rows = 5 if ex.reps else 4
+        rows = 3 + ex.sided + bool(ex.reps)
         self._panel(img, pad, pad, pad + pw, pad + rows * line + pad)
         x, y = pad * 2, pad + line
         self._text(img, ex.title, (x, y), 1.05, WHITE, bold=True)
         y += line
-        side = f"{state.side} side" if state.side else "side: -"
+        side = side_name(state.side) if state.side else "Side: -"
         pos = "in position" if state.in_position else "not in position"
-        self._text(img, f"{side.capitalize()}  |  {pos}", (x, y), 0.85,
+        self._text(img, f"{side}  |  {pos}", (x, y), 0.85,
                    GREEN if state.in_position else AMBER)
         # hold timer with a progress bar toward the target
         y += line
@@ -110,6 +111,13 @@ class Overlay:
         cv2.rectangle(img, (bx0, by), (bx1, by + bh), GREY, 1)
         cv2.rectangle(img, (bx0, by), (bx0 + int((bx1 - bx0) * frac), by + bh),
                       GREEN if frac >= 1 else BLUE, -1)
+        if not ex.sided:  # one hold, nothing to balance
+            if ex.reps:
+                y += line
+                reps = state.totals[ex.sides[0]].reps
+                self._text(img, f"{ex.reps.label.capitalize()}  {reps}/{ex.reps.target}", (x, y),
+                           0.85)
+            return
         # balance: left vs right good-form time
         y += line
         left, right = state.totals["left"], state.totals["right"]

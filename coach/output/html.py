@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 
+from coach.session.frame import side_name
 from coach.session.report import AutoReport, Report
 
 FAULT_COLOURS = ["#e5484d", "#f76b15", "#d6409f", "#8e4ec6", "#0090ff", "#12a594"]
@@ -104,29 +105,35 @@ def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
     sides, tg, bal = report.sides, report.targets, report.balance
     rep_label = tg.rep_label
     rows = []
-    for s in ("left", "right"):
+    for s in sides:
         reps = f"<td>{sides[s].reps} / {tg.reps}</td>" if rep_label else ""
+        reps += f"<td>{sides[s].breaths} / {tg.breaths}</td>" if tg.breaths else ""
         rows.append(f"<tr><th>{s.capitalize()}</th><td>{sides[s].hold_s:.1f} s</td>"
                     f"<td>{sides[s].best_hold_s:.1f} s</td><td>{sides[s].fault_s:.1f} s</td>"
                     f"{reps}</tr>")
     rep_head = f"<th>{e(rep_label)}</th>" if rep_label else ""
+    rep_head += "<th>breaths</th>" if tg.breaths else ""
     events = []
     for ev in report.events:
         img = snapshots.get((ev.check, ev.start_s))
         tag = (f'<img alt="moment the fault began" src="data:image/jpeg;base64,'
                f'{base64.b64encode(img).decode()}">' if img else "")
+        side = side_name(ev.side) if ev.side else "no side"
         events.append(f'<div class="event">{tag}<div><b>{_t(ev.start_s)}–{_t(ev.end_s)}'
-                      f'</b> · {e(ev.side or "-")} side · <code>{e(ev.check)}</code><br>'
+                      f'</b> · {e(side)} · <code>{e(ev.check)}</code><br>'
                       f'{e(ev.message)}</div></div>')
     notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
+    sided = "left" in sides
+    per_side = " per side" if sided else ""
+    bar = (f"<p>L {_bar(sides['left'].hold_s, sides['right'].hold_s, bal.imbalanced)} R\n"
+           f" &nbsp; {e(bal.message)}</p>" if sided else "")
     return f"""<h1>{e(report.title)}</h1>
 <p class="sub">{e(report.source)} · {report.frames} frames · {_t(report.duration_s)}
- · target {tg.hold_s:g} s per side{f" and {tg.reps} {e(rep_label)}" if rep_label else ""}</p>
-<h2>Time per side</h2>
+ · target {tg.hold_s:g} s{per_side}{f" and {tg.reps} {e(rep_label)}" if rep_label else ""}</p>
+<h2>Time{per_side or " held"}</h2>
 <table><thead><tr><th></th><th>good form</th><th>longest hold</th><th>with a fault</th>
 {rep_head}</tr></thead><tbody>{''.join(rows)}</tbody></table>
-<p>L {_bar(sides['left'].hold_s, sides['right'].hold_s, bal.imbalanced)} R
- &nbsp; {e(bal.message)}</p>
+{bar}
 <h2>Timeline</h2>
 <div class="legend">in position:<span style="background:#3e63dd"></span>left
 <span style="background:#30a46c"></span>right</div>

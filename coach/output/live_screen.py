@@ -14,7 +14,7 @@ import numpy as np
 
 from coach.output.annotate import AMBER, GREEN, GREY, RED, WHITE, draw_skeleton, label_box, outlined_text
 from coach.rules.definitions import Exercise
-from coach.session.frame import FrameState, Verdict
+from coach.session.frame import FrameState, Verdict, side_name
 from coach.session.guide import SAFETY_NOTE, LiveView, Summary
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
@@ -24,7 +24,8 @@ BLACK = (0, 0, 0)
 LIGHT = (210, 210, 210)
 # cue banners: (background, text), BGR, each pair above 4.5:1 contrast
 BANNER = {"fault": ((20, 20, 190), WHITE), "setup": ((0, 185, 255), BLACK),
-          "move": ((150, 80, 20), WHITE), "good": ((40, 120, 20), WHITE),
+          "move": ((150, 80, 20), WHITE), "breath": ((150, 80, 20), WHITE),
+          "good": ((40, 120, 20), WHITE),
           "info": ((70, 70, 70), WHITE)}
 KEYS = (("Space", "pause"), ("N", "skip"), ("B", "back"), ("S", "switch side"), ("M", "mute"),
         ("F", "fullscreen"), ("Q", "quit"))
@@ -266,7 +267,7 @@ class LiveScreen:
         cap = pen.fit("Get ready", 6 * u, px1 - px0, True)
         pen.text("Get ready", px0, y, cap, AMBER, bold=True)
         y += 7 * u
-        target = f"Hold {clock(ex.hold.target_s)} each side"
+        target = f"Hold {clock(ex.hold.target_s)}" + (" each side" if ex.sided else "")
         pen.text(target, px0, y, pen.fit(target, 3.6 * u, px1 - px0), LIGHT)
         if ex.reps:
             y += 5 * u
@@ -329,7 +330,7 @@ class LiveScreen:
             y += 3.6 * u
             pen.text(text, px0, y, pen.fit(text, 2.6 * u, pw), GREY)
         # side
-        side = f"{st.side.upper()} SIDE" if st.side else "FIND POSITION"
+        side = side_name(st.side).upper() if st.side else "FIND POSITION"
         colour = GREEN if st.in_position else AMBER
         cap = pen.fit(side, 5.5 * u, pw, True)
         y += cap + 2.5 * u
@@ -385,6 +386,8 @@ class LiveScreen:
         if ex.reps:
             time_w += pen.size(" 3/3", 3 * u)[0]
         bar0, bar1 = px0 + label_w, px1 - time_w
+        if not ex.sided:  # one hold: the progress bar above says it all
+            return y
         for side in ("left", "right"):
             tot = st.totals[side]
             y += cap + 1.8 * u
@@ -415,12 +418,13 @@ class LiveScreen:
         y += 4 * u
         for line in s.sides:
             reps = f"   {line.reps}/{line.reps_target} {s.rep_label}" if line.reps_target else ""
+            reps += f"   {line.breath_count}" if line.breath_count else ""
             text = f"{line.side.capitalize()}  {clock(line.hold_s)} of {clock(line.target_s)}{reps}"
             cap = pen.fit(text + "   ", 6 * u, width - 8 * u, True)
             y += cap + 2.5 * u
             self._mark(pen, x + 2.6 * u, y - cap / 2, 2.6 * u, "ok" if line.done else "idle")
             pen.text(text, x + 8 * u, y, cap, GREEN if line.done else WHITE, bold=True)
-        rest = [(f"Sides completed: {s.completed} of {len(s.sides)}.  {s.balance}", LIGHT)]
+        rest = [(f"{s.completion}  {s.balance}", LIGHT)]
         if s.top_fault:
             title, n, fix = s.top_fault
             rest.append((f"Most frequent fault: {title} ({n}x)", (90, 90, 255)))

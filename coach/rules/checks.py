@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
 from coach.rules.registry import Registry
 from coach.rules.settings import Number, Positive, Seconds, Table, fail
@@ -72,11 +72,12 @@ class RangeRule(CheckRule):
 
 
 class _ChangeRule(CheckRule):
-    """A fault when the measure moves from its value at the start of the hold, one way, by more
-    than the limit."""
+    """A fault when the measure moves from its value at the start of the hold (one way, or
+    either way) by more than the limit, the setting named ``limit_key``."""
 
     sign: ClassVar[float]
     way: ClassVar[str]
+    limit_key: ClassVar[str]
     baseline_s: Seconds = 1.0
 
     def baseline_window(self) -> float | None:
@@ -84,7 +85,15 @@ class _ChangeRule(CheckRule):
 
     @property
     def limit(self) -> float:
-        raise NotImplementedError
+        return float(getattr(self, self.limit_key))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _positive(cls, data: object) -> object:
+        v = data.get(cls.limit_key) if isinstance(data, dict) else None
+        if isinstance(v, int | float) and not isinstance(v, bool) and v <= 0:
+            raise fail(cls.limit_key, f"a {cls.kind} check needs a positive {cls.limit_key}")
+        return data
 
     def shown(self, value: float, baseline: float | None) -> float:
         assert baseline is not None
@@ -101,35 +110,29 @@ class _ChangeRule(CheckRule):
 class RiseRule(_ChangeRule):
     """A fault when the measure rises more than ``max_rise`` above the start of the hold."""
 
-    kind, sign, way = "rise", 1.0, "rises"
+    kind, sign, way, limit_key = "rise", 1.0, "rises", "max_rise"
     max_rise: Positive
-
-    @property
-    def limit(self) -> float:
-        return self.max_rise
-
-    @field_validator("max_rise", mode="before")
-    @classmethod
-    def _positive(cls, v: object) -> object:
-        if isinstance(v, int | float) and not isinstance(v, bool) and v <= 0:
-            raise fail(None, "a rise check needs a positive max_rise")
-        return v
 
 
 @CHECK_KINDS.register("drop")
 class DropRule(_ChangeRule):
     """A fault when the measure drops more than ``max_drop`` below the start of the hold."""
 
-    kind, sign, way = "drop", -1.0, "drops"
+    kind, sign, way, limit_key = "drop", -1.0, "drops", "max_drop"
     max_drop: Positive
 
-    @property
-    def limit(self) -> float:
-        return self.max_drop
 
-    @field_validator("max_drop", mode="before")
-    @classmethod
-    def _positive(cls, v: object) -> object:
-        if isinstance(v, int | float) and not isinstance(v, bool) and v <= 0:
-            raise fail(None, "a drop check needs a positive max_drop")
-        return v
+@CHECK_KINDS.register("change")
+class ChangeRule(_ChangeRule):
+    """A fault when the measure moves more than ``max_change`` from the start of the hold, either
+    way (a trunk that should stay still while a leg moves)."""
+
+    kind, sign, way, limit_key = "change", 1.0, "moves", "max_change"
+    max_change: Positive
+
+    def shown(self, value: float, baseline: float | None) -> float:
+        assert baseline is not None
+        return abs(value - baseline)
+
+    def describe(self, measure: str, unit: str) -> str:
+        return f"{measure} moves > {self.limit:g} {unit} either way from the start of the hold"

@@ -19,13 +19,14 @@ from pydantic import ValidationError, field_validator, model_validator
 from coach.errors import DefinitionError
 from coach.pose import Pose
 from coach.rules.checks import CHECK_KINDS, CheckRule, bounds_text
-from coach.rules.measures import get_measure, read, validate_params
+from coach.rules.measures import BOTH, get_measure, read, validate_params
 from coach.rules.settings import (
     Amount,
     Count,
     Flag,
     Fraction,
     Number,
+    Positive,
     Seconds,
     Table,
     Text,
@@ -204,13 +205,30 @@ class CheckDef(Measured):
 
 class HoldDef(Table):
     """``still_max``: torso lengths per second; if set, a hold counts only while this still
-    (the body's speed averaged over ``still_window_s``, debounced by ``still_s``)."""
+    (the body's speed averaged over ``still_window_s``, debounced by ``still_s``).
+    ``breaths``: a hold counted in breaths ("5-6 deep breaths"), each ``breath_s`` long (in and
+    out), paced by the coach; ``target_s`` is then the breaths' time unless given."""
 
     target_s: Seconds
     max_s: Seconds | None = None
     still_max: Amount | None = None
     still_window_s: Seconds = 0.6
     still_s: Seconds = 0.3
+    breaths: Count | None = None
+    breath_s: Positive = 5.0
+
+    @classmethod
+    def prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "target_s" in data or "breaths" not in data:
+            return data
+        n, each = data["breaths"], data.get("breath_s", 5.0)
+        ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (n, each))
+        # a bad count or pace: its own field says what is wrong
+        return {**data, "target_s": float(n * each) if ok else 0.0}
+
+    def breaths_in(self, seconds: float) -> int | None:
+        """Whole breaths in ``seconds`` of holding (None for a hold not counted in breaths)."""
+        return None if self.breaths is None else int(seconds // self.breath_s)
 
     @model_validator(mode="after")
     def _range(self) -> HoldDef:
@@ -302,6 +320,39 @@ class Exercise(Table):
         if dupes:
             raise fail(None, f"duplicate check name {dupes[0]!r}")
         return checks
+
+    @model_validator(mode="after")
+    def _sides_known(self) -> Exercise:
+        """A stretch without sides has no stretched leg: none of its measures may need one."""
+        if self.sided:
+            return self
+        for key, measure in self._measures():
+            if get_measure(measure).needs_side:
+                raise fail(key, f"measure {measure!r} needs a side, and side rule "
+                                f"{self.side.rule!r} has none")
+        return self
+
+    def _measures(self) -> list[tuple[str, str]]:
+        """(key, measure name) of every measurement the definition reads."""
+        out: list[tuple[str, str]] = []
+        for table, items in (("position", self.position), ("guard", self.guard),
+                             ("checks", self.checks)):
+            for i, item in enumerate(items):
+                out.append((f"{table}[{i}].measure", item.measure))
+                out += [(f"{table}[{i}].when[{j}].measure", w.measure)
+                        for j, w in enumerate(item.when)]
+        if self.reps is not None:
+            out.append(("reps.measure", self.reps.measure))
+        return out + [(f"display[{i}]", name) for i, name in enumerate(self.display)]
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides timed on their own: left and right, or "both" for a stretch without sides."""
+        return self.side.sides
+
+    @property
+    def sided(self) -> bool:
+        return self.sides != (BOTH,)
 
     def check(self, name: str) -> CheckDef:
         for c in self.checks:

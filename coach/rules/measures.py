@@ -21,6 +21,7 @@ from coach.pose.core import Pose, landmark_index
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
+BOTH = "both"  # the one "side" of a stretch done on both sides at once (child's pose)
 LEGS = ("active", "other")
 
 
@@ -235,6 +236,23 @@ def _leg_spread(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     return g.norm(pose.point("left_knee") - pose.point("right_knee")) / _torso(pose)
 
 
+def _knee_height(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """How far a knee lies above the hip midpoint in the image, in torso lengths: of two knees
+    stacked one over the other (cow face), the top one is the higher."""
+    s = _leg_side(side, params)
+    return float((_hip_mid(pose)[1] - pose.point(f"{s}_knee")[1]) / _torso(pose))
+
+
+def _shoulder_lift(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """How far a side's shoulder lies above the other shoulder in the image, in torso lengths.
+    Lying on the back it grows as that shoulder lifts off the floor (judge it as a change: seen
+    from above, the far shoulder looks higher by itself); lying on one side, the shoulder lain
+    on reads below the other."""
+    s = _leg_side(side, params)
+    return float((pose.point(f"{opposite(s)}_shoulder")[1] - pose.point(f"{s}_shoulder")[1])
+                 / _torso(pose))
+
+
 def _fixed(*names: str) -> Callable[[Side | None, dict[str, Any]], tuple[str, ...]]:
     return lambda side, params: tuple(names)
 
@@ -260,6 +278,10 @@ def _ankle_hip_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str
 
 def _knee_fwd_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
     return (*TRUNK, *HEAD, f"{_leg_side(side, params)}_knee")
+
+
+def _knee_height_landmarks(side: Side | None, params: dict[str, Any]) -> tuple[str, ...]:
+    return (*TRUNK, f"{_leg_side(side, params)}_knee")
 
 
 MEASURES: dict[str, Measure] = {
@@ -304,6 +326,13 @@ MEASURES: dict[str, Measure] = {
                 _fixed(*TRUNK), _view_width),
         Measure("leg_spread", "torso", "Distance between the knees.",
                 _fixed(*TRUNK, "left_knee", "right_knee"), _leg_spread),
+        Measure("knee_height", "torso", "A knee above the hips, in the image (the top knee of a stack).",
+                _knee_height_landmarks, _knee_height, needs_side=True, params={"leg": "active"},
+                highlight=("{s}_knee",)),
+        Measure("shoulder_lift", "torso",
+                "A shoulder above the other one, in the image (grows as it lifts off the floor).",
+                _fixed(*TRUNK), _shoulder_lift, needs_side=True, params={"leg": "active"},
+                highlight=("{s}_shoulder",), anchor="{s}_shoulder", label="shoulder"),
     )
 }  # fmt: skip
 
@@ -349,7 +378,7 @@ def read(
     params = params if params is not None else dict(m.params)
     if pose.is_empty:
         return Reading(None, "no person in view")
-    if m.needs_side and side is None:
+    if m.needs_side and side not in SIDES:  # None, or "both" for a stretch without sides
         return Reading(None, "side not known yet")
     if m.any_of:
         seen = [n for n in params[m.any_of] if pose.vis(n) >= min_visibility]

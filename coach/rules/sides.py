@@ -20,6 +20,7 @@ class SideRule(Table):
 
     rule: Text
     takes_turns: ClassVar[bool] = False  # sides not seen in the pose: they take turns
+    sides: ClassVar[tuple[str, ...]] = M.SIDES  # the sides held, each timed on its own
 
     def describe(self) -> str:
         return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
@@ -85,6 +86,33 @@ class FrontKnee(ScoredSideRule):
 
     measure, sign = "knee_forward", 1.0
     margin: Amount = 0.3
+
+
+@SIDE_RULES.register("top_knee")
+class TopKnee(ScoredSideRule):
+    """The knee on top, of two stacked one over the other: the higher one in the image."""
+
+    measure, sign = "knee_height", 1.0
+    margin: Amount = 0.1
+
+
+@SIDE_RULES.register("lower_shoulder")
+class LowerShoulder(ScoredSideRule):
+    """The side lain on: its shoulder lies below the other one in the image."""
+
+    measure, sign = "shoulder_lift", -1.0
+    margin: Amount = 0.15
+
+
+@SIDE_RULES.register("none")
+class NoSide(SideRule):
+    """A stretch done on both sides at once (child's pose, happy baby): one hold, timed under
+    the one side "both", with nothing to balance. Its measures cannot need a side."""
+
+    sides = (M.BOTH,)
+
+    def describe(self) -> str:
+        return "both sides at once, one hold"
 
 
 @SIDE_RULES.register("alternate")

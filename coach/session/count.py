@@ -26,8 +26,8 @@ class HoldLedger:
     """Time in good form per side: totals, the current unbroken hold and the best one, and the
     time in position with a fault."""
 
-    def __init__(self, grace_s: float = HOLD_GRACE_S) -> None:
-        self.totals: dict[str, SideTotals] = {s: SideTotals() for s in M.SIDES}
+    def __init__(self, sides: tuple[str, ...] = M.SIDES, grace_s: float = HOLD_GRACE_S) -> None:
+        self.totals: dict[str, SideTotals] = {s: SideTotals() for s in sides}
         self.current_s = 0.0
         self.grace_s = grace_s
         self._side: str | None = None
@@ -142,11 +142,11 @@ class Counter:
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
-        self.ledger = HoldLedger()
+        self.ledger = HoldLedger(exercise.sides)
         self.motion = MotionMeter(exercise.hold.still_window_s)
         self.still = Debouncer(exercise.hold.still_s, exercise.hold.still_s)
         self.reps = RepCounter(exercise.reps) if exercise.reps else None
-        self.position_s = {s: 0.0 for s in M.SIDES}
+        self.position_s = {s: 0.0 for s in exercise.sides}
         self.position_frames = 0
         self.intervals = Intervals()
         self._rep_side: Side | None = None

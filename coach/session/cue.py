@@ -4,7 +4,7 @@ long enough to be read."""
 from __future__ import annotations
 
 from coach.rules.definitions import Exercise
-from coach.rules.measures import opposite
+from coach.rules.measures import SIDES, opposite
 from coach.session.frame import Cue, Side, SideTotals, Verdict
 
 CUE_MIN_S = 2.0  # a cue stays at least this long unless a more urgent one arrives ...
@@ -38,7 +38,8 @@ class CueBoard:
 
 class CueChooser:
     """The cue a frame calls for, most urgent first: nobody in view, a fault (safety first),
-    getting into position, a reminder, the breath with a movement, the hold's progress."""
+    getting into position, a reminder, the breath with a movement, the breath count of a hold
+    counted in breaths, the hold's progress."""
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
@@ -68,17 +69,31 @@ class CueChooser:
             text = ex.reps.down_cue if direction > 0 else ex.reps.up_cue
             if text:
                 return Cue(text, "move", 4)
+        breath = self._breath(totals[side].hold_s) if side else None
+        if breath is not None:
+            return breath
         if side and hold_s >= ex.hold.target_s:
             return self._done(side, hold_s, totals)
         return Cue("Good form. Breathe and hold", "good", 6)
 
     def _done(self, side: Side, hold_s: float, totals: dict[str, SideTotals]) -> Cue:
-        other = opposite(side)
-        if totals[other].hold_s < totals[side].hold_s:
+        other = opposite(side) if side in SIDES else None  # type: ignore[arg-type]
+        if other is not None and totals[other].hold_s < totals[side].hold_s:
             return Cue(f"Well held. Switch to your {other} side", "good", 5)
         if self.exercise.hold.max_s is not None and hold_s >= self.exercise.hold.max_s:
             return Cue("That's the longest hold: ease out slowly", "good", 5)
         return Cue("Well held. Ease out slowly", "good", 5)
+
+    def _breath(self, held_s: float) -> Cue | None:
+        """A hold counted in breaths is paced on the time held: in for the first half of each
+        breath, out for the second, with the count, until the target."""
+        hold = self.exercise.hold
+        if hold.breaths is None or held_s >= hold.target_s:
+            return None
+        done, into = divmod(held_s, hold.breath_s)
+        n = f"{min(int(done) + 1, hold.breaths)} of {hold.breaths}"
+        text = f"Breathe in... {n}" if into < hold.breath_s / 2 else f"...and out, {n}"
+        return Cue(text, "breath", 2)  # on time or not at all: before the set-up's cue
 
     def _reminder(self, hold_s: float) -> Cue | None:
         """Checks the model cannot judge are said as reminders: a few seconds into each hold,

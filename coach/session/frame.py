@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from coach.pose import Pose
+from coach.rules.measures import BOTH
 
 if TYPE_CHECKING:
     from coach.recognizer import Recognition
 
 Status = Literal["ok", "fault", "unseen", "idle"]
-Side = Literal["left", "right"]
+Side = Literal["left", "right", "both"]  # "both": a stretch done on both sides at once
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,18 @@ def balance_of(left_s: float, right_s: float, tolerance: float, min_s: float = 3
         msg = f"Sides even (within {gap})"
     return Balance(round(left_s, 2), round(right_s, 2), round(diff, 2), round(ratio, 3),
                    imbalanced, behind, msg)
+
+
+def balance_of_sides(totals: dict[str, SideTotals], tolerance: float) -> Balance:
+    """The balance of left against right; a stretch without sides has none to keep."""
+    if BOTH in totals:
+        return Balance(0.0, 0.0, 0.0, 0.0, False, None, "One hold for both sides")
+    return balance_of(totals["left"].hold_s, totals["right"].hold_s, tolerance)
+
+
+def side_name(side: str) -> str:
+    """How a side is written for people: "Left side", "Right side" or "Both sides"."""
+    return "Both sides" if side == BOTH else f"{side.capitalize()} side"
 
 
 @dataclass(frozen=True)

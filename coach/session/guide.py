@@ -13,7 +13,7 @@ import numpy as np
 
 from coach.pose import Pose
 from coach.rules.definitions import Exercise
-from coach.session.frame import FrameState
+from coach.session.frame import FrameState, side_name
 from coach.session.framing import Framing
 from coach.session.report import Report
 
@@ -78,6 +78,13 @@ class SideLine:
     target_s: float
     reps: int | None
     reps_target: int | None
+    breaths: int | None = None  # whole breaths held, for a hold counted in breaths
+    breaths_target: int | None = None
+
+    @property
+    def breath_count(self) -> str:
+        """"6 of 6 breaths", or "" for a hold not counted in breaths."""
+        return f"{self.breaths} of {self.breaths_target} breaths" if self.breaths_target else ""
 
     @property
     def done(self) -> bool:
@@ -100,13 +107,20 @@ class Summary:
     def completed(self) -> int:
         return sum(s.done for s in self.sides)
 
+    @property
+    def completion(self) -> str:
+        if len(self.sides) == 1:  # a stretch without sides
+            return "Done." if self.completed else "Not done yet."
+        return f"Sides completed: {self.completed} of {len(self.sides)}."
+
     def lines(self) -> list[str]:
         out = []
         for s in self.sides:
             reps = f", {s.reps}/{s.reps_target} {self.rep_label}" if s.reps_target else ""
-            out.append(f"{s.side.capitalize()} side: {_clock(s.hold_s)} of {_clock(s.target_s)}"
+            reps += f", {s.breath_count}" if s.breath_count else ""
+            out.append(f"{side_name(s.side)}: {_clock(s.hold_s)} of {_clock(s.target_s)}"
                        f"{reps}" + ("  (done)" if s.done else ""))
-        out.append(f"Sides completed: {self.completed} of {len(self.sides)}. {self.balance}")
+        out.append(f"{self.completion} {self.balance}")
         if self.top_fault:
             title, n, fix = self.top_fault
             out.append(f"Most frequent fault: {title} ({n}x). Fix: {fix}")
@@ -124,7 +138,8 @@ def summary_of(report: Report, exercise: Exercise, report_path: Path | None = No
     """Time per side against the target, sides completed, the most frequent fault and its fix."""
     reps_target = exercise.reps.target if exercise.reps else None
     sides = tuple(SideLine(s, r.hold_s, exercise.hold.target_s,
-                           r.reps if reps_target else None, reps_target)
+                           r.reps if reps_target else None, reps_target, r.breaths,
+                           exercise.hold.breaths)
                   for s, r in report.sides.items())
     top = None
     if report.events:

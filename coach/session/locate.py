@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from coach.pose import Pose
 from coach.rules.definitions import Exercise
-from coach.rules.measures import opposite
+from coach.rules.measures import BOTH, opposite
 from coach.rules.sides import Alternate, ScoredSideRule
 from coach.session.frame import Side
 from coach.session.timing import Debouncer
@@ -118,6 +118,17 @@ class PoseSideLocator:
         return self.position.update(seen, t, side, switching)
 
 
+class BothSidesLocator:
+    """A stretch done on both sides at once (side rule ``none``): the position alone, on the
+    one side "both"."""
+
+    def __init__(self, exercise: Exercise, instant: bool = False) -> None:
+        self.position = PositionGate(exercise, instant)
+
+    def update(self, pose: Pose, t: float) -> Location:
+        return self.position.update(self.position.holds(pose, BOTH), t, BOTH)  # type: ignore[arg-type]
+
+
 class TurnTaker:
     """Sides that take turns (rule ``alternate``), where the pose model cannot see which side
     is which. The first turn is the side the coach asked for; a return to the position after a
@@ -167,7 +178,7 @@ class RecognizedLocator:
         self.gate = PositionGate(exercise, instant=True, guard=True)
         self.turns = (TurnTaker(exercise, first_side, instant, seen=self._seen)
                       if exercise.side.takes_turns else None)
-        self.side: Side | None = None
+        self.side: Side | None = None if exercise.sided else BOTH  # type: ignore[assignment]
 
     def _mine(self) -> bool:
         r = self.recognition
@@ -180,7 +191,8 @@ class RecognizedLocator:
         self.recognition = self.recognize(pose, t)
         if self.turns is not None:
             return self.turns.update(pose, t)
-        if self._mine() and self.recognition is not None and self.recognition.side:
+        if (self._mine() and self.recognition is not None and self.recognition.side
+                and self.exercise.sided):
             self.side = self.recognition.side  # type: ignore[assignment]
         return self.gate.update(self._seen(pose, self.side), t, self.side)
 
@@ -195,4 +207,6 @@ def locator_for(exercise: Exercise, first_side: Side | None = None,
         return RecognizedLocator(exercise, recognize, first_side, instant)
     if exercise.side.takes_turns:
         return TurnTaker(exercise, first_side, instant)
+    if not exercise.sided:
+        return BothSidesLocator(exercise, instant)
     return PoseSideLocator(exercise, instant)

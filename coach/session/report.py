@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Side = Literal["left", "right"]
+SideKey = Literal["left", "right", "both"]  # "both": a stretch done on both sides at once
 
 
 def _unset(value: object) -> bool:
@@ -26,20 +27,26 @@ class Person(_Part):
 
 
 class Targets(_Part):
+    """``breaths``: for a hold counted in breaths, how many, each ``breath_s`` long."""
+
     hold_s: float
     reps: int | None
     rep_label: str | None
+    breaths: int | None = Field(default=None, exclude_if=_unset)
+    breath_s: float | None = Field(default=None, exclude_if=_unset)
 
 
 class SideReport(_Part):
     """Seconds of video time. ``hold_s``: in position with good form; ``in_position_s``
-    includes time with a fault."""
+    includes time with a fault. ``breaths``: whole breaths held (``hold_s`` over the breath's
+    length), for a hold counted in breaths."""
 
     hold_s: float
     reps: int
     best_hold_s: float
     in_position_s: float
     fault_s: float
+    breaths: int | None = Field(default=None, exclude_if=_unset)
 
 
 class BalanceReport(_Part):
@@ -63,7 +70,7 @@ class Event(_Part):
     """One fault interval; ``open`` (mid-session reports only) while it goes on."""
 
     check: str
-    side: Side | None
+    side: SideKey | None
     start_s: float
     end_s: float
     message: str
@@ -71,7 +78,7 @@ class Event(_Part):
 
 
 class Interval(_Part):
-    side: Side
+    side: SideKey
     start_s: float
     end_s: float
 
@@ -93,7 +100,8 @@ class Report(_Part):
     duration_s: float
     person: Person
     targets: Targets
-    sides: dict[Side, SideReport]
+    sides: dict[SideKey, SideReport] = Field(description="left and right, or both for a "
+                                            "stretch done on both sides at once")
     balance: BalanceReport
     checks: dict[str, CheckReport]
     events: list[Event]

@@ -18,7 +18,7 @@ from coach.rules import measures as M
 from coach.rules.definitions import Exercise
 from coach.session.count import Counter
 from coach.session.cue import CueBoard, CueChooser
-from coach.session.frame import FrameState, Reading, Side, balance_of
+from coach.session.frame import FrameState, Reading, Side, balance_of_sides
 from coach.session.judge import FaultEvent, Judge
 from coach.session.locate import Locator, locator_for
 from coach.session.quality import Quality
@@ -99,8 +99,7 @@ class Session:
         hold_s = self.counter.update(pose, where, judged, t, dt)
         direction = self.counter.count_reps(pose, where, t)
         totals = self.counter.totals
-        balance = balance_of(totals["left"].hold_s, totals["right"].hold_s,
-                             ex.balance_tolerance)
+        balance = balance_of_sides(totals, ex.balance_tolerance)
         warnings = self.quality.update(pose, where.in_position, judged.verdicts, t, dt)
         wanted = self.chooser.choose(person, where.side, where.in_position, judged.verdicts,
                                      hold_s, direction, totals, self._looks_like())
@@ -166,7 +165,7 @@ class Session:
     def report(self, source: str, fps: float | None, complete: bool = True) -> Report:
         ex, c, counter = self.exercise, self.clock, self.counter
         totals = counter.totals
-        bal = balance_of(totals["left"].hold_s, totals["right"].hold_s, ex.balance_tolerance)
+        bal = balance_of_sides(totals, ex.balance_tolerance)
         events = self.judge.log.events if complete else self.judge.log.snapshot()
         return Report(
             coach_version=__version__, exercise=ex.name, title=ex.title, source=source,
@@ -175,11 +174,15 @@ class Session:
             person=Person(seen_s=round(c.seen_s, 2), not_seen_s=round(c.not_seen_s, 2),
                           max_people=c.max_people),
             targets=Targets(hold_s=ex.hold.target_s, reps=ex.reps.target if ex.reps else None,
-                            rep_label=ex.reps.label if ex.reps else None),
+                            rep_label=ex.reps.label if ex.reps else None,
+                            breaths=ex.hold.breaths,
+                            breath_s=ex.hold.breath_s if ex.hold.breaths else None),
             sides={s: SideReport(hold_s=round(totals[s].hold_s, 2), reps=totals[s].reps,
                                  best_hold_s=round(totals[s].best_hold_s, 2),
                                  in_position_s=round(counter.position_s[s], 2),
-                                 fault_s=round(totals[s].fault_s, 2)) for s in M.SIDES},
+                                 fault_s=round(totals[s].fault_s, 2),
+                                 breaths=ex.hold.breaths_in(totals[s].hold_s))
+                   for s in ex.sides},
             balance=BalanceReport(difference_s=bal.difference_s, ratio=bal.ratio,
                                   imbalanced=bal.imbalanced, behind=bal.behind,
                                   message=bal.message),

@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import Clip, clips, manifest, refuse_validation  # noqa: E402
+from train_recognizer import COACHED  # noqa: E402
 
 from coach.rules import measures as M  # noqa: E402
 from coach.rules.checks import CHECK_KINDS  # noqa: E402
@@ -270,7 +271,7 @@ def write_back(ex: Exercise, fitted: dict[str, Setting]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("exercises", nargs="*", default=["supine_figure4", "pigeon", "seated_rolldown"])
+    ap.add_argument("exercises", nargs="*", default=list(COACHED))
     ap.add_argument("--dry-run", action="store_true", help="print, do not write poses/*.toml")
     ap.add_argument("--part", default="train", help=argparse.SUPPRESS)
     args = ap.parse_args()

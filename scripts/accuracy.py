@@ -77,9 +77,12 @@ def run_session(exercise: str, clip: Clip) -> dict:
     }
 
 
-def truth_time(clip: Clip) -> dict[str, float]:
+def truth_time(clip: Clip, sided: bool = True) -> dict[str, float]:
+    """Seconds in the stretch per side (``both`` for a stretch done on both sides at once)."""
     lab = clip.labels
     dt = 1.0 / clip.fps
+    if not sided:
+        return {"both": float((lab["stretch"] != "").sum() * dt)}
     return {s: float(((lab["stretch"] != "") & (lab["side"] == s)).sum() * dt) for s in ("left", "right")}
 
 
@@ -88,6 +91,9 @@ def truth_reps(clip: Clip) -> dict[str, int]:
     for s in clip.spec["segments"]:
         if s["phase"] in ("lean", "roll") and s["side"] in out:
             out[s["side"]] += 1
+    for k in clip.spec["keys"]:  # the side kick series: each kick forward
+        if k["pose"] == "side_kick_front" and k["side"] in out:
+            out[k["side"]] += 1
     return out
 
 
@@ -106,7 +112,7 @@ def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict) ->
             e
             for e in events
             if e["check"] == f["check"]
-            and e["side"] == f["side"]
+            and e["side"] in (f["side"], "both")  # "both": a stretch without sides
             and f["start_s"] - ONSET_TOL_S <= e["start_s"] <= f["end_s"]
         ]
         b[label][0] += bool(hit)
@@ -148,6 +154,7 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
     held = held_in = side_n = side_ok = 0
     time_err, reps_ok, reps_n = [], 0, 0
     unseen: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    sided = find_exercise(exercise).sided
     for clip in own:
         r = run_session(exercise, clip)
         lab = clip.labels
@@ -156,9 +163,10 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         held_in += int((want & r["in_position"]).sum())
         both = want & r["in_position"]
         side_n += int(both.sum())
-        side_ok += int((both & (r["side"] == lab["side"])).sum())
-        tt = truth_time(clip)
-        for s in ("left", "right"):
+        true_side = lab["side"] if sided else np.full(clip.n, "both", object)
+        side_ok += int((both & (r["side"] == true_side)).sum())
+        tt = truth_time(clip, sided)
+        for s in tt:
             if tt[s] >= 3.0:
                 got = r["report"]["sides"][s]["in_position_s"]
                 time_err.append(abs(got - tt[s]) / tt[s])

@@ -77,26 +77,6 @@ def run_session(exercise: str, clip: Clip) -> dict:
     }
 
 
-def truth_time(clip: Clip, sided: bool = True) -> dict[str, float]:
-    """Seconds in the stretch per side (``both`` for a stretch done on both sides at once)."""
-    lab = clip.labels
-    dt = 1.0 / clip.fps
-    if not sided:
-        return {"both": float((lab["stretch"] != "").sum() * dt)}
-    return {s: float(((lab["stretch"] != "") & (lab["side"] == s)).sum() * dt) for s in ("left", "right")}
-
-
-def truth_reps(clip: Clip) -> dict[str, int]:
-    out = {"left": 0, "right": 0}
-    for s in clip.spec["segments"]:
-        if s["phase"] in ("lean", "roll") and s["side"] in out:
-            out[s["side"]] += 1
-    for k in clip.spec["keys"]:  # the side kick series: each kick forward
-        if k["pose"] == "side_kick_front" and k["side"] in out:
-            out[k["side"]] += 1
-    return out
-
-
 def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict) -> None:
     """Interval matching: a truth fault at or above its threshold is found when an event of the
     same check and side starts within ONSET_TOL_S of it (or inside it); an event is false when it
@@ -165,14 +145,14 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         side_n += int(both.sum())
         true_side = lab["side"] if sided else np.full(clip.n, "both", object)
         side_ok += int((both & (r["side"] == true_side)).sum())
-        tt = truth_time(clip, sided)
+        tt = clip.time_in_stretch(sided)
         for s in tt:
             if tt[s] >= 3.0:
                 got = r["report"]["sides"][s]["in_position_s"]
                 time_err.append(abs(got - tt[s]) / tt[s])
         if r["report"]["targets"]["reps"] is not None:
             reps_n += 1
-            reps_ok += all(r["report"]["sides"][s]["reps"] == truth_reps(clip)[s] for s in ("left", "right"))
+            reps_ok += all(r["report"]["sides"][s]["reps"] == clip.reps()[s] for s in ("left", "right"))
         score_faults(clip, r["report"]["events"], thresholds, acc)
         for check, st in r["status"].items():
             judged = r["in_position"] & (st != "idle")

@@ -111,6 +111,25 @@ class Clip:
             scored &= np.abs(t - t[c + 1]) > EDGE_S
         return {"phase": phase, "side": side, "posture": posture, "stretch": stretch, "scored": scored}
 
+    def time_in_stretch(self, sided: bool = True) -> dict[str, float]:
+        """Seconds in the stretch per side (``both`` for a stretch done on both sides at once)."""
+        lab = self.labels
+        inside = lab["stretch"] != ""
+        if not sided:
+            return {"both": float(inside.sum() / self.fps)}
+        return {s: float((inside & (lab["side"] == s)).sum() / self.fps) for s in ("left", "right")}
+
+    def reps(self) -> dict[str, int]:
+        """Repetitions per side: pigeon's leans, the roll-downs, the side kick series' kicks."""
+        out = {"left": 0, "right": 0}
+        for s in self.spec["segments"]:
+            if s["phase"] in ("lean", "roll") and s["side"] in out:
+                out[s["side"]] += 1
+        for k in self.spec["keys"]:
+            if k["pose"] == "side_kick_front" and k["side"] in out:
+                out[k["side"]] += 1
+        return out
+
     def faults(self) -> list[dict]:
         """Fault intervals with their measured size (THRESHOLDS units), once rendered."""
         return self.spec.get("rendered", {}).get("faults", [])

@@ -282,16 +282,17 @@ class Smoother:
     stretch has led by ``margin`` for ``dwell_s``. The side of the stretch being held is weighed
     over a longer time (``side_tau_s``, from when the stretch was entered): the other side must
     lead there by ``margin`` for ``side_dwell_s``, since the pose model's own left and right
-    legs swap for moments within a one-sided hold, while a real change of side takes seconds."""
+    legs swap for moments within a one-sided hold, while a real change of side takes seconds.
+    The defaults were chosen by ``scripts/tune_smoother.py`` on the training part only."""
 
     def __init__(
         self,
         coached: tuple[str, ...],
         tau_s: float = 0.4,
         margin: float = 0.15,
-        dwell_s: float = 0.4,
-        side_dwell_s: float = 1.5,
-        side_tau_s: float = 2.0,
+        dwell_s: float = 0.2,
+        side_dwell_s: float = 1.0,
+        side_tau_s: float = 4.0,
     ) -> None:
         self.coached = coached  # class names that are coached stretches ('pigeon:left', ...)
         self.tau_s, self.margin, self.dwell_s, self.side_dwell_s = tau_s, margin, dwell_s, side_dwell_s

@@ -148,8 +148,10 @@ def test_smoother_changes_side_only_when_the_other_side_lasts():
     short = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 12, t0=1.0)  # 1.2 s: too short
     assert set(short) == {"pigeon:left"}
     _feed(sm, [{"pigeon:left": 0.9, "none": 0.1}] * 10, t0=2.2)
-    long = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 30, t0=3.2)
-    assert long[-1] == "pigeon:right" and long.index("pigeon:right") >= 15
+    # a change of side without leaving the stretch is taken once the longer average agrees
+    # (a few seconds: the usual change goes through leaving the stretch, taken at once)
+    long = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 60, t0=3.2)
+    assert long[-1] == "pigeon:right" and 15 <= long.index("pigeon:right") <= 50
 
 
 def test_nobody_in_view_decays_to_none():

@@ -448,9 +448,11 @@ def live(
                                              "closes it).", min=0)] = 30.0,
     speech_wav: Annotated[Path | None, typer.Option(help="Say the cues into this WAV file "  # noqa: UP007
                                                     "instead of the speakers (to check them).")] = None,
+    routine: RoutineOpt = None,
 ) -> None:
     """Coach live from a camera: set-up, framing check, countdown, coaching with spoken cues,
-    and a summary. Keys: space pause, n skip, b back, s switch side, m mute, f fullscreen, q quit."""
+    and a summary; with --routine, each step in turn. Keys: space pause, n skip (a routine:
+    the next step), b back, s switch side, m mute, f fullscreen, q quit."""
     from coach.io.sinks import VideoFileSink
     from coach.io.sources import open_source, parse_camera
     from coach.live import LiveOptions, run_live
@@ -460,15 +462,21 @@ def live(
     report_path = out / "report.json"
     first = _side(first_side)
     size = _window_size(window_size)
+    if exercise and routine:
+        raise _fail("--exercise and --routine: name one (a routine names its exercises)")
     if window and (why := _no_display()):
         raise _fail(why)
     try:
         ex = find_exercise(exercise) if exercise else None
         if ex is not None:
             _check_first_side(ex, first)
+        steps = _plan(routine) if routine else None
+        if steps is not None and not any(s.available for s in steps.steps):
+            raise _fail(f"routine {steps.name}: none of its steps is available yet (no definition "
+                        f"for {', '.join(s.name for s in steps.steps)})")
         source = open_source(parse_camera(camera), live=True)
         with source:
-            if ex is None:  # recognise whichever stretch is done (not yet guided)
+            if ex is None and steps is None:  # recognise whichever stretch is done
                 result = _live_recognising(source, model, window, record, report_path, first,
                                            recognizer)
                 _summary(result.report, result.written)
@@ -479,7 +487,8 @@ def live(
             if window:
                 from coach.io.window import Window
 
-                display = Window(f"coach - {ex.title}", size, fullscreen)
+                title = ex.title if ex is not None else steps.title  # type: ignore[union-attr]
+                display = Window(f"coach - {title}", size, fullscreen)
             # fragmented: a crash or kill loses a second or two at most
             rec = (VideoFileSink(record, source.fps or 30.0, source.size, fragmented=True)
                    if record else None)
@@ -488,8 +497,15 @@ def live(
                                   recognize=recognizer)
             with open_estimator(model, video=True) as est:
                 try:
-                    result = run_live(source, est, ex, display, speaker, report_writers(report_path),
-                                      rec, options)
+                    if steps is not None:
+                        from coach.live_routine import run_routine_live
+
+                        result = run_routine_live(source, est, steps, display, speaker,
+                                                  report_writers(report_path), rec, options)
+                    else:
+                        assert ex is not None
+                        result = run_live(source, est, ex, display, speaker,
+                                          report_writers(report_path), rec, options)
                 finally:
                     speaker.close()
                     for thing in (rec, display):
@@ -499,8 +515,9 @@ def live(
         raise _fail(str(e)) from None
     recorded = [record] if record is not None and record.exists() else []
     _summary(result.report, [*recorded, *result.written])
-    for line in result.summary.lines():
-        typer.echo(f"  {line}")
+    if steps is None:  # a routine's summary is its report's routine section, printed above
+        for line in result.summary.lines():
+            typer.echo(f"  {line}")
     if result.report.dropped_frames:
         typer.echo(f"  dropped {result.report.dropped_frames} stale frames to stay live")
     ended = _ended(result, report_path)

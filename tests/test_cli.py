@@ -217,3 +217,21 @@ def test_analyze_against_a_routine_never_calls_it_complete(tmp_path: Path, blank
     assert "1. Supine figure-4: missing: not found in the recording" in r.output
     page = (out / "report.html").read_text()
     assert "Routine: Figure-4: lying, at the wall, on a chair" in page and "incomplete" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["live", "--routine", "glute", "--no-window"],
+         "routine glute: none of its steps is available yet (no definition for prone_glute, "
+         "wall_glute, seated_twist)"),
+        (["live", "--routine", "glute", "-e", "pigeon", "--no-window"],
+         "--exercise and --routine: name one"),
+        (["live", "--routine", "nope", "--no-window"], "unknown routine 'nope'"),
+    ],
+)
+def test_live_routine_usage_errors(args, message):
+    r = _invoke(*args)
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("coach: error: ") and message in lines[0]

@@ -95,13 +95,14 @@ class StepRecord:
 
 @dataclass
 class _Rest:
-    until: float
+    left_s: float
     then: Literal["side", "next"]
     side: str | None = None
 
 
 class RoutineRun:
-    """The steps in order, live, on video time (the caller's clock, paused time left out)."""
+    """The steps in order, live: ``update`` on each coaching frame of the current step (its
+    session's time and totals), ``tick`` on each frame of a rest (the time it adds)."""
 
     def __init__(self, plan: RoutinePlan, first_side: Side | None = None) -> None:
         self.plan, self.first_side = plan, first_side
@@ -152,20 +153,24 @@ class RoutineRun:
             rec.status = "done"
             events = [RoutineEvent("step_done", rec.step)]
             if rec.step.rest_s > 0 and self.upcoming is not None:
-                self.phase, self.rest = "rest", _Rest(t + rec.step.rest_s, "next")
+                self.phase, self.rest = "rest", _Rest(rec.step.rest_s, "next")
                 return [*events, RoutineEvent("rest", self.upcoming, None, rec.step.rest_s)]
             return events + self._next()
         if newly:
             side = tracker.asked
             if rec.step.rest_s > 0:
-                self.phase, self.rest = "rest", _Rest(t + rec.step.rest_s, "side", side)
+                self.phase, self.rest = "rest", _Rest(rec.step.rest_s, "side", side)
                 return [RoutineEvent("rest", rec.step, side, rec.step.rest_s)]
             return [RoutineEvent("switch", rec.step, side)]
         return []
 
-    def tick(self, t: float) -> list[RoutineEvent]:
-        """A frame during a rest: when it is over, the next side or the next step."""
-        if self.phase != "rest" or self.rest is None or t < self.rest.until:
+    def tick(self, dt: float) -> list[RoutineEvent]:
+        """A frame during a rest, ``dt`` seconds on (0 while paused): when the rest is over,
+        the next side or the next step."""
+        if self.phase != "rest" or self.rest is None:
+            return []
+        self.rest.left_s -= dt
+        if self.rest.left_s > 1e-6:
             return []
         rest, self.rest = self.rest, None
         if rest.then == "next":
@@ -174,13 +179,14 @@ class RoutineRun:
         rec = self.current
         return [RoutineEvent("switch", rec.step if rec else None, rest.side)]
 
-    def rest_left(self, t: float) -> float:
-        return max(0.0, self.rest.until - t) if self.rest is not None else 0.0
+    @property
+    def rest_left(self) -> float:
+        return max(0.0, self.rest.left_s) if self.rest is not None else 0.0
 
-    def skip(self, t: float) -> list[RoutineEvent]:
+    def skip(self) -> list[RoutineEvent]:
         """Move on by hand (N): a rest ends now; a step ends as it stands (partial)."""
         if self.phase == "rest" and self.rest is not None:
-            return self.tick(self.rest.until)
+            return self.tick(self.rest.left_s)
         rec = self.current
         if self.phase != "step" or rec is None:
             return []
@@ -213,8 +219,12 @@ class RoutineRun:
             rep = reports.get(rec.step.index)
             held = ({k: rec.tracker.held[k] for k in rec.tracker.order} if rec.tracker else {})
             faults = list(rep.events) if rep is not None else []
-            steps.append(step_result(rec.step, rec.status or "missing", rec.why, rec.start_s,
-                                     rec.end_s, held, faults))
+            status, why = rec.status, rec.why
+            if status is None:  # a report while the routine goes on
+                status, why = (("partial", "in progress") if rec.start_s is not None else
+                               ("skipped", NOT_DEFINED) if not rec.step.available else
+                               ("missing", "not reached yet"))
+            steps.append(step_result(rec.step, status, why, rec.start_s, rec.end_s, held, faults))
         return routine_report(self.plan, steps)
 
 

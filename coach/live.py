@@ -45,8 +45,10 @@ KEYS = {ord(" "): "pause", ord("p"): "pause", ord("n"): "skip", ord("b"): "back"
         ord("s"): "side", ord("m"): "mute", ord("f"): "fullscreen", ord("q"): "quit",
         27: "quit"}
 # what each kind of cue sounds like: (priority, cooldown in seconds); lower is more urgent
-SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "side": (2, 5.0), "setup": (3, 15.0),
-          "move": (4, 2.0), "breath": (4, 2.0), "info": (5, 20.0), "good": (6, 30.0)}
+# ("step": a routine's step announced, which the countdown must not cut)
+SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "step": (1, 0.0), "side": (2, 5.0),
+          "setup": (3, 15.0), "move": (4, 2.0), "breath": (4, 2.0), "info": (5, 20.0),
+          "good": (6, 30.0)}
 REDRAW_S = 0.25  # without a new frame, the screen is redrawn this often (resizes, clocks)
 NOTE_S = 2.0  # a key's note stays up this long
 
@@ -186,14 +188,17 @@ class LiveCoach:
     # -- speech ----------------------------------------------------------------------------
     def say(self, text: str, kind: str) -> None:
         priority, cooldown = SPOKEN[kind]
-        # a side switch or the summary is worth saying late; a form cue is not
-        fresh = 10.0 if kind == "side" else 3.0
+        # a routine's step, a side switch or the summary is worth saying late; a form cue is not
+        fresh = {"side": 10.0, "step": 15.0}.get(kind, 3.0)
         self.speaker.say(Utterance(text, priority, cooldown, fresh))
 
     def _announce_step(self, step: Step) -> None:
         ex = self.exercise
         if step == "setup":
-            self.say(self.intro or f"{ex.title}. Stop if anything hurts.", "setup")
+            if self.intro:  # a routine's step: what to do next, not to be cut by the countdown
+                self.say(self.intro, "step")
+            else:
+                self.say(f"{ex.title}. Stop if anything hurts.", "setup")
         elif step == "countdown":
             self.say(f"Get ready. {int(round(self.options.countdown_s))}, 2, 1"
                      if self.options.countdown_s >= 3 else "Get ready", "side")
@@ -233,6 +238,8 @@ class LiveCoach:
             self.guide.update(frame.t, self.framing.ready)
         step = self.guide.step
         if step != self._step:
+            if self._step is None and step != "setup":  # a set-up of 0 s is still announced
+                self._announce_step("setup")
             self._step = step
             self._announce_step(step)
         if step == "framing" and framing is not None and not framing.ok:

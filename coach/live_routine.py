@@ -87,37 +87,44 @@ class RoutineCoach:
 
     # -- the routine's events --------------------------------------------------------------
     def _handle(self, events: list[RoutineEvent]) -> None:
+        """Act on the routine's events, and say them as one phrase (one waiting phrase would
+        replace another): a step done, steps skipped, then a rest, a switch or the next step's
+        announcement."""
+        words: list[str] = []
         for e in events:
             step = e.step
-            if e.kind == "skip" and step is not None:
+            if e.kind == "step_done" and step is not None:
+                words.append(f"{step.title}: done.")
+            elif e.kind == "skip" and step is not None:
                 self._tell(f"{step.title}: not available yet, skipped")
-                if self.coach is not None:
-                    self.say(f"{step.title} is not available yet. Skipping it.", "info")
+                words.append(f"{step.title} is not available yet: skipping it.")
             elif e.kind == "start" and step is not None:
-                self._start(step, e.side)
+                self._start(step, e.side, " ".join(words))  # said with its announcement
+                words = []
             elif e.kind == "switch":
                 self._side = e.side
                 if self.coach is not None:
                     self.coach.paused = False
-                text = f"Switch to your {e.side} side"
-                self._tell(text)
-                self.say(text)
+                self._tell(f"Switch to your {e.side} side")
+                words.append(f"Switch to your {e.side} side")
             elif e.kind == "rest" and self.coach is not None:
                 self.coach.paused = True  # the step's timers stop while resting
                 self._note = None  # the rest's own line says what is next
                 self._side = e.side if e.side else self._side
                 then = f"your {e.side} side" if e.side else (step.title if step else "the next")
-                self.say(f"Rest {_spoken_time(e.seconds)}. Then {then}.")
-            elif e.kind == "step_done" and step is not None:
-                self.say(f"{step.title}: done.")
+                words.append(f"Rest {_spoken_time(e.seconds)}. Then {then}.")
+        if words and self.coach is not None:
+            self.say(" ".join(words))
 
-    def _start(self, step: PlannedStep, side: str | None) -> None:
+    def _start(self, step: PlannedStep, side: str | None, before: str = "") -> None:
+        """The step's own coach, which announces it (after ``before``: what just happened)."""
         assert step.exercise is not None
         first = self.coach is None
         n = len(self.plan.steps)
-        intro = (f"{self.plan.title}. Stop if anything hurts. " if first else "") + \
-            f"Step {step.index} of {n}: {step.title}. {step.exercise.position_cue}. " + \
-            _side_words(step, side)
+        intro = " ".join(p for p in (
+            f"{self.plan.title}. Stop if anything hurts." if first else "", before,
+            f"Step {step.index} of {n}: {step.title}. {step.exercise.position_cue}.",
+            _side_words(step, side)) if p)
         opts = dataclasses.replace(
             self.options,
             setup_s=self.options.setup_s if first else min(self.options.setup_s,
@@ -125,7 +132,7 @@ class RoutineCoach:
             # where sides take turns the coach cannot see which is which: it asks for this one
             first_side=side if side in ("left", "right") else self.options.first_side)
         coach = LiveCoach(step.exercise, self.speaker, opts, self.writers, self.record,
-                          intro=intro.strip())
+                          intro=intro)
         if self.coach is not None:
             coach.continue_from(self.coach)
             self.coach.paused = True

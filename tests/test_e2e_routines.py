@@ -5,6 +5,10 @@ through them with the recording standing in for the camera."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +85,39 @@ def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording:
                                                                    "4. Wall glute stretch"]
     page = (out / "report.html").read_text()
     assert "Routine: Figure-4 then pigeon" in page and "missing" in page and "skipped" in page
+
+
+def test_live_guides_through_a_routine_and_says_it(tmp_path: Path, recording: Path,
+                                                   pair_routine: str, display: str):
+    """The recording played as a camera in a window (Xvfb), the cues spoken into a WAV
+    (espeak-ng): each step announced in turn, the steps done in the recording found done, the
+    one it does not show missing, the one without a definition skipped, and the summary said."""
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng not installed")
+    out = tmp_path / "live"
+    wav = tmp_path / "said.wav"
+    env = {**os.environ, "DISPLAY": display}
+    proc = subprocess.run(
+        [sys.executable, "-m", "coach", "live", "--routine", pair_routine, "--camera",
+         str(recording), "--out", str(out), "--setup-s", "0", "--summary-s", "1",
+         "--speech-wav", str(wav)], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    validate_report(report)
+    assert report["mode"] == "routine" and report["complete"] is True
+    routine = report["routine"]
+    status = [(s["exercise"], s["status"]) for s in routine["steps"]]
+    assert status == [("supine_figure4", "done"), ("pigeon", "done"),
+                      ("seated_rolldown", "missing"), ("wall_glute", "skipped")]
+    assert routine["verdict"] == "incomplete"
+    rows = [line.split("\t") for line in
+            (tmp_path / "said.wav.tsv").read_text().splitlines()[1:]]
+    texts = [r[2] for r in rows]
+    assert texts[0].startswith("Figure-4 then pigeon. Stop if anything hurts. Step 1 of 4: "
+                               "Supine figure-4.")
+    assert any(t.startswith("Supine figure-4: done. Step 2 of 4: Pigeon.") for t in texts[1:])
+    assert texts[-1].startswith("Figure-4 then pigeon: 2 of 4 steps done.")
+    starts, ends = [float(r[0]) for r in rows], [float(r[1]) for r in rows]
+    assert all(s >= e - 1e-3 for s, e in zip(starts[1:], ends, strict=False))  # never overlapping
+    assert "Routine Figure-4 then pigeon: incomplete (2 of 4 steps done)" in proc.stdout

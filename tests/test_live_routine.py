@@ -73,10 +73,10 @@ def test_a_routine_is_announced_coached_step_by_step_and_summed_up(tmp_path):
                        "figure-4. Lie on your back and rest one ankle across the other knee. "
                        "Start with your left side.")
     order = ["Rest 1 second. Then your right side.", "Switch to your right side",
-             "Supine figure-4: done.", "Rest 1 second. Then Pigeon.",
-             "Wall glute stretch is not available yet. Skipping it.",
-             "Step 3 of 3: Pigeon. Bend one leg in front of you and stretch the other long "
-             "behind. Your left side.", "Pigeon: done."]
+             "Supine figure-4: done. Rest 1 second. Then Pigeon.",
+             "Wall glute stretch is not available yet: skipping it. Step 3 of 3: Pigeon. Bend "
+             "one leg in front of you and stretch the other long behind. Your left side.",
+             "Pigeon: done."]
     at = [said.index(text) for text in order]
     assert at == sorted(at), said
     assert said[-1] == "Figure-4 then pigeon: 2 of 3 steps done. Wall glute stretch: skipped."
@@ -104,8 +104,9 @@ def test_a_routine_is_announced_coached_step_by_step_and_summed_up(tmp_path):
 
 def test_n_moves_on_from_a_step_and_the_screens_are_drawn(tmp_path):
     heard = Heard()
-    # n skips step 1's set-up; at 90 frames shown (coaching the figure-4) n moves on to pigeon
-    display = FakeDisplay({3: ord("n"), 90: ord("n")})
+    # n skips step 1's set-up; at 90 frames shown (coaching the figure-4) n moves on to pigeon;
+    # q at 130 (pigeon's set-up)
+    display = FakeDisplay({3: ord("n"), 90: ord("n"), 130: ord("q")}, size=(640, 360))
     shown = []
     orig = display.show
 
@@ -119,6 +120,21 @@ def test_n_moves_on_from_a_step_and_the_screens_are_drawn(tmp_path):
                                   options=OPTIONS)
     steps = result.report.routine.steps
     assert steps[0].status == "partial" and "moved on" in steps[0].why
-    assert steps[2].status in ("done", "partial")
-    assert set(shown) == {(540, 960, 3)}
+    assert steps[2].status == "missing"  # quit before pigeon was held
+    assert set(shown) == {(360, 640, 3)}
     assert "Step 3 of 3: Pigeon" in " ".join(heard.texts())
+
+
+def test_a_step_with_no_set_up_time_is_still_announced():
+    import numpy as np
+
+    from coach.io.sources import Frame
+    from coach.live import LiveCoach
+    from coach.rules.definitions import find_exercise
+
+    heard = Heard()
+    coach = LiveCoach(find_exercise("pigeon"), heard, LiveOptions(setup_s=0.0, recognize=False),
+                      intro="Step 2 of 3: Pigeon.")
+    coach.frame(Frame(np.zeros((480, 640, 3), np.uint8), 0.0, 0), synth.pigeon("left"), 1, 0.0)
+    assert coach.guide.step == "framing" and heard.texts()[0] == "Step 2 of 3: Pigeon."
+    assert heard.asked[0].priority == 1  # not to be cut by the countdown that follows

@@ -216,6 +216,18 @@ def test_moving_on_by_hand_leaves_the_step_partial(tmp_path):
     assert run.records[0].status == "partial" and "moved on" in run.records[0].why
 
 
+def test_a_step_coached_but_never_held_is_missing_not_partial(tmp_path):
+    run = RoutineRun(plan(_routine(tmp_path)))
+    run.start()
+    run.update(0.0, _totals())
+    run.update(6.0, _totals())
+    run.finish()
+    first = run.report({}).steps[0]
+    assert (first.status, first.why) == ("missing", "the session ended before the target: "
+                                                    "nothing held")
+    assert first.start_s == 0.0 and first.end_s == 6.0
+
+
 def _session_frames(ex_name, make, seconds, start=0.0):
     s = Session(find_exercise(ex_name))
     for i in range(int(seconds * FPS)):

@@ -190,21 +190,28 @@ class RoutineRun:
         rec = self.current
         if self.phase != "step" or rec is None:
             return []
-        rec.status = "done" if rec.tracker is not None and rec.tracker.done else "partial"
-        if rec.status == "partial":
-            rec.why = "moved on before the target (N)"
+        self._end(rec, "moved on before the target (N)")
         return self._next()
 
+    @staticmethod
+    def _end(rec: StepRecord, why: str) -> None:
+        """A step that ends before its target: partial, or missing if nothing was held."""
+        tracker = rec.tracker
+        if tracker is not None and tracker.done:
+            rec.status, rec.why = "done", None
+        elif tracker is not None and any(h > 0 or r > 0 for h, r in tracker.held.values()):
+            rec.status, rec.why = "partial", why
+        else:
+            rec.status, rec.why = "missing", f"{why}: nothing held"
+
     def finish(self) -> None:
-        """The session ended: the step on is partial (or missing, if never coached); the steps
+        """The session ended: the step on is partial (missing if nothing was held); the steps
         not reached are missing (skipped if not available)."""
         for i, rec in enumerate(self.records):
             if rec.status is not None:
                 continue
             if i == self.index and rec.start_s is not None:
-                done = rec.tracker is not None and rec.tracker.done
-                rec.status = "done" if done else "partial"
-                rec.why = None if done else "the session ended before the target"
+                self._end(rec, "the session ended before the target")
             elif not rec.step.available:
                 rec.status, rec.why = "skipped", NOT_DEFINED
             else:

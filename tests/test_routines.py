@@ -313,3 +313,16 @@ def test_a_recording_of_every_step_done_is_complete(tmp_path):
     # a stretch the recogniser cannot find is skipped, and the routine is not complete
     rep = score_recording(p, segments, {}, _at(table), {"supine_figure4"})
     assert rep.steps[1].status == "skipped" and rep.verdict == "incomplete"
+
+
+def test_a_breaths_target_is_held_at_the_routines_pace_and_counted(tmp_path):
+    text = TWO.replace("hold_s = 5\n", "breaths = 3\n", 1).replace('rest_s = 0', 'breath_s = 4.0')
+    run = RoutineRun(plan(_routine(tmp_path, text)))
+    run.start()
+    assert [e.kind for e in run.update(0.0, _totals(11.9, 12.0))] == ["switch"]  # right done
+    run.finish()
+    first = run.report({}).steps[0]
+    assert first.target.hold_s == 12.0 and first.target.breaths == 3
+    assert (first.held["left"].breaths, first.held["left"].met) == (2, False)
+    assert (first.held["right"].breaths, first.held["right"].met) == (3, True)
+    assert first.status == "partial" and first.why.endswith("short: left 2 of 3 breaths (11.9 of 12 s)")

@@ -7,7 +7,7 @@ import base64
 import html
 
 from coach.session.frame import side_name
-from coach.session.report import AutoReport, Report, RoutineReport
+from coach.session.report import AutoReport, Report, RoutineReport, StepSide, StepTarget
 
 FAULT_COLOURS = ["#e5484d", "#f76b15", "#d6409f", "#8e4ec6", "#0090ff", "#12a594"]
 
@@ -107,6 +107,12 @@ def render_auto_html(report: AutoReport, snapshots: dict[tuple[str, float], byte
     return _page(title, head + "".join(parts))
 
 
+def _held(v: StepSide, tg: StepTarget) -> str:
+    if tg.reps is not None:
+        return f"{v.reps} reps"
+    return f"{v.breaths} breaths ({v.hold_s:.1f} s)" if tg.breaths else f"{v.hold_s:.1f} s"
+
+
 STATUS_COLOURS = {"done": "#30a46c", "partial": "#f5a524", "missing": "#e5484d", "skipped": "#888"}
 
 
@@ -119,9 +125,8 @@ def _routine(r: RoutineReport, report: AutoReport) -> str:
         tg = s.target
         want = (f"{tg.reps} reps" if tg.reps is not None else
                 f"{tg.hold_s:g} s" + (f" ({tg.breaths} breaths)" if tg.breaths else ""))
-        held = "<br>".join(
-            f"{e(k)}: {v.reps if tg.reps is not None else f'{v.hold_s:.1f} s'}"
-            f"{' ✓' if v.met else ''}" for k, v in s.held.items()) or "–"
+        held = "<br>".join(f"{e(k)}: {_held(v, tg)}{' ✓' if v.met else ''}"
+                           for k, v in s.held.items()) or "–"
         when = f"{_t(s.start_s)}–{_t(s.end_s or s.start_s)}" if s.start_s is not None else "–"
         faults = "<br>".join(f"{e(f.check)} ({e(f.side or '-')}, {_t(f.start_s)})"
                              for f in s.faults) or "none"

@@ -175,8 +175,10 @@ def routine_summary_of(r: RoutineReport, report_path: Path | None = None) -> Rou
     for s in r.steps:
         parts = []
         for k, v in s.held.items():
-            got = f"{v.reps}/{s.target.reps}" if s.target.reps is not None else \
-                f"{_clock(v.hold_s)} of {_clock(s.target.hold_s or 0)}"
+            tg = s.target
+            got = (f"{v.reps}/{tg.reps} reps" if tg.reps is not None else
+                   f"{v.breaths}/{tg.breaths} breaths" if tg.breaths else
+                   f"{_clock(v.hold_s)} of {_clock(tg.hold_s or 0)}")
             parts.append(f"{k} {got}")
         if s.faults:
             top, n = Counter(f.check for f in s.faults).most_common(1)[0]

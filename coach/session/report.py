@@ -135,10 +135,12 @@ class StepTarget(_Part):
 
 
 class StepSide(_Part):
-    """What one side of a step came to (``either``: a stretch with no side, both counted)."""
+    """What one side of a step came to (``either``: a stretch with no side, both counted);
+    ``breaths``: for a breaths target, the breaths held at the routine's pace."""
 
     hold_s: float
     reps: int
+    breaths: int | None = Field(default=None, exclude_if=_unset)
     met: bool
 
 

@@ -47,26 +47,26 @@ class StepTracker:
             keys = keys[::-1]
         self.order = keys
         self.held: dict[str, tuple[float, int]] = {k: (0.0, 0) for k in keys}
-        self.met: dict[str, bool] = {k: False for k in keys}
+        self.reached: dict[str, bool] = {k: False for k in keys}
 
     def update(self, totals: Mapping[str, SideTotals]) -> list[str]:
         """Take the session's totals; the sides that met the target on this call."""
         newly = []
         for k in self.order:
             self.held[k] = progress(totals, k)
-            if not self.met[k] and met(self.step.target, *self.held[k]):
-                self.met[k] = True
+            if not self.reached[k] and met(self.step.target, *self.held[k]):
+                self.reached[k] = True
                 newly.append(k)
         return newly
 
     @property
     def asked(self) -> str | None:
         """The side to do now: the first in order not yet done (None when all are)."""
-        return next((k for k in self.order if not self.met[k]), None)
+        return next((k for k in self.order if not self.reached[k]), None)
 
     @property
     def done(self) -> bool:
-        return all(self.met.values())
+        return all(self.reached.values())
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,8 @@ def _amount(target: Target, hold_s: float, reps: int) -> str:
     if target.reps is not None:
         return f"{reps} of {target.reps} reps"
     if target.breaths is not None:
-        return f"{hold_s:.0f} of {target.seconds:g} s ({target.breaths} breaths)"
+        return (f"{int(hold_s / target.breath_s + 1e-6)} of {target.breaths} breaths "
+                f"({hold_s:.1f} of {target.seconds:g} s)")
     return f"{hold_s:.1f} of {target.seconds:g} s"
 
 
@@ -249,8 +250,10 @@ def step_result(step: PlannedStep, status: Status, why: str | None, start_s: flo
                 end_s: float | None, held: Mapping[str, tuple[float, int]],
                 faults: Sequence[Event]) -> RoutineStep:
     """One step's entry: a step said done that falls short on any side is partial."""
+    tg = step.target
     sides = {k: StepSide(hold_s=round(held[k][0], 2), reps=held[k][1],
-                         met=met(step.target, *held[k])) for k in held}
+                         breaths=int(held[k][0] / tg.breath_s + 1e-6) if tg.breaths else None,
+                         met=met(tg, *held[k])) for k in held}
     if status in ("done", "partial"):
         all_met = bool(sides) and all(s.met for s in sides.values()) and \
             len(sides) == len(step.side_keys)

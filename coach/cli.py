@@ -268,7 +268,7 @@ def _routine_summary(r: RoutineReport) -> None:
                          f"{k} {v.breaths} of {tg.breaths} breaths ({v.hold_s:.1f} s)" if tg.breaths
                          else f"{k} {v.hold_s:.1f} of {tg.hold_s:g} s" for k, v in step.held.items())
         faults = f", {len(step.faults)} faults" if step.faults else ""
-        why = f": {step.why}" if step.why else ""
+        why = f"; {step.why}" if step.why else ""
         typer.echo(f"  {step.index}. {step.title}: {step.status}"
                    + (f" ({held}{faults})" if held else "") + why)
 

@@ -214,7 +214,8 @@ def test_analyze_against_a_routine_never_calls_it_complete(tmp_path: Path, blank
     assert [(s["exercise"], s["status"]) for s in routine["steps"]] == [
         ("supine_figure4", "missing"), ("wall_figure4", "skipped"), ("chair_figure4", "skipped")]
     assert "Routine Figure-4: lying, at the wall, on a chair: incomplete (0 of 3 steps done)" in r.output
-    assert "1. Supine figure-4: missing: not found in the recording" in r.output
+    assert "1. Supine figure-4: missing; not found in the recording" in r.output
+    assert "2. Wall figure-4: skipped; not available yet: no definition" in r.output
     page = (out / "report.html").read_text()
     assert "Routine: Figure-4: lying, at the wall, on a chair" in page and "incomplete" in page
 

@@ -261,12 +261,16 @@ def _summary(report: AnyReport, paths: list[Path]) -> None:
 
 
 def _routine_summary(r: RoutineReport) -> None:
+    from coach.session.frame import side_name
+
     typer.echo(f"Routine {r.title}: {r.verdict} ({r.steps_done} of {len(r.steps)} steps done)")
     for step in r.steps:
         tg = step.target
-        held = ", ".join(f"{k} {v.reps} of {tg.reps} reps" if tg.reps is not None else
-                         f"{k} {v.breaths} of {tg.breaths} breaths ({v.hold_s:.1f} s)" if tg.breaths
-                         else f"{k} {v.hold_s:.1f} of {tg.hold_s:g} s" for k, v in step.held.items())
+        held = ", ".join(
+            side_name(k).lower() + (f" {v.reps} of {tg.reps} reps" if tg.reps is not None else
+                                    f" {v.breaths} of {tg.breaths} breaths ({v.hold_s:.1f} s)"
+                                    if tg.breaths else f" {v.hold_s:.1f} of {tg.hold_s:g} s")
+            for k, v in step.held.items())
         faults = f", {len(step.faults)} faults" if step.faults else ""
         why = f"; {step.why}" if step.why else ""
         typer.echo(f"  {step.index}. {step.title}: {step.status}"

@@ -39,7 +39,7 @@ NOTE_S = 4.0  # a routine's message (a switch, a skipped step) stays on screen t
 
 
 def _side_words(step: PlannedStep, side: str | None) -> str:
-    if side in (None, "either"):
+    if side not in ("left", "right"):
         return ""
     return f"Start with your {side} side." if step.sides == "both" else f"Your {side} side."
 

@@ -153,7 +153,7 @@ def _totals(left=0.0, right=0.0, lreps=0, rreps=0):
         ("both", "right", [(0, 6)], [["right"]], "left"),
         ("both", None, [(0, 6), (6, 6)], [["right"], ["left"]], None),  # right done first
         ("left", None, [(0, 9)], [[]], "left"),  # the other side does not count
-        ("none", None, [(2, 2), (3, 2)], [[], ["either"]], None),  # either side adds up
+        ("none", None, [(2, 2), (3, 2)], [[], ["both"]], None),  # either side adds up
     ],
 )
 def test_step_tracker_asks_each_side_until_its_target(tmp_path, sides, first, feed, met_after,
@@ -326,3 +326,68 @@ def test_a_breaths_target_is_held_at_the_routines_pace_and_counted(tmp_path):
     assert (first.held["left"].breaths, first.held["left"].met) == (2, False)
     assert (first.held["right"].breaths, first.held["right"].met) == (3, True)
     assert first.status == "partial" and first.why.endswith("short: left 2 of 3 breaths (11.9 of 12 s)")
+
+
+# -- the definitions of the guides' stretches --------------------------------------------------
+
+KID = """name = "kid"
+title = "Child's pose and a twist"
+breath_s = 4.0
+
+[[steps]]
+exercise = "child_pose"
+sides = "none"
+hold_s = 6
+
+[[steps]]
+exercise = "seated_twist"
+hold_s = 60
+
+[[steps]]
+exercise = "supine_figure4"
+breaths = 3
+
+[[steps]]
+exercise = "prone_glute"
+breaths = 4
+"""
+
+
+def test_each_step_carries_its_target_into_the_exercise_it_coaches(tmp_path):
+    """Its coach then times, paces and counts what the routine asks, not the definition's
+    own target; breaths at the exercise's pace where it paces them, else the routine's."""
+    p = plan(_routine(tmp_path, KID, "kid"))
+    child, twist, fig4, prone = p.steps
+    assert child.side_keys == ("both",) and child.exercise.hold.target_s == 6
+    assert twist.exercise.hold.target_s == 60 and twist.exercise.hold.breaths == 12  # 5 s each
+    assert fig4.target.seconds == 12 and fig4.target.breath_s == 4.0  # the routine's pace
+    assert (fig4.exercise.hold.breaths, fig4.exercise.hold.breath_s) == (3, 4.0)
+    assert fig4.exercise.hold.target_s == 12 and fig4.exercise.hold.max_s == 120
+    assert prone.target.seconds == 20 and prone.exercise.hold.breath_s == 5.0  # the definition's
+    kicks = TWO.replace('exercise = "pigeon"\nsides = "left"\nhold_s = 3',
+                        'exercise = "side_kick_series"\nreps = 5')
+    step = plan(_routine(tmp_path, kicks)).steps[2]
+    assert step.exercise.reps.target == 5 and step.describe() == "5 kicks per side"
+    assert find_exercise("side_kick_series").reps.target == 8  # the definition is untouched
+
+
+def test_sides_asked_of_a_stretch_without_sides_fail_naming_the_step(tmp_path):
+    bad = KID.replace('sides = "none"\n', "", 1)
+    with pytest.raises(DefinitionError, match=r'kid\.toml: steps\[0\]\.sides: child_pose has no '
+                       r'sides \(both are stretched at once\); expected "none", got \'both\''):
+        plan(_routine(tmp_path, bad, "kid"))
+
+
+def test_a_step_without_sides_over_a_synthetic_session(tmp_path):
+    """Child's pose is timed under 'both': the step is done when that time is held."""
+    run = RoutineRun(plan(_routine(tmp_path, KID, "kid")))
+    assert [(e.kind, e.side) for e in run.start()] == [("start", "both")]
+    events = []
+    for _, t, state in _session_frames("child_pose", lambda t: synth.child_pose(), 10):
+        assert set(state.totals) == {"both"}
+        events += [e.kind for e in run.update(t, state.totals)]
+        if events:
+            break
+    assert events == ["step_done", "start"] and run.current.step.name == "seated_twist"
+    first = run.report({}).steps[0]
+    assert first.status == "done" and set(first.held) == {"both"} and first.held["both"].met

@@ -125,7 +125,7 @@ def _routine(r: RoutineReport, report: AutoReport) -> str:
         tg = s.target
         want = (f"{tg.reps} reps" if tg.reps is not None else
                 f"{tg.hold_s:g} s" + (f" ({tg.breaths} breaths)" if tg.breaths else ""))
-        held = "<br>".join(f"{e(k)}: {_held(v, tg)}{' ✓' if v.met else ''}"
+        held = "<br>".join(f"{e(side_name(k))}: {_held(v, tg)}{' ✓' if v.met else ''}"
                            for k, v in s.held.items()) or "–"
         when = f"{_t(s.start_s)}–{_t(s.end_s or s.start_s)}" if s.start_s is not None else "–"
         faults = "<br>".join(f"{e(f.check)} ({e(f.side or '-')}, {_t(f.start_s)})"

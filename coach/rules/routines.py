@@ -3,7 +3,8 @@
 A routine names its steps' exercises; a step may name a stretch of the guides whose definition
 is yet to come (:data:`PLANNED`): it loads, is listed as not available yet and is skipped when
 the routine runs. Any other name is a typo and fails like a broken definition: one line naming
-the file, the key and the valid choices.
+the file, the key and the valid choices. Resolved against the definitions (:func:`plan`), each
+step's exercise carries the step's target, so its coach paces and times what the routine asks.
 """
 
 from __future__ import annotations
@@ -19,23 +20,14 @@ from pydantic import ValidationError, ValidationInfo, field_validator, model_val
 
 from coach.errors import DefinitionError
 from coach.rules.definitions import Exercise, exercise_names, load_exercise, poses_dir
+from coach.rules.measures import BOTH
 from coach.rules.settings import Count, Positive, Seconds, Table, Text, explain, fail
 
 ROUTINES_DIR = Path(__file__).resolve().parents[2] / "routines"
 
-# The stretches of the guides (../shared/seeds; issue 12) by name, with a title for listing them
-# before their definitions exist. A definition in poses/ takes over its name's title.
+# The stretches of the guides (../shared/seeds; issue 12) still without a definition, with a
+# title for listing them until theirs exists (a definition in poses/ takes over its name).
 PLANNED: dict[str, str] = {
-    "child_pose": "Child's pose",
-    "happy_baby": "Happy baby",
-    "seated_twist": "Seated spinal twist",
-    "prone_glute": "Prone glute stretch",
-    "figure4_twist": "Figure-4 twist",
-    "runners_lunge": "Runner's lunge",
-    "adductor_opener": "Adductor opener",
-    "wide_forward_fold": "Wide-legged forward fold",
-    "cow_face": "Cow face legs",
-    "side_kick_series": "Pilates side kick series",
     "wall_glute": "Wall glute stretch",
     "wall_figure4": "Wall figure-4",
     "chair_figure4": "Chair figure-4",
@@ -169,16 +161,17 @@ def find_routine(name: str, folder: Path | None = None) -> Routine:
 @dataclass(frozen=True)
 class Target:
     """What one side of a step asks for: ``seconds`` in good form (from ``hold_s``, or
-    ``breaths`` at the routine's pace), or ``reps``."""
+    ``breaths`` each ``breath_s`` long: the exercise's pace if it paces breaths, else the
+    routine's), or ``reps``."""
 
     seconds: float | None = None
     breaths: int | None = None
     reps: int | None = None
     breath_s: float = 5.0
 
-    def text(self) -> str:
+    def text(self, label: str = "reps") -> str:
         if self.reps is not None:
-            return f"{self.reps} reps"
+            return f"{self.reps} {label}"
         if self.breaths is not None:
             return f"{self.breaths} breaths"
         return _duration(self.seconds or 0.0)
@@ -209,15 +202,16 @@ class PlannedStep:
 
     @property
     def side_keys(self) -> tuple[str, ...]:
-        """What is counted against the target: each side, one, or either (no side)."""
+        """What is counted against the target: each side, one, or both at once (no side)."""
         return {"both": ("left", "right"), "left": ("left",), "right": ("right",),
-                "none": ("either",)}[self.sides]
+                "none": (BOTH,)}[self.sides]
 
     def describe(self) -> str:
         """'30 s per side', '6 breaths on the left', '30 s'."""
         where = {"both": " per side", "left": " on the left", "right": " on the right",
                  "none": ""}[self.sides]
-        return self.target.text() + where
+        ex = self.exercise
+        return self.target.text(ex.reps.label if ex is not None and ex.reps else "reps") + where
 
 
 @dataclass(frozen=True)
@@ -236,8 +230,9 @@ class RoutinePlan:
 
 def plan(routine: Routine, folder: Path | None = None) -> RoutinePlan:
     """Resolve each step against the definitions (``folder``, default ``poses/``): a step whose
-    exercise has no definition yet stays in the plan, unavailable. A broken definition, or a
-    reps target on an exercise that counts no reps, fails naming the file and key."""
+    exercise has no definition yet stays in the plan, unavailable. A broken definition, a reps
+    target on an exercise that counts no reps, or sides asked of a stretch that has none, fails
+    naming the file and key."""
     folder = Path(folder or poses_dir())
     cache: dict[str, Exercise | None] = {}
     steps = []
@@ -246,13 +241,36 @@ def plan(routine: Routine, folder: Path | None = None) -> RoutinePlan:
             path = folder / f"{s.exercise}.toml"
             cache[s.exercise] = load_exercise(path) if path.exists() else None
         ex = cache[s.exercise]
+        where = f"{routine.path.name}: steps[{i}]"
         if ex is not None and s.reps is not None and ex.reps is None:
-            raise DefinitionError(f"{routine.path.name}: steps[{i}].reps: {s.exercise} counts "
-                                  "no reps (its definition has no [reps]); use hold_s or breaths")
+            raise DefinitionError(f"{where}.reps: {s.exercise} counts no reps (its definition "
+                                  "has no [reps]); use hold_s or breaths")
+        if ex is not None and not ex.sided and s.sides != "none":
+            raise DefinitionError(f"{where}.sides: {s.exercise} has no sides (both are stretched "
+                                  f"at once); expected \"none\", got {s.sides!r}")
+        pace = ex.hold.breath_s if ex is not None and ex.hold.breaths else routine.breath_s
         seconds = s.hold_s if s.hold_s is not None else (
-            s.breaths * routine.breath_s if s.breaths is not None else None)
-        target = Target(seconds, s.breaths, s.reps, routine.breath_s)
+            s.breaths * pace if s.breaths is not None else None)
+        target = Target(seconds, s.breaths, s.reps, pace)
         title = ex.title if ex is not None else PLANNED.get(s.exercise, s.exercise)
         rest = s.rest_s if s.rest_s is not None else routine.rest_s
-        steps.append(PlannedStep(i + 1, s.exercise, title, s.sides, target, rest, ex))
+        steps.append(PlannedStep(i + 1, s.exercise, title, s.sides, target, rest,
+                                 with_target(ex, target) if ex is not None else None))
     return RoutinePlan(routine, tuple(steps))
+
+
+def with_target(ex: Exercise, target: Target) -> Exercise:
+    """``ex`` asking for a step's target: its reps, or its hold (in breaths where the step
+    counts breaths, or where the exercise paces them), so its coach times what the step asks."""
+    if target.reps is not None:
+        assert ex.reps is not None
+        return ex.model_copy(update={"reps": ex.reps.model_copy(update={"target": target.reps})})
+    seconds = target.seconds or 0.0
+    hold: dict[str, Any] = {"target_s": seconds}
+    if target.breaths is not None:
+        hold.update(breaths=target.breaths, breath_s=target.breath_s)
+    elif ex.hold.breaths:  # a hold in seconds of a stretch held in breaths: as many breaths
+        hold["breaths"] = max(1, round(seconds / ex.hold.breath_s))
+    if ex.hold.max_s is not None and ex.hold.max_s < seconds:
+        hold["max_s"] = None
+    return ex.model_copy(update={"hold": ex.hold.model_copy(update=hold)})

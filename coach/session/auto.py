@@ -131,7 +131,9 @@ class AutoSession:
         if t is None:
             return self.sessions[exercise].counter.totals
         i = bisect_right([m[0] for m in self._marks], t + 0.006)  # segment times are rounded
-        return self._marks[i - 1][1][exercise] if i else {s: SideTotals() for s in ("left", "right")}
+        if not i:
+            return {s: SideTotals() for s in self.sessions[exercise].exercise.sides}
+        return self._marks[i - 1][1][exercise]
 
     def finish(self) -> None:
         for s in self.sessions.values():

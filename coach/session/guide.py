@@ -179,7 +179,7 @@ def routine_summary_of(r: RoutineReport, report_path: Path | None = None) -> Rou
             got = (f"{v.reps}/{tg.reps} reps" if tg.reps is not None else
                    f"{v.breaths}/{tg.breaths} breaths" if tg.breaths else
                    f"{_clock(v.hold_s)} of {_clock(tg.hold_s or 0)}")
-            parts.append(f"{k} {got}")
+            parts.append(f"{side_name(k).lower()} {got}")
         if s.faults:
             top, n = Counter(f.check for f in s.faults).most_common(1)[0]
             parts.append(f"{len(s.faults)} fault{'s' if len(s.faults) > 1 else ''}, most often "

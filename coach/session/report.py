@@ -135,7 +135,8 @@ class StepTarget(_Part):
 
 
 class StepSide(_Part):
-    """What one side of a step came to (``either``: a stretch with no side, both counted);
+    """What one side of a step came to (``both``: a stretch without sides, or either side of
+    one with sides, added up);
     ``breaths``: for a breaths target, the breaths held at the routine's pace."""
 
     hold_s: float
@@ -158,7 +159,8 @@ class RoutineStep(_Part):
     why: str | None = Field(default=None, exclude_if=_unset)
     start_s: float | None = Field(description="when the step began (null if never)")
     end_s: float | None
-    held: dict[str, StepSide] = Field(description="per side counted: left, right, or either")
+    held: dict[str, StepSide] = Field(description="per side counted: left, right, or both "
+                                      "(a step without sides)")
     faults: list[Event]
 
 

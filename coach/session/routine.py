@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from coach.rules.measures import BOTH, SIDES
 from coach.rules.routines import PlannedStep, RoutinePlan, Target
 from coach.session.frame import Side, SideTotals
 from coach.session.report import Event, Report, RoutineReport, RoutineStep, Segment, StepSide, StepTarget
@@ -23,11 +24,14 @@ NOT_DEFINED = "not available yet: no definition"
 
 
 def progress(totals: Mapping[str, SideTotals], key: str) -> tuple[float, int]:
-    """(time held in good form, reps) of one side, or of ``either`` side together."""
-    if key == "either":
-        left, right = totals["left"], totals["right"]
-        return left.hold_s + right.hold_s, left.reps + right.reps
-    return totals[key].hold_s, totals[key].reps
+    """(time held in good form, reps) of one side; for ``both``, of a stretch without sides
+    (timed under "both"), or of either side of one with sides, added up."""
+    if key in totals:
+        return totals[key].hold_s, totals[key].reps
+    if key == BOTH:
+        return (sum(totals[s].hold_s for s in SIDES if s in totals),
+                sum(totals[s].reps for s in SIDES if s in totals))
+    return 0.0, 0
 
 
 def met(target: Target, hold_s: float, reps: int) -> bool:

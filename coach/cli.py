@@ -29,7 +29,7 @@ def open_estimator(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201
 if TYPE_CHECKING:
     from coach.rules.definitions import Exercise
     from coach.run import RunResult
-    from coach.session.report import AnyReport, Report
+    from coach.session.report import AnyReport, Report, RoutineReport
 
 # How a run that started ended -> exit code (bad input before the start is 2).
 EXIT_CODES = {"complete": 0, "source": 1, "output": 3, "interrupted": 130}
@@ -57,6 +57,11 @@ RecognizerOpt = Annotated[
     bool,
     typer.Option("--recognizer/--rules", help="Find the stretch and its side with the learned "
                  "recogniser (default), or with the definition's hand-set rules."),
+]
+RoutineOpt = Annotated[
+    str | None,
+    typer.Option("--routine", "-r", help="A routine (see `coach routines`): analyze scores the "
+                 "recognised stretches against its steps; live guides you through them."),
 ]
 ModelOpt = Annotated[
     Path | None,  # noqa: UP007 - typer needs Optional here
@@ -112,11 +117,7 @@ def _warning_line(message, category, filename, lineno, file=None, line=None) -> 
         print(f"{category.__name__}: {message}", file=sys.stderr)
 
 
-def _describe(ex: Exercise, verbose: bool) -> None:
-    typer.secho(f"{ex.name}", bold=True, nl=False)
-    typer.echo(f"  ({ex.title})")
-    if ex.summary:
-        typer.echo(f"    {ex.summary}")
+def _target_text(ex: Exercise) -> str:
     per_side = " per side" if ex.sided else ""
     target = f"hold {ex.hold.target_s:g} s{per_side}"
     if ex.hold.max_s:
@@ -129,7 +130,15 @@ def _describe(ex: Exercise, verbose: bool) -> None:
         target += f"; sides even within {ex.balance_tolerance:.0%}"
     else:
         target += "; both sides at once"
-    typer.echo(f"    target: {target}")
+    return target
+
+
+def _describe(ex: Exercise, verbose: bool) -> None:
+    typer.secho(f"{ex.name}", bold=True, nl=False)
+    typer.echo(f"  ({ex.title})")
+    if ex.summary:
+        typer.echo(f"    {ex.summary}")
+    typer.echo(f"    target: {_target_text(ex)}")
     if verbose:
         typer.echo(f"    side: {ex.side.rule} ({ex.side.describe()})")
         typer.echo(f"    position: in after {ex.position_on_s:g} s, out after "
@@ -140,7 +149,7 @@ def _describe(ex: Exercise, verbose: bool) -> None:
         if ex.reps:
             typer.echo(f"    {ex.reps.label}: {ex.reps.measure} past {ex.reps.enter:g} for "
                        f"{ex.reps.min_s:g} s, back past {ex.reps.exit:g}")
-    for c in ex.checks:
+    for c in ex.checks:  # a line each on what is checked
         tag = " [reminder only]" if c.advisory else (" [safety]" if c.safety else "")
         typer.echo(f"    - {c.name}{tag}: {c.cue}")
         if verbose:
@@ -155,20 +164,70 @@ def _describe(ex: Exercise, verbose: bool) -> None:
 def exercises(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show thresholds.")] = False,
 ) -> None:
-    """List the exercises and their checks (-v: thresholds, timings and the measures)."""
+    """List the exercises grouped by routine (those in none under Other), a line each on what
+    is checked (-v: thresholds, timings and the measures)."""
     from coach.rules.definitions import load_all
     from coach.rules.measures import MEASURES
+    from coach.rules.routines import PLANNED, load_routines
 
     try:
-        exs = load_all()
+        exs = {ex.name: ex for ex in load_all()}
+        routines = load_routines()
     except CoachError as e:
         raise _fail(str(e)) from None
-    for ex in exs:
-        _describe(ex, verbose)
+    shown: set[str] = set()
+    for r in routines:
+        typer.secho(f"== {r.title} (routine {r.name}) ==", bold=True)
+        brief = False  # the last line was a one-liner: the group still needs its blank line
+        for name in dict.fromkeys(step.exercise for step in r.steps):
+            ex = exs.get(name)
+            brief = ex is None or name in shown
+            if ex is None:
+                typer.echo(f"{name}  ({PLANNED.get(name, name)}): not available yet")
+            elif name in shown:
+                typer.echo(f"{name}  ({ex.title}): see above")
+            else:
+                _describe(ex, verbose)
+            shown.add(name)
+        if brief:
+            typer.echo("")
+    others = [ex for name, ex in exs.items() if name not in shown]
+    if others:
+        typer.secho("== Other ==", bold=True)
+        for ex in others:
+            _describe(ex, verbose)
     if verbose:
         typer.secho("measures", bold=True)
         for m in MEASURES.values():
             typer.echo(f"    {m.name} ({m.unit}): {m.doc}")
+
+
+@app.command()
+def routines() -> None:
+    """List the routines: their steps in order with each step's target (a step whose stretch
+    has no definition yet is marked, and skipped when the routine runs)."""
+    from coach.rules.routines import load_routines, plan
+
+    try:
+        plans = [plan(r) for r in load_routines()]
+    except CoachError as e:
+        raise _fail(str(e)) from None
+    for p in plans:
+        typer.secho(p.name, bold=True, nl=False)
+        typer.echo(f"  ({p.title})")
+        if p.routine.summary:
+            typer.echo(f"    {p.routine.summary}")
+        for step in p.steps:
+            rest = f", rest {step.rest_s:g} s after each side" if step.rest_s else ""
+            mark = "" if step.available else "  [not available yet]"
+            typer.echo(f"    {step.index}. {step.name:18s} {step.title}: {step.describe()}{rest}{mark}")
+        typer.echo("")
+
+
+def _plan(name: str):  # noqa: ANN202 - a RoutinePlan, imported lazily
+    from coach.rules.routines import find_routine, plan
+
+    return plan(find_routine(name))
 
 
 def _outputs(path: Path, out: Path | None, image_suffix: str | None) -> tuple[Path, Path]:
@@ -182,7 +241,11 @@ def _summary(report: AnyReport, paths: list[Path]) -> None:
     from coach.session.report import AutoReport
 
     if isinstance(report, AutoReport):
-        typer.echo(f"Recognised stretches: {report.frames} frames, {report.duration_s:.1f} s")
+        if report.routine is not None:
+            _routine_summary(report.routine)
+        typer.echo(f"Recognised stretches: {report.frames} frames, {report.duration_s:.1f} s"
+                   if report.mode == "auto" else
+                   f"Coached: {report.frames} frames, {report.duration_s:.1f} s")
         for seg in report.segments:
             side = f" ({seg.side})" if seg.side else ""
             typer.echo(f"  {seg.start_s:6.1f}-{seg.end_s:6.1f} s  {seg.stretch}{side}, "
@@ -195,6 +258,23 @@ def _summary(report: AnyReport, paths: list[Path]) -> None:
             typer.echo(f"  wrote {p}")
         return
     _exercise_summary(report, paths)
+
+
+def _routine_summary(r: RoutineReport) -> None:
+    from coach.session.frame import side_name
+
+    typer.echo(f"Routine {r.title}: {r.verdict} ({r.steps_done} of {len(r.steps)} steps done)")
+    for step in r.steps:
+        tg = step.target
+        held = ", ".join(
+            side_name(k).lower() + (f" {v.reps} of {tg.reps} reps" if tg.reps is not None else
+                                    f" {v.breaths} of {tg.breaths} breaths ({v.hold_s:.1f} s)"
+                                    if tg.breaths else f" {v.hold_s:.1f} of {tg.hold_s:g} s")
+            for k, v in step.held.items())
+        faults = f", {len(step.faults)} faults" if step.faults else ""
+        why = f"; {step.why}" if step.why else ""
+        typer.echo(f"  {step.index}. {step.title}: {step.status}"
+                   + (f" ({held}{faults})" if held else "") + why)
 
 
 def _exercise_summary(report: Report, paths: list[Path]) -> None:
@@ -225,8 +305,10 @@ def analyze(
     first_side: FirstSideOpt = None,
     recognizer: RecognizerOpt = True,
     stride: StrideOpt = "1",
+    routine: RoutineOpt = None,
 ) -> None:
-    """Analyse a recorded video (or image): annotated copy + report.json."""
+    """Analyse a recorded video (or image): annotated copy + report.json. With --routine, the
+    report also scores the session against the routine's steps."""
     from coach.io.sinks import ImageSink, VideoFileSink
     from coach.io.sources import open_source
     from coach.output.writers import report_writers
@@ -237,12 +319,18 @@ def analyze(
     stride = stride.lower()
     if stride not in STRIDES:
         raise _fail(f"--stride: expected one of {', '.join(STRIDES)}, got {stride!r}")
+    if exercise and routine:
+        raise _fail("--exercise and --routine: name one (a routine names its exercises)")
     try:
         ex = find_exercise(exercise) if exercise else None
         if ex is not None:
             _check_first_side(ex, first)
+        steps = _plan(routine) if routine else None
         source = open_source(path)
         with source:
+            if steps is not None and source.is_image:
+                raise _fail("--routine needs a video: a still image shows one moment, not a "
+                            "routine")
             video_path, report_path = _outputs(path, out, getattr(source, "suffix", None))
             sink = (ImageSink(video_path) if source.is_image
                     else VideoFileSink(video_path, source.fps or 30.0, source.size))
@@ -255,7 +343,7 @@ def analyze(
                 try:
                     result = run(source, est, ex, [sink], report_writers(report_path),
                                  on_frame=progress.step if progress else None,
-                                 first_side=first, recognize=recognizer)
+                                 first_side=first, recognize=recognizer, routine=steps)
                 finally:
                     if progress:
                         progress.close()
@@ -366,9 +454,11 @@ def live(
                                              "closes it).", min=0)] = 30.0,
     speech_wav: Annotated[Path | None, typer.Option(help="Say the cues into this WAV file "  # noqa: UP007
                                                     "instead of the speakers (to check them).")] = None,
+    routine: RoutineOpt = None,
 ) -> None:
     """Coach live from a camera: set-up, framing check, countdown, coaching with spoken cues,
-    and a summary. Keys: space pause, n skip, b back, s switch side, m mute, f fullscreen, q quit."""
+    and a summary; with --routine, each step in turn. Keys: space pause, n skip (a routine:
+    the next step), b back, s switch side, m mute, f fullscreen, q quit."""
     from coach.io.sinks import VideoFileSink
     from coach.io.sources import open_source, parse_camera
     from coach.live import LiveOptions, run_live
@@ -378,15 +468,21 @@ def live(
     report_path = out / "report.json"
     first = _side(first_side)
     size = _window_size(window_size)
+    if exercise and routine:
+        raise _fail("--exercise and --routine: name one (a routine names its exercises)")
     if window and (why := _no_display()):
         raise _fail(why)
     try:
         ex = find_exercise(exercise) if exercise else None
         if ex is not None:
             _check_first_side(ex, first)
+        steps = _plan(routine) if routine else None
+        if steps is not None and not any(s.available for s in steps.steps):
+            raise _fail(f"routine {steps.name}: none of its steps is available yet (no definition "
+                        f"for {', '.join(s.name for s in steps.steps)})")
         source = open_source(parse_camera(camera), live=True)
         with source:
-            if ex is None:  # recognise whichever stretch is done (not yet guided)
+            if ex is None and steps is None:  # recognise whichever stretch is done
                 result = _live_recognising(source, model, window, record, report_path, first,
                                            recognizer)
                 _summary(result.report, result.written)
@@ -397,7 +493,8 @@ def live(
             if window:
                 from coach.io.window import Window
 
-                display = Window(f"coach - {ex.title}", size, fullscreen)
+                title = ex.title if ex is not None else steps.title  # type: ignore[union-attr]
+                display = Window(f"coach - {title}", size, fullscreen)
             # fragmented: a crash or kill loses a second or two at most
             rec = (VideoFileSink(record, source.fps or 30.0, source.size, fragmented=True)
                    if record else None)
@@ -406,8 +503,15 @@ def live(
                                   recognize=recognizer)
             with open_estimator(model, video=True) as est:
                 try:
-                    result = run_live(source, est, ex, display, speaker, report_writers(report_path),
-                                      rec, options)
+                    if steps is not None:
+                        from coach.live_routine import run_routine_live
+
+                        result = run_routine_live(source, est, steps, display, speaker,
+                                                  report_writers(report_path), rec, options)
+                    else:
+                        assert ex is not None
+                        result = run_live(source, est, ex, display, speaker,
+                                          report_writers(report_path), rec, options)
                 finally:
                     speaker.close()
                     for thing in (rec, display):
@@ -417,8 +521,9 @@ def live(
         raise _fail(str(e)) from None
     recorded = [record] if record is not None and record.exists() else []
     _summary(result.report, [*recorded, *result.written])
-    for line in result.summary.lines():
-        typer.echo(f"  {line}")
+    if steps is None:  # a routine's summary is its report's routine section, printed above
+        for line in result.summary.lines():
+            typer.echo(f"  {line}")
     if result.report.dropped_frames:
         typer.echo(f"  dropped {result.report.dropped_frames} stale frames to stay live")
     ended = _ended(result, report_path)

@@ -37,16 +37,18 @@ from coach.rules.measures import opposite
 from coach.run import make_session
 from coach.session.frame import FrameState, Side, side_name
 from coach.session.framing import FramingCheck
-from coach.session.guide import Guide, LiveView, Step, Summary, summary_of
+from coach.session.guide import Guide, LiveView, RoutineSummary, Step, Summary, summary_of
 from coach.session.locate import TurnTaker
-from coach.session.report import Report
+from coach.session.report import AnyReport, Report
 
 KEYS = {ord(" "): "pause", ord("p"): "pause", ord("n"): "skip", ord("b"): "back",
         ord("s"): "side", ord("m"): "mute", ord("f"): "fullscreen", ord("q"): "quit",
         27: "quit"}
 # what each kind of cue sounds like: (priority, cooldown in seconds); lower is more urgent
-SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "side": (2, 5.0), "setup": (3, 15.0),
-          "move": (4, 2.0), "breath": (4, 2.0), "info": (5, 20.0), "good": (6, 30.0)}
+# ("step": a routine's step announced, which the countdown must not cut)
+SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "step": (1, 0.0), "side": (2, 5.0),
+          "setup": (3, 15.0), "move": (4, 2.0), "breath": (4, 2.0), "info": (5, 20.0),
+          "good": (6, 30.0)}
 REDRAW_S = 0.25  # without a new frame, the screen is redrawn this often (resizes, clocks)
 NOTE_S = 2.0  # a key's note stays up this long
 
@@ -74,6 +76,7 @@ class LiveOptions:
     setup_s: float = 10.0
     countdown_s: float = 3.0
     summary_s: float = 30.0
+    announce_s: float = 6.0  # a routine's later steps: their announcement stays up this long
     report_every_s: float = 2.0
     first_side: Side | None = None
     recognize: bool = True  # locate by the learned recogniser where it knows the exercise
@@ -81,8 +84,8 @@ class LiveOptions:
 
 @dataclass
 class LiveResult:
-    report: Report
-    summary: Summary
+    report: AnyReport
+    summary: Summary | RoutineSummary
     error: str | None = None
     written: list[Path] = field(default_factory=list)
     said: list[str] = field(default_factory=list)
@@ -132,7 +135,7 @@ class _Estimation(threading.Thread):
 def _spoken_time(s: float) -> str:
     m, sec = divmod(max(0, int(s)), 60)
     if not m:
-        return f"{sec} seconds"
+        return f"{sec} second{'s' if sec != 1 else ''}"
     return f"{m} minute{'s' if m > 1 else ''}" + (f" {sec}" if sec else "")
 
 
@@ -141,8 +144,11 @@ class LiveCoach:
     framing check, the session (coaching only), what to say, and the view to draw."""
 
     def __init__(self, exercise: Exercise, speaker: Speaker, options: LiveOptions,
-                 writers: Sequence[ReportWriter] = (), record: Sink | None = None) -> None:
+                 writers: Sequence[ReportWriter] = (), record: Sink | None = None,
+                 intro: str | None = None) -> None:
+        """``intro``: what is said at the set-up (default: the title and the safety note)."""
         self.exercise, self.speaker, self.options = exercise, speaker, options
+        self.intro = intro
         self.session = make_session(exercise, options.first_side, False, options.recognize)
         self.guide = Guide(options.setup_s, options.countdown_s)
         self.framing = FramingCheck(exercise)
@@ -160,17 +166,39 @@ class LiveCoach:
         self._fps = 0.0
         self._last_wall: float | None = None
 
+    def continue_from(self, before: LiveCoach) -> None:
+        """Go on from another coach's clock (a routine's previous step): coaching time runs on
+        from where it stopped, with this one's set-up left out too."""
+        self._prev_t, self.excluded_s = before._prev_t, before.excluded_s
+        self._fps, self._last_wall = before._fps, before._last_wall
+
+    @property
+    def finished(self) -> bool:
+        """The session is over (the summary is next)."""
+        return self.guide.step == "summary"
+
+    @property
+    def coaching(self) -> bool:
+        return self.guide.step == "coaching"
+
+    def interim(self, source: FrameSource) -> AnyReport:
+        """The report so far (``"complete": false``), written every few seconds."""
+        return self.session.report(source.name, source.fps, complete=False)
+
     # -- speech ----------------------------------------------------------------------------
     def say(self, text: str, kind: str) -> None:
         priority, cooldown = SPOKEN[kind]
-        # a side switch or the summary is worth saying late; a form cue is not
-        fresh = 10.0 if kind == "side" else 3.0
+        # a routine's step, a side switch or the summary is worth saying late; a form cue is not
+        fresh = {"side": 10.0, "step": 15.0}.get(kind, 3.0)
         self.speaker.say(Utterance(text, priority, cooldown, fresh))
 
     def _announce_step(self, step: Step) -> None:
         ex = self.exercise
         if step == "setup":
-            self.say(f"{ex.title}. Stop if anything hurts.", "setup")
+            if self.intro:  # a routine's step: what to do next, not to be cut by the countdown
+                self.say(self.intro, "step")
+            else:
+                self.say(f"{ex.title}. Stop if anything hurts.", "setup")
         elif step == "countdown":
             self.say(f"Get ready. {int(round(self.options.countdown_s))}, 2, 1"
                      if self.options.countdown_s >= 3 else "Get ready", "side")
@@ -210,14 +238,14 @@ class LiveCoach:
             self.guide.update(frame.t, self.framing.ready)
         step = self.guide.step
         if step != self._step:
+            if self._step is None and step != "setup":  # a set-up of 0 s is still announced
+                self._announce_step("setup")
             self._step = step
             self._announce_step(step)
         if step == "framing" and framing is not None and not framing.ok:
             self.say(framing.message, "setup")
         if step == "coaching" and not self.paused:
-            if not coaching:  # the first coaching frame: its gap was not coaching time
-                self.excluded_s += dt
-                t = frame.t - self.excluded_s
+            # (the first coaching frame's gap was left out above, the guide not yet coaching)
             self.state = self.session.update(pose, t, people)
             self._announce_coaching(self.state)
             image = self.overlay.annotate(frame.image.copy(), self.state)
@@ -308,6 +336,25 @@ class LiveCoach:
         return report.model_copy(update=update)
 
 
+class Coach(Protocol):
+    """What the live loop drives: a :class:`LiveCoach`, or a routine's (one per step)."""
+
+    exercise: Exercise
+    view: LiveView | None
+
+    @property
+    def finished(self) -> bool: ...
+
+    @property
+    def coaching(self) -> bool: ...
+
+    def frame(self, frame: Frame, pose: Pose, people: int, pose_ms: float) -> LiveView: ...
+
+    def key(self, action: str) -> str | None: ...
+
+    def interim(self, source: FrameSource) -> AnyReport: ...
+
+
 def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
              display: Display | None, speaker: Speaker, writers: Sequence[ReportWriter] = (),
              record: Sink | None = None, options: LiveOptions = LiveOptions(),
@@ -316,7 +363,24 @@ def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
     window (nothing is drawn, no keys). ``on_shown(frame_index, monotonic_time)``: called
     when a frame has been shown (for the latency benchmark)."""
     coach = LiveCoach(exercise, speaker, options, writers, record)
-    screen = LiveScreen(exercise)
+    error = live_loop(coach, source, estimator, display, writers, options, on_shown)
+    report = coach.finish(source, error)
+    written = [p for w in writers if (p := w.write(report, final=True)) is not None]
+    summary = summary_of(report, exercise, written[0] if written else None)
+    _say_summary(coach, summary)
+    if display is not None and coach.view is not None:
+        _show_summary(display, LiveScreen(exercise), coach.view, summary, options.summary_s)
+    speaker.close(drain_s=15.0)  # let the summary be said
+    return LiveResult(report, summary, error, written, [s.text for s in speaker.said])
+
+
+def live_loop(coach: Coach, source: FrameSource, estimator: PoseEstimator,
+              display: Display | None, writers: Sequence[ReportWriter], options: LiveOptions,
+              on_shown: Callable[[int, float], None] | None = None) -> str | None:
+    """Frames to the coach, keys to the coach, its view to the screen, and the report to the
+    writers every few seconds, until the source ends, ``q`` or the coach is finished; returns
+    why the source failed, if it did."""
+    screen = LiveScreen(coach.exercise)
     worker = _Estimation(source, estimator)
     interim_at = time.monotonic() + options.report_every_s
     interim_failed = False
@@ -343,7 +407,7 @@ def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
                 index = frame.index
                 if display is None and on_shown is not None:
                     on_shown(index, time.monotonic())
-            if coach.guide.step == "summary":
+            if coach.finished:
                 break
             if display is not None:
                 action = KEYS.get(display.key(1))
@@ -356,16 +420,17 @@ def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
                 now = time.monotonic()
                 if coach.view is not None and (index is not None or action or size != last_size
                                                or now - last_draw > REDRAW_S):
+                    screen.exercise = coach.exercise  # a routine's step changes it
                     display.show(screen.render(coach.view, size))
                     last_draw, last_size = now, size
                     if index is not None and on_shown is not None:
                         on_shown(index, time.monotonic())
-                if coach.guide.step == "summary":
+                if coach.finished:
                     break
-            if writers and time.monotonic() >= interim_at and coach.guide.step == "coaching":
+            if writers and time.monotonic() >= interim_at and coach.coaching:
                 interim_at = time.monotonic() + options.report_every_s
                 try:
-                    current = coach.session.report(source.name, source.fps, complete=False)
+                    current = coach.interim(source)
                     for w in writers:
                         w.write(current, final=False)
                 except CoachError as e:
@@ -378,14 +443,7 @@ def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
         worker.stop.set()
         # the source is closed after this returns: its reader must not be decoding then
         worker.join(timeout=5.0)
-    report = coach.finish(source, error)
-    written = [p for w in writers if (p := w.write(report, final=True)) is not None]
-    summary = summary_of(report, exercise, written[0] if written else None)
-    _say_summary(coach, summary)
-    if display is not None and coach.view is not None:
-        _show_summary(display, screen, coach.view, summary, options.summary_s)
-    speaker.close(drain_s=15.0)  # let the summary be said
-    return LiveResult(report, summary, error, written, [s.text for s in speaker.said])
+    return error
 
 
 def _say_summary(coach: LiveCoach, s: Summary) -> None:
@@ -398,8 +456,8 @@ def _say_summary(coach: LiveCoach, s: Summary) -> None:
     coach.say(" ".join(parts), "side")
 
 
-def _show_summary(display: Display, screen: LiveScreen, view: LiveView, summary: Summary,
-                  seconds: float) -> None:
+def _show_summary(display: Display, screen: LiveScreen, view: LiveView,
+                  summary: Summary | RoutineSummary, seconds: float) -> None:
     view = LiveView("summary", view.image, view.pose, voice=view.voice, summary=summary)
     end = time.monotonic() + seconds
     last_size = (0, 0)

@@ -23,6 +23,7 @@ from coach.output.writers import ReportWriter
 from coach.pose import Pose
 from coach.pose.estimator import PoseEstimator
 from coach.rules.definitions import Exercise, load_all
+from coach.rules.routines import RoutinePlan
 from coach.session import Session
 from coach.session.auto import AutoSession
 from coach.session.frame import FrameState, Side
@@ -77,16 +78,19 @@ class _Interim:
 
 
 def make_session(exercise: Exercise | None, first_side: Side | None = None,
-                 still_image: bool = False, recognize: bool = True) -> Session | AutoSession:
+                 still_image: bool = False, recognize: bool = True,
+                 routine: RoutinePlan | None = None) -> Session | AutoSession:
     """The session for ``exercise``, located by the shipped recogniser where it knows the
     exercise (else, or with ``recognize=False``, by the exercise's own rules); with no exercise,
-    an :class:`AutoSession` that recognises and coaches whichever known stretch is done."""
+    an :class:`AutoSession` that recognises and coaches whichever known stretch is done (and
+    scores it against ``routine``, if given)."""
     from coach.recognizer import Recognizer, knows
 
     if exercise is None:
         if not knows(""):
             raise CoachError("no recogniser model is installed: name the exercise with --exercise")
-        return AutoSession(load_all(), Recognizer(instant=still_image), first_side, still_image)
+        return AutoSession(load_all(), Recognizer(instant=still_image), first_side, still_image,
+                           routine)
     if not (recognize and knows(exercise.name)):
         return Session(exercise, first_side, still_image)
     recognize_fn = Recognizer(instant=still_image).update
@@ -103,6 +107,7 @@ def run(
     on_frame: Callable[[FrameState], None] | None = None,
     first_side: Side | None = None,
     recognize: bool = True,
+    routine: RoutinePlan | None = None,
 ) -> RunResult:
     """Run one session over ``source`` (``exercise`` None: recognise the stretches). The writers
     get the report (``"complete": false``) before the first frame and then every
@@ -113,8 +118,9 @@ def run(
     are closed here (a video finalised, or removed if it cannot be) and the report is written
     with ``"complete": false`` and the reason; nothing is left that looks complete when it is
     not. ``recognize=False``: locate the stretch with the definition's hand-set rules instead
-    of the learned recogniser."""
-    session = make_session(exercise, first_side, source.is_image, recognize)
+    of the learned recogniser. ``routine`` (with no exercise): the report scores the recognised
+    stretches against its steps."""
+    session = make_session(exercise, first_side, source.is_image, recognize, routine)
     interim = _Interim(writers, report_every_s, warn=source.is_live)
     outcome: Outcome = "complete"
     error: str | None = None

@@ -1,3 +1,6 @@
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,3 +31,22 @@ def _unit_tests_use_the_hand_set_definitions(request, monkeypatch):
     the fast tier reads a frozen copy of the hand-set definitions. The e2e tier reads poses/."""
     if request.node.get_closest_marker("e2e") is None:
         monkeypatch.setenv("COACH_POSES", str(HANDSET))
+
+
+@pytest.fixture
+def display():
+    """A virtual X display (Xvfb) for live-window tests; skipped where Xvfb is missing."""
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb not installed")
+    read_fd, write_fd = os.pipe()  # Xvfb picks a free display and writes its number here
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
+                             "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()
+    if proc.poll() is not None or not number:
+        pytest.skip("Xvfb did not start")
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=5)

@@ -74,3 +74,25 @@ def garble(path: Path, nbytes: int = 8192) -> Path:
     data[mid:mid + nbytes] = noise[: len(data) - mid]
     path.write_bytes(bytes(data))
     return path
+
+
+def concat_videos(paths: list[Path], out: Path) -> Path:
+    """The videos one after the other in one H.264 mp4 (same size and frame rate expected), as
+    one recording of several stretches; frame times run on across the joins."""
+    with av.open(str(paths[0])) as first:
+        stream0 = first.streams.video[0]
+        rate, size = stream0.average_rate, (stream0.codec_context.width, stream0.codec_context.height)
+    with av.open(str(out), "w") as dst:
+        stream = dst.add_stream("libx264", rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for path in paths:
+            with av.open(str(path)) as src:
+                for f in src.decode(video=0):
+                    img = f.to_ndarray(format="bgr24")
+                    assert img.shape[1::-1] == size, f"{path}: not {size}"
+                    for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                        dst.mux(packet)
+        for packet in stream.encode():
+            dst.mux(packet)
+    return out

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from fakes import FakeEstimator
+from test_report_schema import validate_report
 from typer.testing import CliRunner
 
 from coach import cli
@@ -145,3 +146,97 @@ def test_exercises_lists_every_stretch_with_what_is_checked():
     assert "hold 30 s per side (6 breaths of 5 s)" in r.output  # the seated twist
     assert "8 kicks per side" in r.output
     assert "- shoulders_down: " in r.output
+
+
+def test_routines_lists_steps_with_targets_and_marks_what_is_not_there():
+    r = _invoke("routines")
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "lower_back  (Lower back and hips: nine stretches)" in out
+    assert "1. child_pose         Child's pose: 30 s\n" in out  # no sides
+    assert "2. supine_figure4     Supine figure-4: 30 s per side\n" in out
+    assert "2. wall_glute         Wall glute stretch: 6 breaths per side  [not available yet]" in out
+    assert "Side kick series: 8 kicks per side, rest 10 s after each side" in out
+
+
+def test_exercises_are_grouped_by_routine_with_a_line_on_their_checks():
+    r = _invoke("exercises")
+    assert r.exit_code == 0, r.output
+    out = r.output
+    first = out.index("(routine figure4_progression) ==")
+    assert out.index("supine_figure4  (Supine figure-4)") > first
+    assert "    - hips_down [safety]: Let your hips sink back onto the floor" in out
+    assert "wall_figure4  (Wall figure-4): not available yet" in out
+    assert "supine_figure4  (Supine figure-4): see above" in out  # also in the lower-back one
+    other = out.index("== Other ==")
+    assert out.index("pigeon  (Pigeon)") > other and out.index("seated_rolldown  (") > other
+
+
+def test_a_broken_routine_is_reported_by_file_and_key(tmp_path: Path, monkeypatch):
+    (tmp_path / "mine.toml").write_text('name = "mine"\ntitle = "Mine"\n[[steps]]\n'
+                                        'exercise = "pigeon"\nhold = 30\n')
+    monkeypatch.setenv("COACH_ROUTINES", str(tmp_path))
+    for args in (["routines"], ["exercises"]):
+        r = _invoke(*args)
+        assert r.exit_code == 2
+        assert r.output.strip() == ("coach: error: mine.toml: steps[0].hold: unknown key; expected "
+                                    "one of: breaths, exercise, hold_s, reps, rest_s, sides")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "{video}", "--routine", "lower-bak"],
+         "unknown routine 'lower-bak'; did you mean lower_back?"),
+        (["analyze", "{video}", "--routine", "glute", "-e", "pigeon"],
+         "--exercise and --routine: name one"),
+        (["analyze", "{image}", "--routine", "glute"], "--routine needs a video"),
+    ],
+)
+def test_routine_usage_errors(tmp_path: Path, blank_video: Path, args, message):
+    image = tmp_path / "still.png"
+    cv2.imwrite(str(image), np.full((120, 160, 3), 90, np.uint8))
+    r = _invoke(*[a.format(video=blank_video, image=image) for a in args])
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().startswith("coach: error: ") and message in r.output
+
+
+def test_analyze_against_a_routine_never_calls_it_complete(tmp_path: Path, blank_video: Path,
+                                                          no_model):
+    out = tmp_path / "out"
+    r = _invoke("analyze", str(blank_video), "--routine", "figure4-progression", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    report = json.loads((out / "report.json").read_text())
+    validate_report(report)
+    assert report["complete"] is True  # the video was read to its end ...
+    routine = report["routine"]  # ... but nobody did the routine
+    assert routine["verdict"] == "incomplete" and routine["steps_done"] == 0
+    assert [(s["exercise"], s["status"]) for s in routine["steps"]] == [
+        ("supine_figure4", "missing"), ("wall_figure4", "skipped"), ("chair_figure4", "skipped")]
+    assert "Routine Figure-4: lying, at the wall, on a chair: incomplete (0 of 3 steps done)" in r.output
+    assert "1. Supine figure-4: missing; not found in the recording" in r.output
+    assert "2. Wall figure-4: skipped; not available yet: no definition" in r.output
+    page = (out / "report.html").read_text()
+    assert "Routine: Figure-4: lying, at the wall, on a chair" in page and "incomplete" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["live", "--routine", "walls", "--no-window"],
+         "routine walls: none of its steps is available yet (no definition for wall_glute, "
+         "wall_figure4)"),
+        (["live", "--routine", "walls", "-e", "pigeon", "--no-window"],
+         "--exercise and --routine: name one"),
+        (["live", "--routine", "nope", "--no-window"], "unknown routine 'nope'"),
+    ],
+)
+def test_live_routine_usage_errors(tmp_path: Path, monkeypatch, args, message):
+    (tmp_path / "walls.toml").write_text('name = "walls"\ntitle = "At the wall"\n[[steps]]\n'
+                                         'exercise = "wall_glute"\nbreaths = 6\n[[steps]]\n'
+                                         'exercise = "wall_figure4"\nhold_s = 60\n')
+    monkeypatch.setenv("COACH_ROUTINES", str(tmp_path))
+    r = _invoke(*args)
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("coach: error: ") and message in lines[0]

@@ -22,24 +22,6 @@ pytestmark = pytest.mark.e2e
 SAMPLE = SAMPLES_DIR / "figure4_clean.mp4"
 
 
-@pytest.fixture
-def display():
-    if not shutil.which("Xvfb"):
-        pytest.skip("Xvfb not installed")
-    read_fd, write_fd = os.pipe()  # Xvfb picks a free display and writes its number here
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    if proc.poll() is not None or not number:
-        pytest.skip("Xvfb did not start")
-    yield f":{number}"
-    proc.terminate()
-    proc.wait(timeout=5)
-
-
 def _coach(*args: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "coach", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

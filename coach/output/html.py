@@ -7,7 +7,7 @@ import base64
 import html
 
 from coach.session.frame import side_name
-from coach.session.report import AutoReport, Report
+from coach.session.report import AutoReport, Report, RoutineReport, StepSide, StepTarget
 
 FAULT_COLOURS = ["#e5484d", "#f76b15", "#d6409f", "#8e4ec6", "#0090ff", "#12a594"]
 
@@ -86,18 +86,62 @@ def render_html(report: Report, snapshots: dict[tuple[str, float], bytes]) -> st
 
 
 def render_auto_html(report: AutoReport, snapshots: dict[tuple[str, float], bytes]) -> str:
-    """The page of a session whose stretches were recognised: what was seen when, then each
-    stretch's own section."""
+    """The page of a session of several stretches: the routine's steps (if scored against one),
+    what was recognised when (a recording), then each stretch's own section."""
     e = html.escape
-    rows = "".join(f"<tr><td>{_t(s.start_s)}–{_t(s.end_s)}</td><td>{e(s.stretch)}</td>"
-                   f"<td>{e(s.side or '-')}</td><td>{s.confidence:.0%}</td></tr>" for s in report.segments)
     notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
-    head = (f"<h1>Stretches recognised</h1><p class=\"sub\">{e(report.source)} · {report.frames} frames · "
-            f"{_t(report.duration_s)}</p><table><thead><tr><th>when</th><th>stretch</th><th>side</th>"
-            f"<th>sure</th></tr></thead><tbody>{rows}</tbody></table>"
-            + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""))
+    head = ""
+    if report.routine is not None:
+        head += _routine(report.routine, report)
+    if report.mode == "auto":
+        rows = "".join(f"<tr><td>{_t(s.start_s)}–{_t(s.end_s)}</td><td>{e(s.stretch)}</td>"
+                       f"<td>{e(s.side or '-')}</td><td>{s.confidence:.0%}</td></tr>"
+                       for s in report.segments)
+        head += (f"<h1>Stretches recognised</h1><p class=\"sub\">{e(report.source)} · "
+                 f"{report.frames} frames · {_t(report.duration_s)}</p><table><thead><tr>"
+                 f"<th>when</th><th>stretch</th><th>side</th><th>sure</th></tr></thead><tbody>"
+                 f"{rows}</tbody></table>")
+    head += f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
     parts = [f"<section>{_section(r, snapshots)}</section>" for r in report.exercises.values()]
-    return _page("Stretch session report", head + "".join(parts))
+    title = f"{report.routine.title}: routine report" if report.routine else "Stretch session report"
+    return _page(title, head + "".join(parts))
+
+
+def _held(v: StepSide, tg: StepTarget) -> str:
+    if tg.reps is not None:
+        return f"{v.reps} reps"
+    return f"{v.breaths} breaths ({v.hold_s:.1f} s)" if tg.breaths else f"{v.hold_s:.1f} s"
+
+
+STATUS_COLOURS = {"done": "#30a46c", "partial": "#f5a524", "missing": "#e5484d", "skipped": "#888"}
+
+
+def _routine(r: RoutineReport, report: AutoReport) -> str:
+    """The routine's steps in order: found or not, held per side against the target, faults;
+    and the verdict, complete only when every step is done."""
+    e = html.escape
+    rows = []
+    for s in r.steps:
+        tg = s.target
+        want = (f"{tg.reps} reps" if tg.reps is not None else
+                f"{tg.hold_s:g} s" + (f" ({tg.breaths} breaths)" if tg.breaths else ""))
+        held = "<br>".join(f"{e(side_name(k))}: {_held(v, tg)}{' ✓' if v.met else ''}"
+                           for k, v in s.held.items()) or "–"
+        when = f"{_t(s.start_s)}–{_t(s.end_s or s.start_s)}" if s.start_s is not None else "–"
+        faults = "<br>".join(f"{e(f.check)} ({e(f.side or '-')}, {_t(f.start_s)})"
+                             for f in s.faults) or "none"
+        colour = STATUS_COLOURS[s.status]
+        rows.append(f"<tr><td>{s.index}</td><td>{e(s.title)}<br><code>{e(s.exercise)}</code></td>"
+                    f"<td><b style=\"color:{colour}\">{s.status}</b>"
+                    f"{'<br>' + e(s.why) if s.why else ''}</td><td>{when}</td>"
+                    f"<td>{e(s.sides)}: {want}</td><td>{held}</td><td>{faults}</td></tr>")
+    colour = STATUS_COLOURS["done" if r.verdict == "complete" else "missing"]
+    return (f"<h1>Routine: {e(r.title)}</h1><p class=\"sub\">{e(report.source)} · "
+            f"{report.frames} frames · {_t(report.duration_s)}</p>"
+            f"<p>Verdict: <b style=\"color:{colour}\">{r.verdict}</b> · {r.steps_done} of "
+            f"{len(r.steps)} steps done</p><table><thead><tr><th>#</th><th>stretch</th>"
+            f"<th>status</th><th>when</th><th>target</th><th>held</th><th>faults</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from coach.output.annotate import AMBER, GREEN, GREY, RED, WHITE, draw_skeleton, label_box, outlined_text
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, Verdict, side_name
-from coach.session.guide import SAFETY_NOTE, LiveView, Summary
+from coach.session.guide import SAFETY_NOTE, LiveView, RoutineStatus, RoutineSummary, Summary
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
 _CAP = cv2.getTextSize("H", FONT, 1.0, 1)[0][1]  # cap height at scale 1
@@ -102,6 +102,9 @@ class LiveScreen:
         u = min(w, h) / 100
         keys_h = 5 * u
         self._keys(pen, w, h, keys_h, u)
+        if view.step == "summary" and isinstance(view.summary, RoutineSummary):
+            self._routine_summary(pen, view.summary, w, h - keys_h, u)
+            return img
         if view.step == "summary" and view.summary is not None:
             self._summary(pen, view.summary, w, h - keys_h, u)
             return img
@@ -121,12 +124,15 @@ class LiveScreen:
         if view.step == "setup":
             self._setup(pen, view, w, bottom, u)
             return img
-        if view.step == "framing":
+        if view.step == "rest":
+            self._rest(pen, view, vid, panel, u)
+        elif view.step == "framing":
             self._framing_panel(pen, view, panel, u)
         elif view.step == "countdown":
             self._countdown(pen, view, vid, panel, u)
         elif view.state is not None:
-            self._panel(pen, view.state, panel, u, getattr(view.state, "recognition", None))
+            self._panel(pen, view.state, panel, u, getattr(view.state, "recognition", None),
+                        view.routine)
         return img
 
     # -- pieces ----------------------------------------------------------------------------
@@ -140,6 +146,9 @@ class LiveScreen:
             return view.framing.message, "good" if view.framing.ok else "setup"
         if view.step == "countdown":
             return self.exercise.position_cue, "setup"
+        if view.step == "rest":
+            nxt = view.routine.next if view.routine is not None else None
+            return (f"Rest{'.  Next: ' + nxt if nxt else ''}.  Press N to go on", "info")
         if view.paused:
             return "Paused.  Press Space to go on", "info"
         if view.state is not None and view.state.cue is not None:
@@ -190,13 +199,13 @@ class LiveScreen:
         ox, oy = round(x0 + (x1 - x0 - vw) / 2), round(y0 + (y1 - y0 - vh) / 2)
         frame = cv2.resize(view.image, (vw, vh), interpolation=cv2.INTER_AREA if zoom < 1
                            else cv2.INTER_LINEAR)
-        if view.step == "setup":
+        if view.step in ("setup", "rest"):
             frame = (frame * 0.35).astype(np.uint8)
         pen.img[oy:oy + vh, ox:ox + vw] = frame
         state = view.state if view.step == "coaching" else None
         verdicts = state.verdicts if state is not None else ()
         pose = state.pose if state is not None else view.pose
-        if view.step != "setup":
+        if view.step not in ("setup", "rest"):
             # lines grow with the window, but never so thick that they hide a small person
             line = min(u / 3.2, 1.5 * zoom * fh / 480)
             draw_skeleton(pen.img, pose, verdicts, self.exercise.min_visibility, line, zoom,
@@ -229,14 +238,23 @@ class LiveScreen:
             pen.text("PAUSED", ox + (vw - tw) / 2, oy + (vh + cap) / 2, cap, WHITE, bold=True)
 
     def _setup(self, pen: Pen, view: LiveView, w: int, bottom: float, u: float) -> None:
-        ex = self.exercise
+        ex, rs = self.exercise, view.routine
         x, width = 6 * u, w - 12 * u
         y = 4 * u
+        if rs is not None:  # a routine's step: where it stands
+            head = f"{rs.title}: step {rs.index} of {rs.count}"
+            cap = pen.fit(head, 3.6 * u, width)
+            y += cap
+            pen.text(head, x, y, cap, LIGHT)
+            y += 2 * u
         cap = pen.fit(ex.title, 7 * u, width, True)
         y += cap
         pen.text(ex.title, x, y, cap, WHITE, bold=True)
         y += 3 * u
         blocks = [("Safety", SAFETY_NOTE, AMBER), ("Camera", ex.camera.placement, WHITE)]
+        if rs is not None:
+            side = f", {rs.side} side first" if rs.side and rs.sides == "both" else ""
+            blocks.insert(0, ("This step", f"{_target(rs)}{side}. {ex.position_cue}.", WHITE))
         if ex.summary:
             blocks.append(("The stretch", ex.summary, WHITE))
         cap = 3.6 * u
@@ -267,12 +285,40 @@ class LiveScreen:
         cap = pen.fit("Get ready", 6 * u, px1 - px0, True)
         pen.text("Get ready", px0, y, cap, AMBER, bold=True)
         y += 7 * u
+        if view.routine is not None:
+            target = _target(view.routine)
+            pen.text(target, px0, y, pen.fit(target, 3.6 * u, px1 - px0), LIGHT)
+            return
         target = f"Hold {clock(ex.hold.target_s)}" + (" each side" if ex.sided else "")
         pen.text(target, px0, y, pen.fit(target, 3.6 * u, px1 - px0), LIGHT)
         if ex.reps:
             y += 5 * u
             reps = f"and {ex.reps.target} {ex.reps.label}"
             pen.text(reps, px0, y, pen.fit(reps, 3.6 * u, px1 - px0), LIGHT)
+
+    def _rest(self, pen: Pen, view: LiveView, vid: tuple[float, ...], panel: tuple[float, ...],
+              u: float) -> None:
+        """A rest between sides or steps: a big count down and what comes next."""
+        n = f"{int(np.ceil(view.left_s or 0))}"
+        cap = 30 * u
+        tw = pen.size(n, cap, True)[0]
+        x0, y0, x1, y1 = vid
+        pen.text(n, (x0 + x1 - tw) / 2, (y0 + y1 + cap) / 2, cap, WHITE, bold=True)
+        px0, py0, px1, _ = panel
+        pw = px1 - px0
+        y = py0 + 5 * u
+        head = "Paused" if view.paused else "Rest"
+        cap = pen.fit(head, 7 * u, pw, True)
+        pen.text(head, px0, y + cap, cap, GREEN if not view.paused else AMBER, bold=True)
+        y += cap + 7 * u
+        rs = view.routine
+        if rs is not None and rs.next:
+            for line in pen.wrap(f"Next: {rs.next}", 4 * u, pw):
+                pen.text(line, px0, y, 4 * u, WHITE)
+                y += 6 * u
+        if rs is not None:
+            text = f"Step {rs.index} of {rs.count}"
+            pen.text(text, px0, y + u, pen.fit(text, 3 * u, pw), LIGHT)
 
     def _framing_panel(self, pen: Pen, view: LiveView, panel: tuple[float, ...], u: float) -> None:
         px0, py0, px1, _ = panel
@@ -315,14 +361,15 @@ class LiveScreen:
             pen.text("?", cx - tw / 2, cy + r / 2, r, WHITE, bold=True, outline=False)
 
     def _panel(self, pen: Pen, st: FrameState, panel: tuple[float, ...], u: float,
-               recognition: object | None) -> None:
+               recognition: object | None, routine: RoutineStatus | None = None) -> None:
         ex = self.exercise
         px0, py0, px1, py1 = panel
         pw = px1 - px0
         y = py0
-        cap = pen.fit(ex.title, 3.4 * u, pw, True)
+        title = ex.title if routine is None else f"{routine.index}/{routine.count}  {ex.title}"
+        cap = pen.fit(title, 3.4 * u, pw, True)
         y += cap + u
-        pen.text(ex.title, px0, y, cap, LIGHT, bold=True)
+        pen.text(title, px0, y, cap, LIGHT, bold=True)
         if recognition is not None:  # a recogniser's guess: "label (confidence)"
             label = getattr(recognition, "label", str(recognition))
             conf = getattr(recognition, "confidence", None)
@@ -339,7 +386,7 @@ class LiveScreen:
         held = st.totals[st.side].hold_s if st.side else 0.0
         good = st.in_position and not any(v.status == "fault" for v in st.verdicts)
         faulty = st.in_position and not good
-        target = ex.hold.target_s
+        target = _hold_target(ex, routine)
         timer = clock(held)
         cap = pen.fit(timer + "  ", 14 * u, pw * 0.62, True)
         y += cap + 3 * u
@@ -359,7 +406,7 @@ class LiveScreen:
         y += 2.4 * u
         # left against right: one bar per side, each filling toward the target
         y += 2.5 * u
-        y = self._balance(pen, st, px0, px1, y, u)
+        y = self._balance(pen, st, px0, px1, y, u, routine)
         # the checks, as large marks
         rows = [v for v in st.verdicts]
         room = py1 - y
@@ -377,9 +424,12 @@ class LiveScreen:
                      (90, 90, 255) if colour == RED else colour)
 
     def _balance(self, pen: Pen, st: FrameState, px0: float, px1: float, y: float,
-                 u: float) -> float:
+                 u: float, routine: RoutineStatus | None = None) -> float:
         ex = self.exercise
-        target = ex.hold.target_s
+        target = _hold_target(ex, routine)
+        # a routine's step has its own target: its reps, or none if it asks for a hold
+        reps_target = routine.reps if routine is not None else (
+            ex.reps.target if ex.reps else None)
         cap = 3.4 * u
         label_w = pen.size("R", cap, True)[0] + 2 * u
         time_w = pen.size("10:00", 3 * u)[0] + 2 * u
@@ -403,10 +453,40 @@ class LiveScreen:
                 cv2.rectangle(pen.img, (round(bar0), round(top)), (round(bar1), round(top + bh)),
                               WHITE, max(1, round(u / 3)))
             text = clock(tot.hold_s)
-            if ex.reps:
-                text += f" {tot.reps}/{ex.reps.target}"
+            if reps_target:
+                text += f" {tot.reps}/{reps_target}"
             pen.text(text, bar1 + u, y, pen.fit(text, 3 * u, time_w - u), WHITE)
         return y + 1.5 * u
+
+    def _routine_summary(self, pen: Pen, s: RoutineSummary, w: int, bottom: float,
+                         u: float) -> None:
+        x, width = 6 * u, w - 12 * u
+        y = 4 * u
+        head = f"{s.title}: {s.verdict}"
+        cap = pen.fit(head, 6 * u, width, True)
+        y += cap
+        pen.text(head, x, y, cap, GREEN if s.verdict == "complete" else AMBER, bold=True)
+        y += 2 * u
+        sub = f"{s.steps_done} of {len(s.steps)} steps done"
+        y += 3.6 * u
+        pen.text(sub, x, y, 3.6 * u, LIGHT)
+        y += 1.5 * u
+        cap = min(3.4 * u, (bottom - y - 8 * u) / max(1, 2 * len(s.steps)) / 1.5)
+        for i, title, status, detail in s.steps:
+            y += cap * 1.8
+            tag = f"{i}. {title}: {status}"
+            pen.text(pen_fit(pen, tag, cap, width), x, y, cap, _status_colour(status), bold=True)
+            if detail:  # what it came to, on the line below
+                y += cap * 1.5
+                pen.text(pen_fit(pen, detail, cap * 0.85, width - 4 * u), x + 4 * u, y,
+                         cap * 0.85, WHITE)
+        lines = ([f"Report: {s.report_path}"] if s.report_path is not None else []) + \
+            ["Press Q to close"]
+        for text in lines:
+            y += 3 * u * 1.7
+            if y > bottom - u:
+                return
+            pen.text(text, x, y, 3 * u, GREY)
 
     def _summary(self, pen: Pen, s: Summary, w: int, bottom: float, u: float) -> None:
         x, width = 6 * u, w - 12 * u
@@ -442,6 +522,26 @@ class LiveScreen:
                 if y > bottom - u:
                     return
                 pen.text(line, x, y, cap, colour)
+
+
+def _status_colour(status: str):
+    return {"done": GREEN, "partial": AMBER, "missing": (90, 90, 255)}.get(status, GREY)
+
+
+def _hold_target(ex: Exercise, routine: RoutineStatus | None) -> float:
+    """The hold timer's target: a routine step's (in seconds, or breaths at its pace), else the
+    exercise's."""
+    if routine is not None and routine.target_s is not None:
+        return routine.target_s
+    return ex.hold.target_s
+
+
+def _target(rs: RoutineStatus) -> str:
+    """'Hold 0:30 each side', '5 breaths (0:25) each side', '5 reps' for a routine's step."""
+    where = {"both": " each side", "left": " on the left", "right": " on the right"}.get(rs.sides, "")
+    if rs.reps is not None:
+        return f"{rs.reps} reps{where}"
+    return f"Hold {rs.target_text()}{where}"
 
 
 def pen_fit(pen: Pen, text: str, cap: float, width: float) -> str:

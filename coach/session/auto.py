@@ -4,14 +4,19 @@ exercise it knows; the report lists the recognised segments and each exercise's 
 
 from __future__ import annotations
 
+import copy
+from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from coach import __version__
 from coach.pose import Pose
 from coach.recognizer import NONE, Recognition, Recognizer
 from coach.rules.definitions import Exercise
-from coach.session.frame import FrameState, Side
+from coach.rules.routines import RoutinePlan
+from coach.session.frame import FrameState, Side, SideTotals
 from coach.session.report import AutoReport, Person, Report, Segment
+from coach.session.routine import score_recording
 from coach.session.session import Session
 
 
@@ -87,15 +92,20 @@ class Segments:
 class AutoSession:
     """A session over several exercises: each frame goes to every exercise's session (only the
     recognised one is in position); the frame state shown is that of the stretch being done,
-    or of the last one done while nothing is recognised."""
+    or of the last one done while nothing is recognised. With a ``routine``, the report scores
+    the recognised stretches against its steps."""
 
     def __init__(self, exercises: list[Exercise], recognizer: Recognizer, first_side: Side | None = None,
-                 still_image: bool = False) -> None:
+                 still_image: bool = False, routine: RoutinePlan | None = None) -> None:
         self.shared = SharedRecognizer(recognizer)
         known = [e for e in exercises if e.name in recognizer.model.meta.get("coached", [])]
         self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared) for e in known}
         self.active = known[0].name
         self.segments = Segments(0.0 if still_image else 1.0)
+        self.routine = routine
+        # every session's totals where the recognised stretch changed, to split them by step
+        self._marks: list[tuple[float, dict[str, dict[str, SideTotals]]]] = []
+        self._key: tuple[str, str | None] | None = None
 
     @property
     def exercise(self) -> Exercise:
@@ -108,7 +118,22 @@ class AutoSession:
         if r.stretch in self.sessions:
             self.active = r.stretch
         self.segments.update(r, t)
+        key = None if r.stretch == NONE else (r.stretch, r.side)
+        if key != self._key:
+            self._key = key
+            self._marks.append((t, {n: copy.deepcopy(s.counter.totals)
+                                    for n, s in self.sessions.items()}))
         return states[self.active]
+
+    def totals_at(self, exercise: str, t: float | None) -> Mapping[str, SideTotals]:
+        """``exercise``'s totals when the recognised stretch changed at (or last before) ``t``;
+        now if ``t`` is None."""
+        if t is None:
+            return self.sessions[exercise].counter.totals
+        i = bisect_right([m[0] for m in self._marks], t + 0.006)  # segment times are rounded
+        if not i:
+            return {s: SideTotals() for s in self.sessions[exercise].exercise.sides}
+        return self._marks[i - 1][1][exercise]
 
     def finish(self) -> None:
         for s in self.sessions.values():
@@ -127,9 +152,13 @@ class AutoSession:
         elif not segments:
             notes.append("No stretch the coach knows was recognised: "
                          + ", ".join(sorted(self.sessions)) + ".")
+        routine = None
+        if self.routine is not None:
+            routine = score_recording(self.routine, segments, reports, self.totals_at,
+                                      set(self.sessions))
         return AutoReport(
             coach_version=__version__, source=source, complete=complete,
             fps=round(fps, 3) if fps else None, frames=c.frames, duration_s=round(c.duration_s(fps), 2),
             person=Person(seen_s=round(c.seen_s, 2), not_seen_s=round(c.not_seen_s, 2),
                           max_people=c.max_people),
-            segments=segments, exercises=reports, notes=notes)
+            segments=segments, exercises=reports, routine=routine, notes=notes)

@@ -15,9 +15,10 @@ from coach.pose import Pose
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, side_name
 from coach.session.framing import Framing
-from coach.session.report import Report
+from coach.session.report import Report, RoutineReport
 
-Step = Literal["setup", "framing", "countdown", "coaching", "summary"]
+# "rest": between a routine's sides or steps (the guide itself never goes there)
+Step = Literal["setup", "framing", "countdown", "coaching", "summary", "rest"]
 STEPS: tuple[Step, ...] = ("setup", "framing", "countdown", "coaching", "summary")
 SAFETY_NOTE = ("Stop if anything hurts. Not for acute or sharp pain, or a fresh injury: "
                "see a professional first.")
@@ -151,6 +152,71 @@ def summary_of(report: Report, exercise: Exercise, report_path: Path | None = No
 
 
 @dataclass(frozen=True)
+class RoutineSummary:
+    """The end of a routine: each step's status and what it came to, and the verdict."""
+
+    title: str
+    verdict: str
+    steps_done: int
+    steps: tuple[tuple[int, str, str, str], ...]  # (index, title, status, detail)
+    report_path: Path | None
+
+    def lines(self) -> list[str]:
+        out = [f"Routine {self.title}: {self.verdict}, {self.steps_done} of {len(self.steps)} "
+               "steps done"]
+        out += [f"{i}. {title}: {status}" + (f" ({detail})" if detail else "")
+                for i, title, status, detail in self.steps]
+        return out
+
+
+def routine_summary_of(r: RoutineReport, report_path: Path | None = None) -> RoutineSummary:
+    """Per step: done / partial / missing / skipped, time per side against the target, faults."""
+    steps = []
+    for s in r.steps:
+        parts = []
+        for k, v in s.held.items():
+            tg = s.target
+            got = (f"{v.reps}/{tg.reps} reps" if tg.reps is not None else
+                   f"{v.breaths}/{tg.breaths} breaths" if tg.breaths else
+                   f"{_clock(v.hold_s)} of {_clock(tg.hold_s or 0)}")
+            parts.append(f"{side_name(k).lower()} {got}")
+        if s.faults:
+            top, n = Counter(f.check for f in s.faults).most_common(1)[0]
+            parts.append(f"{len(s.faults)} fault{'s' if len(s.faults) > 1 else ''}, most often "
+                         f"{top.replace('_', ' ')}" + (f" ({n}x)" if n > 1 else ""))
+        elif s.status in ("done", "partial"):
+            parts.append("no faults")
+        if s.status in ("missing", "skipped") and s.why:
+            parts.append(s.why)
+        steps.append((s.index, s.title, s.status, ", ".join(parts)))
+    return RoutineSummary(r.title, r.verdict, r.steps_done, tuple(steps), report_path)
+
+
+@dataclass(frozen=True)
+class RoutineStatus:
+    """Where a live routine stands, for the screen: step ``index`` of ``count``, the side asked
+    for, the step's target per side, and what comes next."""
+
+    title: str
+    index: int
+    count: int
+    step_title: str
+    sides: str  # the step's: both, left, right, none
+    side: str | None  # the side asked for now: "left", "right", or None
+    target_s: float | None
+    reps: int | None
+    breaths: int | None
+    next: str | None = None  # after a rest: "your right side", "Pigeon"
+
+    def target_text(self) -> str:
+        if self.reps is not None:
+            return f"{self.reps} reps"
+        if self.breaths is not None:
+            return f"{self.breaths} breaths ({_clock(self.target_s or 0)})"
+        return _clock(self.target_s or 0)
+
+
+@dataclass(frozen=True)
 class LiveView:
     """Everything the live screen shows for one frame: the step, the camera image and its pose,
     the session's decisions (while coaching), and the loop's own status."""
@@ -166,4 +232,5 @@ class LiveView:
     fps: float = 0.0
     pose_ms: float = 0.0
     note: str | None = None  # a passing message, e.g. after a key
-    summary: Summary | None = None
+    summary: Summary | RoutineSummary | None = None
+    routine: RoutineStatus | None = None

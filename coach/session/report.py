@@ -125,12 +125,64 @@ class Segment(_Part):
     confidence: float
 
 
+class StepTarget(_Part):
+    """What a routine step asks of each side: ``hold_s`` seconds in good form (for a
+    ``breaths`` target: that many breaths at the routine's pace), or ``reps``."""
+
+    hold_s: float | None
+    breaths: int | None
+    reps: int | None
+
+
+class StepSide(_Part):
+    """What one side of a step came to (``both``: a stretch without sides, or either side of
+    one with sides, added up);
+    ``breaths``: for a breaths target, the breaths held at the routine's pace."""
+
+    hold_s: float
+    reps: int
+    breaths: int | None = Field(default=None, exclude_if=_unset)
+    met: bool
+
+
+class RoutineStep(_Part):
+    """One step of a routine: ``done`` (every side met its target), ``partial`` (done short of
+    it, or moved on), ``missing`` (not found in the recording, or not reached live) or
+    ``skipped`` (not available yet), with ``why`` unless done."""
+
+    index: int = Field(description="1-based position in the routine")
+    exercise: str
+    title: str
+    sides: Literal["both", "left", "right", "none"]
+    target: StepTarget
+    status: Literal["done", "partial", "missing", "skipped"]
+    why: str | None = Field(default=None, exclude_if=_unset)
+    start_s: float | None = Field(description="when the step began (null if never)")
+    end_s: float | None
+    held: dict[str, StepSide] = Field(description="per side counted: left, right, or both "
+                                      "(a step without sides)")
+    faults: list[Event]
+
+
+class RoutineReport(_Part):
+    """A session against a routine: each step in order and the verdict, which is
+    ``complete`` only when every step is done (never with a step missing, short or skipped)."""
+
+    name: str
+    title: str
+    verdict: Literal["complete", "incomplete"]
+    steps_done: int
+    why_incomplete: list[str]
+    steps: list[RoutineStep]
+
+
 class AutoReport(_Part):
-    """A session without ``--exercise``: what was recognised when (``segments``), and the report
-    of each exercise that was done (``exercises``)."""
+    """A session of several stretches: recognised without ``--exercise`` (``mode`` auto: what
+    was seen when in ``segments``), or guided through a routine live (``mode`` routine). Each
+    exercise done has its own report (``exercises``); ``routine`` scores the steps."""
 
     coach_version: str
-    mode: Literal["auto"] = "auto"
+    mode: Literal["auto", "routine"] = "auto"
     source: str
     complete: bool = Field(description="false while a live session is still writing it")
     fps: float | None
@@ -139,6 +191,8 @@ class AutoReport(_Part):
     person: Person
     segments: list[Segment]
     exercises: dict[str, Report]
+    routine: RoutineReport | None = Field(default=None, exclude_if=_unset,
+                                          description="the routine's steps, with --routine")
     notes: list[str]
     why_incomplete: str | None = Field(default=None, exclude_if=_unset,
                                        description="why a report is not complete")

@@ -84,6 +84,18 @@ def truth_of(clip: Clip, name: str, thresholds: dict) -> dict:
     }
 
 
+def camera_coordinates(world: np.ndarray, camera_pose: dict) -> np.ndarray:
+    """World points (metres, z up) in the camera's OpenCV axes (x right, y down, z forward), as
+    the samples' keypoints are stored."""
+    pos = np.asarray(camera_pose["position"], float)
+    forward = np.asarray(camera_pose["target"], float) - pos
+    forward /= np.linalg.norm(forward)
+    right = np.cross(forward, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    down = np.cross(forward, right)
+    return (world - pos) @ np.stack([right, down, forward]).T
+
+
 def write(clip: Clip, name: str, thresholds: dict) -> None:
     why = usable(clip, thresholds)
     if why:
@@ -93,7 +105,8 @@ def write(clip: Clip, name: str, thresholds: dict) -> None:
     (SAMPLES / f"{name}.truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     with np.load(VIDEOS / f"{clip.id}.truth.npz") as d:
         np.savez_compressed(SAMPLES / f"{name}.keypoints.npz", xy=d["xy"].astype(np.float32),
-                            xyz=d["world"].astype(np.float32), names=np.array(KEYPOINT_NAMES))
+                            xyz=camera_coordinates(d["world"], clip.spec["camera_pose"]).astype(np.float32),
+                            names=np.array(KEYPOINT_NAMES))
     print(f"{clip.id} -> samples/{name} ({clip.kind}, {clip.view}, faults {truth['faults'] or 'none'})")
 
 

@@ -48,12 +48,14 @@ def sample_lines(truths, recognize: bool = True) -> tuple[list[str], int]:
         diffs = compare(r, truth, ex.balance_tolerance)
         problems = [f"{k}: {m}" for k, ms in diffs.items() for m in ms]
         bad += bool(problems)
-        s = r.sides
+        held = " ".join(
+            f"{side[0].upper()} {r.sides[side].hold_s if side in r.sides else 0.0:.1f}/{want:.1f} s"
+            for side, want in truth.data["hold_s"].items()
+        )
+        reps = "/".join(str(r.sides[side].reps) for side in r.sides)
         lines.append(
-            f"{'ok ' if not problems else 'BAD'} {truth.name}: L {s['left'].hold_s:.1f}/"
-            f"{truth.data['hold_s']['left']:.1f} s R {s['right'].hold_s:.1f}/"
-            f"{truth.data['hold_s']['right']:.1f} s, reps {s['left'].reps}/"
-            f"{s['right'].reps}, faults {[(e.check, e.side, e.start_s) for e in r.events]}"
+            f"{'ok ' if not problems else 'BAD'} {truth.name}: {held}, reps {reps}, "
+            f"faults {[(e.check, e.side, e.start_s) for e in r.events]}"
         )
         lines += [f"      {p}" for p in problems]
     return lines, bad

@@ -106,11 +106,11 @@ def fit(x: np.ndarray, y: np.ndarray) -> Model:
 
     sc = StandardScaler().fit(x)
     mlp = MLPClassifier(
-        hidden_layer_sizes=(96, 48),
-        alpha=1e-3,
+        hidden_layer_sizes=(192, 96),
+        alpha=1e-2,
         batch_size=512,
         learning_rate_init=2e-3,
-        max_iter=40,
+        max_iter=60,
         random_state=SEED,
         early_stopping=False,
     )

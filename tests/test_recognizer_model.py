@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from coach.recognizer import MODEL_PATH, Model
+from coach.rules.definitions import exercise_names
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
@@ -22,7 +23,7 @@ def test_model_is_small_and_loads_without_pickle():
         assert {"classes", "mean", "scale", "meta"} <= set(d.files)
     model = Model.load()
     assert model.meta["corpus_version"] == manifest()["version"]
-    assert set(model.meta["coached"]) == {"supine_figure4", "pigeon", "seated_rolldown"}
+    assert set(model.meta["coached"]) == set(exercise_names())  # every definition is recognised
     # every sided class has its mirror image
     sided = [c for c in model.classes if ":" in c]
     assert sorted(model.classes[i] for i in model.side_swap() if ":" in model.classes[i]) == sorted(sided)

@@ -283,7 +283,7 @@ def _exercise_summary(report: Report, paths: list[Path]) -> None:
     for s in sides:
         reps = f", {sides[s].reps} {label}" if label else ""
         reps += f", {sides[s].breaths} breaths" if sides[s].breaths is not None else ""
-        typer.echo(f"  {s:5s}: held in good form {sides[s].hold_s:.1f} s{reps}")
+        typer.echo(f"  {s + ':':6s} held in good form {sides[s].hold_s:.1f} s{reps}")
     typer.echo(f"  balance: {report.balance.message}")
     typer.echo(f"  form faults: {len(report.events)}")
     for ev in report.events[:10]:

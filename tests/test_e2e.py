@@ -49,17 +49,105 @@ KNOWN_LIMITS = {
     "sample's opened knee reads 121-140 deg",
     ("figure4_knee_open", "hold", False): "the opened knee is not flagged, so its interval is "
     "counted",
-    # The recogniser is unsure of an upright cross-legged sit for its first 2-3 s here (it
-    # looks much like butterfly from this camera): the left side's start is not counted.
-    ("rolldown_clean", "hold", False): "the recogniser takes 2.6 s to name the upright "
-    "cross-legged start of this clip (left side held 15.2 s of 17.2)",
     # The recogniser's side is right on 86-98 % of frames on the corpus's validation part; on
     # this sample mirrored it names the right side's hold left (docs/accuracy.md).
     ("figure4_clean", "hold", True): "the recogniser names the mirrored right-side hold left "
     "(left held 21.3 s, truth 11.5 s; right 0.0 s, truth 10.5 s)",
     ("figure4_clean", "balance", True): "follows from the side named wrong on the right hold",
-    ("figure4_pointed_foot", "balance", True): "the recogniser's side on this mirrored "
-    "sample: the imbalance is not seen",
+    ("figure4_unequal", "hold", True): "the recogniser names the mirrored sides the other way "
+    "round for much of the holds (right held 7.7 s, truth 18.0 s; left 15.9 s, truth 6.0 s)",
+}
+# The ten stretches added with corpus c2 (issue 12), measured on their samples (clips of the
+# corpus, see samples/README.md) with the shipped recogniser and fitted thresholds: what the
+# coach gets wrong there today. Most follow from the recogniser's in-position recall and side
+# on these stretches (docs/accuracy.md: adductor opener 28 %, child's pose 48 %, prone glute's
+# side 65 %, cow face's side 39 %), and from checks whose limits are still hand-set.
+NEW_STRETCH_LIMITS = {
+    ("adductor_opener_clean", "hold", False): "both: held 0.0 s, truth 10.9 s",
+    ("adductor_opener_rounded_back", "hold", False): "both: held 11.2 s, truth 8.1 s",
+    ("adductor_opener_rounded_back", "faults", False): "missed spine_rounding (both) at 8.7 s",
+    ("child_pose_clean", "hold", False): "both: held 5.5 s, truth 11.9 s",
+    ("child_pose_clean", "false_faults", False): "hips_down (both) 10.6-13.3 s",
+    ("child_pose_hips_lift", "hold", False): "both: held 5.1 s, truth 8.4 s",
+    ("child_pose_hips_lift", "faults", False): "missed hips_down (both) at 8.6 s",
+    ("cow_face_clean", "hold", False): "left: held 9.4 s, truth 10.8 s",
+    ("cow_face_clean", "false_faults", False): "spine_rounding (left) 10.5-11.4 s",
+    ("figure4_twist_clean", "hold", False): "left: held 11.7 s, truth 7.1 s; right: held 0.0 s, truth 6.0 s",
+    ("figure4_twist_clean", "false_faults", False): "shoulders_down (left) 8.1-11.3 s",
+    ("figure4_twist_clean", "balance", False): "imbalanced=True, truth False",
+    ("figure4_twist_shoulder_lift", "hold", False): "left: held 0.0 s, truth 7.7 s",
+    ("happy_baby_clean", "hold", False): "both: held 14.2 s, truth 11.6 s",
+    ("happy_baby_hips_lift", "faults", False): "missed hips_down (both) at 6.3 s",
+    ("prone_glute_clean", "hold", False): "left: held 10.8 s, truth 7.6 s; right: held 0.0 s, truth 7.9 s",
+    ("prone_glute_clean", "false_faults", False): "hips_down (left) 8.4-12.6 s; hips_down (left) 24.0-25.9 s",
+    ("prone_glute_clean", "balance", False): "imbalanced=True, truth False",
+    ("prone_glute_hips_lift", "hold", False): "right: held 0.0 s, truth 7.1 s",
+    ("prone_glute_hips_lift", "false_faults", False): "hips_down (left) 13.9-22.9 s",
+    ("runners_lunge_knee_forward", "hold", False): "left: held 0.0 s, truth 7.3 s",
+    ("runners_lunge_knee_forward", "faults", False): "missed knee_angle (left) at 8.4 s",
+    ("runners_lunge_knee_forward", "balance", False): "imbalanced=False, truth True",
+    ("seated_twist_clean", "hold", False): "right: held 0.0 s, truth 7.7 s",
+    ("seated_twist_clean", "balance", False): "imbalanced=True, truth False",
+    ("seated_twist_rounded_back", "hold", False):
+        "left: held 2.5 s, truth 4.0 s; right: held 4.5 s, truth 3.1 s",
+    ("seated_twist_rounded_back", "faults", False): "missed spine_rounding (left) at 16.0 s",
+    ("side_kick_series_clean", "hold", False):
+        "left: held 10.0 s, truth 11.2 s; right: held 5.0 s, truth 9.4 s",
+    ("side_kick_series_clean", "false_faults", False):
+        "spine_rounding (right) 19.8-20.6 s; spine_rounding (right) 22.5-25.4 s",
+    ("side_kick_series_clean", "reps", False): "left: 1 reps, truth 3; right: 1 reps, truth 3",
+    ("side_kick_series_clean", "balance", False): "imbalanced=True, truth False",
+    ("side_kick_series_trunk_moves", "hold", False): "left: held 0.0 s, truth 17.1 s",
+    ("side_kick_series_trunk_moves", "false_faults", False):
+        "spine_rounding (left) 7.8-9.9 s; spine_rounding (left) 7.8-10.1 s; spine_rounding (left) "
+        "7.8-10.4 s",
+    ("side_kick_series_trunk_moves", "reps", False): "left: 2 reps, truth 7",
+    ("side_kick_series_trunk_moves", "balance", False): "imbalanced=False, truth True",
+    ("wide_forward_fold_rounded_back", "hold", False): "both: held 11.5 s, truth 7.3 s",
+    ("wide_forward_fold_rounded_back", "faults", False): "missed spine_rounding (both) at 5.7 s",
+    ("adductor_opener_clean", "hold", True): "both: held 0.0 s, truth 10.9 s",
+    ("adductor_opener_rounded_back", "hold", True): "both: held 2.0 s, truth 8.1 s",
+    ("adductor_opener_rounded_back", "faults", True): "missed spine_rounding (both) at 8.7 s",
+    ("child_pose_clean", "hold", True): "both: held 8.8 s, truth 11.9 s",
+    ("child_pose_hips_lift", "hold", True): "both: held 1.5 s, truth 8.4 s",
+    ("child_pose_hips_lift", "faults", True): "missed hips_down (both) at 8.6 s",
+    ("cow_face_rounded_back", "hold", True): "right: held 7.9 s, truth 6.5 s",
+    ("figure4_twist_clean", "hold", True): "right: held 3.2 s, truth 7.1 s; left: held 0.0 s, truth 6.0 s",
+    ("figure4_twist_clean", "false_faults", True): "shoulders_down (right) 17.4-23.9 s",
+    ("figure4_twist_clean", "balance", True): "imbalanced=True, truth False",
+    ("figure4_twist_shoulder_lift", "hold", True):
+        "right: held 5.5 s, truth 7.7 s; left: held 5.0 s, truth 3.8 s",
+    ("figure4_twist_shoulder_lift", "balance", True): "imbalanced=False, truth True",
+    ("happy_baby_clean", "hold", True): "both: held 1.1 s, truth 11.6 s",
+    ("happy_baby_clean", "false_faults", True): "hips_down (both) 3.7-17.3 s",
+    ("happy_baby_hips_lift", "faults", True): "missed hips_down (both) at 6.3 s",
+    ("prone_glute_clean", "hold", True): "right: held 9.1 s, truth 7.6 s; left: held 2.7 s, truth 7.9 s",
+    ("prone_glute_clean", "false_faults", True):
+        "hips_down (right) 8.1-10.8 s; hips_down (right) 24.2-25.9 s",
+    ("prone_glute_clean", "balance", True): "imbalanced=True, truth False",
+    ("runners_lunge_clean", "hold", True): "left: held 7.9 s, truth 10.2 s",
+    ("runners_lunge_clean", "false_faults", True): "knee_angle (left) 7.0-9.4 s",
+    ("runners_lunge_knee_forward", "hold", True): "right: held 0.0 s, truth 7.3 s",
+    ("runners_lunge_knee_forward", "faults", True): "missed knee_angle (right) at 8.4 s",
+    ("runners_lunge_knee_forward", "balance", True): "imbalanced=False, truth True",
+    ("seated_twist_clean", "hold", True): "left: held 4.1 s, truth 7.7 s",
+    ("seated_twist_clean", "balance", True): "imbalanced=True, truth False",
+    ("seated_twist_rounded_back", "hold", True): "right: held 7.9 s, truth 4.0 s",
+    ("seated_twist_rounded_back", "faults", True):
+        "missed spine_rounding (left) at 5.7 s; missed spine_rounding (right) at 16.0 s",
+    ("side_kick_series_clean", "hold", True): "left: held 5.8 s, truth 9.4 s",
+    ("side_kick_series_clean", "false_faults", True):
+        "spine_rounding (left) 17.6-18.6 s; spine_rounding (left) 22.7-25.4 s",
+    ("side_kick_series_clean", "reps", True): "right: 1 reps, truth 3; left: 1 reps, truth 3",
+    ("side_kick_series_clean", "balance", True): "imbalanced=True, truth False",
+    ("side_kick_series_trunk_moves", "hold", True):
+        "right: held 3.5 s, truth 17.1 s; left: held 5.3 s, truth 0.0 s",
+    ("side_kick_series_trunk_moves", "faults", True): "missed spine_rounding (right) at 13.9 s",
+    ("side_kick_series_trunk_moves", "false_faults", True): "spine_rounding (left) 12.1-12.6 s",
+    ("side_kick_series_trunk_moves", "reps", True): "right: 1 reps, truth 7; left: 1 reps, truth 0",
+    ("wide_forward_fold_clean", "hold", True): "both: held 1.1 s, truth 11.1 s",
+    ("wide_forward_fold_rounded_back", "hold", True): "both: held 11.5 s, truth 7.3 s",
+    ("wide_forward_fold_rounded_back", "faults", True): "missed spine_rounding (both) at 5.7 s",
 }
 _reports: dict[tuple[str, str, bool], Report] = {}
 
@@ -79,12 +167,12 @@ class _Mirrored(FrameSource):
 
 
 def _mirror_truth(truth: Truth) -> Truth:
-    swap = {"left": "right", "right": "left", None: None}
+    swap = {"left": "right", "right": "left"}  # None and "both" stay as they are
     data = copy.deepcopy(truth.data)
     for item in data["segments"] + data["faults"]:
-        item["side"] = swap[item["side"]]
+        item["side"] = swap.get(item["side"], item["side"])
     for key in ("reps", "hold_s"):
-        data[key] = {"left": data[key]["right"], "right": data[key]["left"]}
+        data[key] = {swap.get(k, k): v for k, v in data[key].items()}
     return Truth(truth.name, data, truth.video, None, None, ())
 
 
@@ -113,7 +201,8 @@ def _cases():
                 continue
             for aspect in ASPECTS:
                 marks = ()
-                why = KNOWN_LIMITS.get((name, aspect)) or KNOWN_LIMITS.get((name, aspect, mirrored))
+                why = (KNOWN_LIMITS.get((name, aspect)) or KNOWN_LIMITS.get((name, aspect, mirrored))
+                       or NEW_STRETCH_LIMITS.get((name, aspect, mirrored)))
                 if why:
                     marks = (pytest.mark.xfail(reason=why, strict=True),)
                 label = f"{name}{'-mirrored' if mirrored else ''}-{aspect}"
@@ -171,10 +260,7 @@ def test_analyze_writes_a_video_like_its_input_and_both_reports(tmp_path):
     assert "knee_angle" in (out / "report.html").read_text()
 
 
-@pytest.mark.parametrize("exercise", [
-    pytest.param("pigeon", marks=pytest.mark.xfail(strict=True, reason="the recogniser takes "
-                 "1.2 s of this roll-down for pigeon (left) as the person settles")),
-    "supine_figure4"])
+@pytest.mark.parametrize("exercise", ["pigeon", "supine_figure4"])
 def test_another_stretch_is_not_held_as_this_one(exercise):
     """The roll-down sample asked as pigeon or figure-4: never in position (the recogniser
     tells them apart, where the old position rules accepted almost anyone on the floor)."""
@@ -214,7 +300,6 @@ def _true_runs(truth: Truth) -> list[tuple[str, str | None]]:
 
 _SEEN_WRONG = {
     ("figure4_clean", True): "the mirrored right-side hold is named left",
-    ("rolldown_clean", False): "1.2 s of the roll-down's start is taken for pigeon (left)",
 }
 
 

@@ -293,9 +293,10 @@ def markdown(fig: dict) -> str:
         sm = fig["samples"]
         out += [
             "",
-            "## The 12 samples (`samples/`)",
+            f"## The {sm['total']} samples (`samples/`)",
             "",
-            f"The end-to-end samples (other renders, 15 fps, 640x480, with shadows), as "
+            "The end-to-end samples (the first three stretches: other renders, 15 fps, 640x480, "
+            "with shadows; the ten others: corpus clips, see `samples/README.md`), as "
             f"`scripts/evaluate.py` scores them (tolerances in `tests/test_e2e.py`): "
             f"{sm['agree']} of {sm['total']} agree.",
             "",

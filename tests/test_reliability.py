@@ -171,9 +171,13 @@ def _signal_at(frame_no: int, signum: int) -> FakeEstimator:
 @pytest.mark.parametrize(("signum", "code", "said"), [(signal.SIGINT, 130, "interrupted (Ctrl-C)"),
                                                        (signal.SIGTERM, 143, "terminated")])
 def test_interrupted_analyze_keeps_a_playable_video_and_an_incomplete_report(
-        tmp_path: Path, coach, monkeypatch, signum, code, said):
+        tmp_path: Path, coach, monkeypatch, request, signum, code, said):
     monkeypatch.setattr(cli, "open_estimator",
                         lambda model=None, video=True: _signal_at(10, signum))
+    # as a terminal gives it: a test run started in the background (`cmd &`) inherits SIGINT
+    # ignored, and Python then installs no Ctrl-C handler of its own
+    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, old_int))
     video = write_video(tmp_path / "clip.mp4", 30)
     out = tmp_path / "out"
     got, _, err = coach("analyze", str(video), "-e", "pigeon", "--out", str(out), "-q")

@@ -3,6 +3,8 @@
 
     python scripts/live_screenshots.py --camera samples/figure4_clean.mp4 -e figure-4 \\
         --size 1280x720 --out out/shots/1280x720
+    python scripts/live_screenshots.py --camera samples/side_kick_series_clean.mp4 \\
+        --out out/shots/routine -- --routine side_kicks
 
 Needs Xvfb and ImageMagick's ``import`` (Debian: ``apt-get install xvfb imagemagick``). Extra
 arguments after ``--`` go to `coach live` (e.g. ``-- --setup-s 3``).
@@ -22,7 +24,7 @@ from pathlib import Path
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--camera", required=True)
-    ap.add_argument("-e", "--exercise", required=True)
+    ap.add_argument("-e", "--exercise", help="the exercise (none: recognised, or a --routine after --)")
     ap.add_argument("--size", default="1280x720", help="window (and screen) size, WxH")
     ap.add_argument("--every", type=float, default=0.5)
     ap.add_argument("--out", type=Path, required=True)
@@ -39,8 +41,9 @@ def main() -> None:
     os.close(write_fd)
     with os.fdopen(read_fd) as f:
         env = {**os.environ, "DISPLAY": f":{f.readline().strip()}"}
+    exercise = ["-e", args.exercise] if args.exercise else []
     coach = subprocess.Popen([sys.executable, "-m", "coach", "live", "--camera", args.camera,
-                              "-e", args.exercise, "--window-size", args.size,
+                              *exercise, "--window-size", args.size,
                               "--out", str(args.out / "live"), *args.rest], env=env)
     t0, n = time.monotonic(), 0
     try:

@@ -270,13 +270,18 @@ class LiveScreen:
                 y += cap * 1.6
             y += 1.5 * u
 
-    def _countdown(self, pen: Pen, view: LiveView, vid: tuple[float, ...],
-                   panel: tuple[float, ...], u: float) -> None:
+    @staticmethod
+    def _big_count(pen: Pen, view: LiveView, vid: tuple[float, ...], u: float) -> None:
+        """The seconds left, large, in the middle of the video."""
         n = f"{int(np.ceil(view.left_s or 0))}"
         cap = 30 * u
         tw = pen.size(n, cap, True)[0]
         x0, y0, x1, y1 = vid
         pen.text(n, (x0 + x1 - tw) / 2, (y0 + y1 + cap) / 2, cap, WHITE, bold=True)
+
+    def _countdown(self, pen: Pen, view: LiveView, vid: tuple[float, ...],
+                   panel: tuple[float, ...], u: float) -> None:
+        self._big_count(pen, view, vid, u)
         px0, py0, px1, _ = panel
         ex = self.exercise
         y = py0 + 4 * u
@@ -299,11 +304,7 @@ class LiveScreen:
     def _rest(self, pen: Pen, view: LiveView, vid: tuple[float, ...], panel: tuple[float, ...],
               u: float) -> None:
         """A rest between sides or steps: a big count down and what comes next."""
-        n = f"{int(np.ceil(view.left_s or 0))}"
-        cap = 30 * u
-        tw = pen.size(n, cap, True)[0]
-        x0, y0, x1, y1 = vid
-        pen.text(n, (x0 + x1 - tw) / 2, (y0 + y1 + cap) / 2, cap, WHITE, bold=True)
+        self._big_count(pen, view, vid, u)
         px0, py0, px1, _ = panel
         pw = px1 - px0
         y = py0 + 5 * u

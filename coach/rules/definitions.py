@@ -361,18 +361,22 @@ class Exercise(Table):
         raise KeyError(name)
 
 
-def load_exercise(path: Path) -> Exercise:
-    """Load and validate one definition file."""
-    path = Path(path)
+def read_toml(path: Path, what: str) -> dict:
+    """A data file's TOML, or one clear DefinitionError (``what``: 'definition', 'routine')."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DefinitionError(f"{path}: no such definition file") from None
+        raise DefinitionError(f"{path}: no such {what} file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise DefinitionError(f"{path}: cannot read: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise DefinitionError(f"{path.name}: not valid TOML: {e}") from None
-    return parse_exercise(data, path)
+
+
+def load_exercise(path: Path) -> Exercise:
+    """Load and validate one definition file."""
+    path = Path(path)
+    return parse_exercise(read_toml(path, "definition"), path)
 
 
 def parse_exercise(data: dict[str, Any], path: Path) -> Exercise:

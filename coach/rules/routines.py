@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -19,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
 from coach.errors import DefinitionError
-from coach.rules.definitions import Exercise, exercise_names, load_exercise, poses_dir
+from coach.rules.definitions import Exercise, exercise_names, load_exercise, poses_dir, read_toml
 from coach.rules.measures import BOTH
 from coach.rules.settings import Count, Positive, Seconds, Table, Text, explain, fail
 
@@ -120,14 +119,7 @@ def parse_routine(data: dict[str, Any], path: Path, known: set[str]) -> Routine:
 def load_routine(path: Path, known: set[str] | None = None) -> Routine:
     """Load and validate one routine file; ``known``: the exercise names a step may use."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: no such routine file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise DefinitionError(f"{path}: cannot read: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DefinitionError(f"{path.name}: not valid TOML: {e}") from None
+    data = read_toml(path, "routine")
     return parse_routine(data, path, known if known is not None else known_exercises())
 
 

@@ -66,6 +66,18 @@ def _trunk(points: dict[str, np.ndarray], hip: np.ndarray, lean: float, curve: f
     return sh
 
 
+def _supine_trunk(points: dict[str, np.ndarray], hip_lift: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lying on the back, head at the left of the frame: shoulders, hips (raised ``hip_lift``
+    pixels), ears and nose; returns (shoulder, hip)."""
+    sh = np.array([160.0, FLOOR_Y - 12])
+    hip = np.array([320.0, FLOOR_Y - 12 - hip_lift])
+    _sym(points, "shoulder", sh)
+    _sym(points, "hip", hip)
+    points["left_ear"] = points["right_ear"] = np.array([105.0, FLOOR_Y - 20])
+    points["nose"] = np.array([100.0, FLOOR_Y - 45])
+    return sh, hip
+
+
 def _pose(points: dict[str, np.ndarray], vis: float) -> Pose:
     """A pose from named points: (x, y) pixels, or (x, y, z) with z a depth in pixels (toward the
     camera is negative, as MediaPipe's), for 3-D angles across the image."""
@@ -79,12 +91,7 @@ def supine_figure4(side: str = "left", hip_lift: float = 0.0, knee: float = 90.0
     """Lying on the back, head at the left of the frame; ``side`` ankle over the other knee."""
     other = "right" if side == "left" else "left"
     pts: dict[str, np.ndarray] = {}
-    sh = np.array([160.0, FLOOR_Y - 12])
-    hip = np.array([320.0, FLOOR_Y - 12 - hip_lift])
-    _sym(pts, "shoulder", sh)
-    _sym(pts, "hip", hip)
-    pts["left_ear"] = pts["right_ear"] = np.array([105.0, FLOOR_Y - 20])
-    pts["nose"] = np.array([100.0, FLOOR_Y - 45])
+    sh, hip = _supine_trunk(pts, hip_lift)
     # the supporting leg: thigh drawn toward the chest, shin level
     knee_o = hip + 130 * _dir(105)
     ankle_o = knee_o + 120 * _dir(0)
@@ -202,12 +209,7 @@ def happy_baby(hip_lift: float = 0.0, vis: float = 0.95) -> Pose:
     """On the back, head at the left, knees drawn toward the armpits, shins vertical, soles up;
     ``hip_lift`` pixels curls the tailbone up off the floor."""
     pts: dict[str, np.ndarray] = {}
-    sh = np.array([160.0, FLOOR_Y - 12])
-    hip = np.array([320.0, FLOOR_Y - 12 - hip_lift])
-    _sym(pts, "shoulder", sh)
-    _sym(pts, "hip", hip)
-    pts["left_ear"] = pts["right_ear"] = np.array([105.0, FLOOR_Y - 20])
-    pts["nose"] = np.array([100.0, FLOOR_Y - 45])
+    sh, hip = _supine_trunk(pts, hip_lift)
     for s, z in (("left", 150.0), ("right", -150.0)):
         knee = hip + 120 * _dir(125)
         _legs(pts, s, np.array([*knee, z]), np.array([*(knee + 110 * _dir(90)), z]))

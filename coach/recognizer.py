@@ -388,6 +388,15 @@ class Recognizer:
     def _merge(self, c: str) -> str:
         return c.split(":")[0] if c.split(":")[0] in self.unsided else c
 
+    def label_probs(self, p: np.ndarray) -> dict[str, float]:
+        """A row of class probabilities as the smoother takes them: coached stretches (sides
+        merged where unsided), everything else summed into 'none'."""
+        probs: dict[str, float] = {}
+        for c, v in zip(self.model.classes, p, strict=True):
+            key = self._merge(c) if self._is_coached(c) else NONE
+            probs[key] = probs.get(key, 0.0) + float(v)
+        return probs
+
     def update(self, pose: Pose, t: float) -> Recognition:
         if pose.is_empty:
             label, conf = self.smoother.update(None, t)
@@ -400,12 +409,8 @@ class Recognizer:
         )
         both = self.model.predict(np.stack([fw, fmw]))  # the pose and its mirror image in one pass
         p = 0.5 * (both[0] + both[1][self._swap])
-        probs: dict[str, float] = {}
-        for c, v in zip(self.model.classes, p, strict=True):
-            key = self._merge(c) if self._is_coached(c) else NONE
-            probs[key] = probs.get(key, 0.0) + float(v)
         self.probs = {c: float(v) for c, v in zip(self.model.classes, p, strict=True)}
-        label, conf = self.smoother.update(probs, t)
+        label, conf = self.smoother.update(self.label_probs(p), t)
         return self._recognition(label, conf)
 
     def _recognition(self, label: str, conf: float) -> Recognition:

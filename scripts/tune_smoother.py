@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpuslib import clips  # noqa: E402
 from train_recognizer import COACHED, SEED, UNSIDED, build_training, fit  # noqa: E402
 
-from coach.recognizer import NONE, Smoother, clip_probabilities  # noqa: E402
+from coach.recognizer import NONE, Recognizer, Smoother, clip_probabilities  # noqa: E402
 
 GRID = {
     "tau_s": [0.25, 0.4, 0.7],
@@ -38,18 +38,10 @@ def label_probs(model, clip) -> list[dict[str, float] | None]:
     xy = tr["xy"].astype(np.float64) * np.array(wh)
     p = clip_probabilities(model, xy, tr["world"].astype(np.float64), tr["vis"].astype(np.float64),
                            tr["ok"], clip.times, wh)
-    coached = set(model.meta["coached"])
+    rec = Recognizer(model, unsided=UNSIDED)
     out: list[dict[str, float] | None] = []
     for i, row in enumerate(p):
-        if not tr["ok"][i] or np.isnan(row).any():
-            out.append(None)
-            continue
-        d: dict[str, float] = {}
-        for c, v in zip(model.classes, row, strict=True):
-            name = c.split(":")[0]
-            key = (name if name in UNSIDED else c) if name in coached else NONE
-            d[key] = d.get(key, 0.0) + float(v)
-        out.append(d)
+        out.append(None if not tr["ok"][i] or np.isnan(row).any() else rec.label_probs(row))
     return out
 
 

@@ -27,7 +27,7 @@ CORPUS = REPO / "corpus"
 CLIPS = CORPUS / "clips"
 TRACKS = CORPUS / "tracks"
 VIDEOS = REPO / "out" / "corpus" / "videos"
-VERSION = "c2"  # the latest version planned (c1 clips keep their ids and content)
+VERSION = "c3"  # the latest version planned (c1 and c2 clips keep their ids and content)
 SEED = 20261127
 FPS = 10
 
@@ -86,7 +86,8 @@ SIDED = {"low_lunge_left", "ninety_ninety", "supine_hamstring", "fig4_twist", "c
 ARMS_FREE = {"cross_legged", "rolled_centre", "rolled_left", "rolled_right", "seated_knees_up",
              "butterfly", "sit_long", "cow_face", "ninety_ninety", "heel_sit", "seated_twist",
              "seated_fold_long", "wide_fold", "stand", "stand_shift", "walk_a",
-             "squat_low", "kneel_tall", "kneel_half", "wide_sit", "fig4_twist_arms_free"}
+             "squat_low", "kneel_tall", "kneel_half", "wide_sit", "fig4_twist_arms_free",
+             "chair_sit", "chair_fig4_cross", "chair_fig4"}
 
 SKIN = ["#f1c27d", "#e0ac69", "#c68642", "#8d5524", "#5c3a1e", "#ffdbac", "#a0673a", "#3b2414"]
 HAIR = ["#1c1410", "#2a1b12", "#6b4423", "#b5884f", "#d9c08c", "#8a8a8a", "#4a2c1a", None]
@@ -128,6 +129,19 @@ STRETCHES = {
                          "faults": ["spine_rounding"], "target": (0.0, 0.0, 0.3)},
 }
 FAULTS.update({k: v["faults"] for k, v in STRETCHES.items()})
+# Version c3: the stretches with a prop (a wall at the feet, a chair), in poses_props.toml. The
+# prop is placed from the posed body of the clip's first key (see place_props).
+PROP_STRETCHES = {
+    "wall_glute": {"pose": "wall_glute", "entry": ["wall_prep"], "sided": True, "prop": "wall",
+                   "faults": ["hips_down", "knee_angle"], "target": (0.0, -0.2, 0.35)},
+    "wall_figure4": {"pose": "wall_fig4", "entry": ["wall_prep_close"], "sided": True, "prop": "wall",
+                     "faults": ["hips_down", "knee_angle"], "target": (0.0, -0.2, 0.35)},
+    "chair_figure4": {"pose": "chair_fig4", "entry": ["chair_sit"], "sided": True, "prop": "chair",
+                      "cross": "chair_fig4_cross", "faults": ["knee_angle"], "target": (0.0, 0.0, 0.6)},
+}
+STRETCHES.update(PROP_STRETCHES)
+FAULTS.update({k: v["faults"] for k, v in PROP_STRETCHES.items()})
+CHAIRS = ["#6b4a2b", "#8a6a4a", "#2b2b2b", "#c8c2b8", "#3d5a6c", "#a0522d", "#e8e2d6"]
 
 
 def _hex(rgb: np.ndarray) -> str:
@@ -414,15 +428,29 @@ def stretch_clip(kind: str, rng) -> Clip:
             c.seg("transition", None, start)
             start = c.t
         depth = _u(rng, 0.75, 1.1)
-        c.key(spec["pose"], side, _u(rng, 1.6, 2.6), base=entry, depth=depth)
-        c.seg("setup", side, start)
+        base = entry
+        if "cross" in spec:  # cross the legs sitting tall, then round forward over them
+            c.key(spec["cross"], side, _u(rng, 1.6, 2.4))
+            c.seg("setup", side, start)
+            start = c.t
+            c.hold(_u(rng, 1.0, 2.5))
+            base = spec["cross"]
+            c.key(spec["pose"], side, _u(rng, 1.6, 2.6), base=base, depth=depth)
+            c.seg("hold", side, start)
+        else:
+            c.key(spec["pose"], side, _u(rng, 1.6, 2.6), base=entry, depth=depth)
+            c.seg("setup", side, start)
         h0 = c.t
         dur = _u(rng, 6.0, 8.0) if len(sides) == 2 else _u(rng, 9.0, 12.0)
-        c.fidget(spec["pose"], side, dur, base=entry, depth=depth)
+        c.fidget(spec["pose"], side, dur, base=base, depth=depth)
         c.seg("hold", side, h0)
         f = faults[side or "left"]
         if f:
             _fault(c, f, side or "left", h0 + 0.5, c.t - 0.5, rng)
+        if "cross" in spec:
+            s0 = c.t
+            c.key(spec["cross"], side, _u(rng, 1.4, 2.0))
+            c.seg("transition", side, s0)
     start = c.t
     c.key(entry, None, _u(rng, 1.5, 2.2))
     c.hold(_u(rng, 0.5, 1.2))
@@ -462,6 +490,95 @@ def side_kick_clip(rng) -> Clip:
     return c
 
 
+def pigeon_back_clip(rng) -> Clip:
+    """Pigeon as the guide has it (c3): sitting up, then leaning back toward the back hip and
+    forward over the front shin, two or three times each way ('lean' segments, each a rep)."""
+    c = Clip(rng)
+    sides = _sides(rng)
+    faults = _fault_plan(rng, "pigeon", sides)
+    c.key("all_fours", None, 0.0)
+    c.hold(_u(rng, 0.6, 1.5))
+    c.seg("other", None, 0.0, "all_fours")
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key("all_fours", None, _u(rng, 1.5, 2.2))
+            c.seg("transition", None, start)
+            start = c.t
+        c.key("pigeon_up", side, _u(rng, 1.8, 2.5))
+        c.seg("setup", side, start)
+        h0 = c.t
+        c.fidget("pigeon_up", side, _u(rng, 4.5, 6.5) if faults[side] else _u(rng, 2.0, 3.5))
+        c.seg("hold", side, h0)
+        if faults[side]:
+            _fault(c, faults[side], side, h0 + 0.3, c.t - 0.3, rng)
+        for j in range(int(rng.integers(2, 4)) if len(sides) == 2 else int(rng.integers(3, 5))):
+            l0 = c.t
+            back = j % 2 == 0
+            depth = _u(rng, 0.6, 1.15)
+            c.key("pigeon_lean_back" if back else "pigeon_lean", side, _u(rng, 1.6, 2.4),
+                  base="pigeon_up", depth=depth)
+            c.hold(_u(rng, 1.2, 3.0))
+            c.key("pigeon_up", side, _u(rng, 1.6, 2.4))
+            c.hold(_u(rng, 0.4, 1.0))
+            c.seg("lean_back" if back else "lean", side, l0)
+    return c
+
+
+def rolldown_sweep_clip(rng) -> Clip:
+    """The roll-down as the guide has it (c3): roll down through the middle, sweep the chest from
+    one knee to the other at the bottom, back to the middle, roll up; once or twice a side."""
+    c = Clip(rng)
+    sides = _sides(rng, 0.7)
+    faults = _fault_plan(rng, "seated_rolldown", sides)
+    for i, side in enumerate(sides):
+        start = c.t
+        if i:
+            c.key("seated_knees_up", None, _u(rng, 1.5, 2.2))
+            c.hold(_u(rng, 0.3, 0.8))
+            c.key("cross_legged", side, _u(rng, 1.5, 2.2))
+            c.seg("transition", None, start)
+        else:
+            c.key("cross_legged", side, 0.0)
+        h0 = c.t
+        c.hold(_u(rng, 1.5, 3.0))
+        c.seg("hold", side, h0)
+        for r in range(int(rng.integers(1, 3))):
+            r0 = c.t
+            depth = _u(rng, 0.7, 1.15)
+            first, second = ("rolled_left", "rolled_right") if rng.uniform() < 0.5 else ("rolled_right", "rolled_left")
+            c.key("rolled_centre", side, _u(rng, 1.8, 2.6), base="cross_legged", depth=depth)
+            c.hold(_u(rng, 0.5, 1.2))
+            c.key(first, side, _u(rng, 1.2, 2.0), base="cross_legged", depth=depth)
+            c.hold(_u(rng, 0.5, 1.5))
+            c.key(second, side, _u(rng, 1.8, 2.8), base="cross_legged", depth=depth)
+            c.hold(_u(rng, 0.5, 1.5))
+            if faults[side] and r == 0:
+                _fault(c, "hips_down", side, c.t - 3.0, c.t + 0.5, rng)
+            c.key("rolled_centre", side, _u(rng, 1.2, 2.0), base="cross_legged", depth=depth)
+            c.key("cross_legged", side, _u(rng, 1.8, 2.6))
+            c.hold(_u(rng, 0.5, 1.2))
+            c.seg("roll", side, r0)
+    return c
+
+
+def routine_clip(rng, steps: tuple[str, ...]) -> Clip:
+    """Several stretches in one take (the start of a routine): each step's own clip, one after the
+    other with a move between; every segment names its stretch. Done cleanly (no faults)."""
+    c = Clip(rng)
+    for n, step in enumerate(steps):
+        part = BUILDERS[step](rng)
+        t0 = 0.0 if n == 0 else round(c.t + _u(rng, 1.5, 2.5), 2)
+        if n:
+            c.segments.append({"phase": "transition", "side": None, "start_s": c.t, "end_s": t0,
+                               "posture": None, "stretch": None})
+        c.keys += [{**k, "t": round(t0 + k["t"], 2)} for k in part.keys]
+        c.segments += [{**sg, "start_s": round(t0 + sg["start_s"], 2), "end_s": round(t0 + sg["end_s"], 2),
+                        "stretch": step} for sg in part.segments]
+        c.t = c.keys[-1]["t"]
+    return c
+
+
 BUILDERS = {"supine_figure4": figure4_clip, "pigeon": pigeon_clip, "seated_rolldown": rolldown_clip,
             "none": negative_clip}
 MIX = {"supine_figure4": 66, "pigeon": 60, "seated_rolldown": 50, "none": 135}
@@ -469,10 +586,46 @@ MIX = {"supine_figure4": 66, "pigeon": 60, "seated_rolldown": 50, "none": 135}
 # now stretches leave fewer true negatives)
 BUILDERS.update({k: (lambda rng, k=k: stretch_clip(k, rng)) for k in STRETCHES})
 BUILDERS["side_kick_series"] = side_kick_clip
-MIX_C2 = {**{k: 22 for k in STRETCHES}, "none": 30}
+MIX_C2 = {**{k: 22 for k in STRETCHES if k not in PROP_STRETCHES}, "none": 30}
+# c3: the prop stretches, pigeon's lean back and the roll-down's sweep as the guides have them,
+# more of the stretches the recogniser confused (child's pose and the adductor opener), and the
+# negatives a wall or a chair brings (feet on the wall, sitting on a chair)
+BUILDERS.update({"pigeon_back": pigeon_back_clip, "rolldown_sweep": rolldown_sweep_clip})
+MIX_C3 = {"wall_glute": 22, "wall_figure4": 22, "chair_figure4": 22, "pigeon_back": 14,
+          "rolldown_sweep": 14, "child_pose": 8, "adductor_opener": 8, "none_prop": 12}
+KIND_OF = {"pigeon_back": "pigeon", "rolldown_sweep": "seated_rolldown", "none_prop": "none"}
+# Demo clips: a routine in one take, on validation bodies and cameras, for end-to-end tests
+# (split "demo": neither fitted nor in the validation figures).
+DEMO = {"lower_back_start": ("child_pose", "supine_figure4", "figure4_twist")}
 TARGETS = {"supine_figure4": (0.0, 0.0, 0.25), "pigeon": (0.0, -0.1, 0.3),
            "seated_rolldown": (0.0, 0.0, 0.4), "none": (0.0, 0.0, 0.35)}
 TARGETS.update({k: v["target"] for k, v in STRETCHES.items()})
+TARGETS.update({"pigeon_back": TARGETS["pigeon"], "rolldown_sweep": TARGETS["seated_rolldown"],
+                "none_prop": (0.0, 0.0, 0.45), "demo": (0.0, 0.0, 0.3)})
+
+
+def negative_prop_clip(rng) -> Clip:
+    """Against a wall or on a chair without the stretch: both feet on the wall, sitting on the
+    chair, feet on the floor (the prop's own negatives)."""
+    c = Clip(rng)
+    prop = "wall" if rng.uniform() < 0.5 else "chair"
+    first = ("wall_prep" if rng.uniform() < 0.5 else "wall_prep_close") if prop == "wall" else "chair_sit"
+    c.prop = prop
+    c.key(first, None, 0.0)
+    c.fidget(first, None, _u(rng, 4.0, 7.0))
+    c.seg("other", None, 0.0, first)
+    nxt = {"wall_prep": "supine_knees_bent", "wall_prep_close": "wall_prep", "chair_sit": "chair_sit"}[first]
+    if nxt != first:
+        s0 = c.t
+        c.key(nxt, None, _u(rng, 1.5, 2.5))
+        c.seg("transition", None, s0)
+        h0 = c.t
+        c.fidget(nxt, None, _u(rng, 3.0, 5.0))
+        c.seg("other", None, h0, nxt)
+    return c
+
+
+BUILDERS["none_prop"] = negative_prop_clip
 
 
 def plan(seed: int = SEED) -> dict:
@@ -484,7 +637,9 @@ def plan(seed: int = SEED) -> dict:
     cams = make_cameras(rng)
     clips = _plan_clips(rng, "c1", MIX, bodies, cams)
     clips += _plan_clips(np.random.default_rng(seed + 2), "c2", MIX_C2, bodies, cams)
-    return {"version": VERSION, "versions": ["c1", "c2"], "seed": seed, "fps": FPS, "thresholds": THRESHOLDS,
+    clips += _plan_clips(np.random.default_rng(seed + 3), "c3", MIX_C3, bodies, cams)
+    clips += _plan_demo(np.random.default_rng(seed + 4), bodies, cams)
+    return {"version": VERSION, "versions": ["c1", "c2", "c3"], "seed": seed, "fps": FPS, "thresholds": THRESHOLDS,
             "bodies": bodies, "cameras": cams, "clips": clips}
 
 
@@ -499,6 +654,9 @@ def _plan_clips(rng, version: str, mix: dict[str, int], bodies: list[dict], cams
         bs, cs = by_split[split]
         body, cam = bs[int(rng.integers(len(bs)))], cs[int(rng.integers(len(cs)))]
         clip = BUILDERS[kind](rng)
+        prop = PROP_STRETCHES[kind]["prop"] if kind in PROP_STRETCHES else getattr(clip, "prop", None)
+        while prop and not camera_sees_prop_side(cam, prop):  # c3 only: c1/c2 have no props
+            cam = cs[int(rng.integers(len(cs)))]
         if kind == "none" and any(k["pose"] in NEGATIVE_GROUPS["standing"] for k in clip.keys):
             target = (0.0, 0.0, 0.7)
             dist_add = 0.8
@@ -536,7 +694,39 @@ def _plan_clips(rng, version: str, mix: dict[str, int], bodies: list[dict], cams
                        "breath_hz": _u(rng, 0.15, 0.3), "style_deg": 3.0},
             "keys": clip.keys, "segments": clip.segments, "faults": clip.faults,
         })
+        if kind in KIND_OF:
+            clips[-1]["kind"], clips[-1]["variant"] = KIND_OF[kind], kind
+        if prop:
+            clips[-1]["props"] = {"kind": prop, "colour": (clips[-1]["scene"]["wall"] if prop == "wall"
+                                                           else CHAIRS[int(rng.integers(len(CHAIRS)))])}
+            if prop == "chair":
+                clips[-1]["scene"]["mat"] = None
     return clips
+
+
+def camera_sees_prop_side(cam: dict, prop: str) -> bool:
+    """Where nobody would put a camera: behind the wall the feet are on (the body lies along y,
+    feet toward -y), or behind the chair's back (the sitter faces -y)."""
+    az = np.radians(cam["azimuth_deg"])
+    if prop == "wall":
+        return cam["distance"] * np.sin(az) > -0.2
+    return np.sin(az) < 0.75
+
+
+def _plan_demo(rng, bodies: list[dict], cams: list[dict]) -> list[dict]:
+    """The DEMO clips: a routine's first steps in one take, on validation bodies and cameras."""
+    out = []
+    for name, steps in DEMO.items():
+        kinds = {"demo": 1}
+        BUILDERS["demo"] = lambda r, steps=steps: routine_clip(r, steps)
+        val_b = [b for b in bodies if b["split"] == "val"]
+        val_c = [c for c in cams if c["split"] == "val"]
+        c = _plan_clips(rng, "demo", kinds, val_b + [dict(b, split="train") for b in val_b],
+                        val_c + [dict(k, split="train") for k in val_c])[0]
+        c.update(id=f"demo_{name}", kind="routine", variant=name, split="demo", steps=list(steps))
+        out.append(c)
+    BUILDERS.pop("demo", None)
+    return out
 
 
 def cmd_plan(_args) -> int:
@@ -643,6 +833,66 @@ def fault_sizes(clip: dict, world: np.ndarray, timeline) -> list[dict]:
     return out
 
 
+
+PROP_REF = {"wall": ("wall_prep", "wall_prep_close"), "chair": ("chair_sit",)}
+
+
+def place_props(clip: dict, body, tl) -> list[dict]:
+    """The clip's prop as boxes (render.scene.BodyScene ``props``), placed from the body posed
+    as at the first key of the prop's reference posture: a wall touching the soles of the feet
+    (perpendicular to the body's long axis), or a chair whose seat is under the buttocks and
+    whose back is behind the back."""
+    spec = clip.get("props")
+    if not spec:
+        return []
+    from render.body import KEYPOINT_NAMES
+
+    ref = next(k for k in clip["keys"] if k["pose"] in PROP_REF[spec["kind"]])
+    p = tl.at(float(ref["t"]))
+    posed = body.pose(p.angles, world_rot=p.world, world_xy=p.xy, lift=p.lift,
+                      ground_on_arms=ref["pose"] not in ARMS_FREE)
+    v, kp = posed.vertices, posed.keypoints
+    ix = {n: i for i, n in enumerate(KEYPOINT_NAMES)}
+    hip = 0.5 * (kp[ix["left_hip"]] + kp[ix["right_hip"]])
+    bones = np.array([body.model.bone_labels[b] for b in body.dominant_bone])
+    colour = spec["colour"]
+    if spec["kind"] == "wall":
+        sh = 0.5 * (kp[ix["left_shoulder"]] + kp[ix["right_shoulder"]])
+        axis = (hip - sh)[:2] / np.linalg.norm((hip - sh)[:2])  # toward the feet
+        foot = v[[b.startswith(("foot", "toe")) for b in bones]]
+        reach = float((foot[:, :2] @ axis).max())
+        across = np.array([-axis[1], axis[0]])
+        c = axis * (reach + 0.06) + across * float(hip[:2] @ across)
+        ang = float(np.arctan2(axis[1], axis[0]))
+        return [{"extents": [0.12, 3.2, 2.5], "centre": [float(c[0]), float(c[1]), 1.25], "colour": colour,
+                 "angle": ang, "roughness": 1.0}]
+    lat = (kp[ix["left_hip"]] - kp[ix["right_hip"]])[:2]
+    lat /= np.linalg.norm(lat)
+    fwd = np.array([lat[1], -lat[0]])  # the sitter faces this way
+    knee = 0.5 * (kp[ix["left_knee"]] + kp[ix["right_knee"]])
+    seat_v = v[[b.startswith(("pelvis", "upperleg")) for b in bones]]
+    behind_knee = seat_v[:, :2] @ fwd < float(knee[:2] @ fwd) - 0.12
+    top = float(seat_v[behind_knee, 2].min())
+    trunk_v = v[[b.startswith(("pelvis", "spine", "root")) for b in bones]]
+    back = float((trunk_v[:, :2] @ fwd).min()) - 0.02
+    front = float(knee[:2] @ fwd) - 0.06
+    mid = float(hip[:2] @ lat)
+    ang = float(np.arctan2(fwd[1], fwd[0]))
+
+    def at(a: float, b: float, z: float) -> list[float]:
+        xy = fwd * a + lat * b
+        return [float(xy[0]), float(xy[1]), z]
+
+    boxes = [{"extents": [front - back, 0.46, 0.04], "centre": at(0.5 * (front + back), mid, top - 0.02)},
+             {"extents": [0.03, 0.44, 0.40], "centre": at(back - 0.015, mid, top + 0.08 + 0.20)}]
+    for a in (back + 0.02, front - 0.02):
+        for b in (mid - 0.2, mid + 0.2):
+            boxes.append({"extents": [0.035, 0.035, top - 0.04], "centre": at(a, b, 0.5 * (top - 0.04))})
+    for b in (mid - 0.2, mid + 0.2):  # the back's posts
+        boxes.append({"extents": [0.03, 0.03, 0.30], "centre": at(back - 0.015, b, top + 0.13)})
+    return [{**bx, "colour": colour, "angle": ang, "roughness": 0.6} for bx in boxes]
+
+
 def render_clip(clip: dict, bodies: dict, lib) -> dict:
     """Render one clip to VIDEOS/ID.mp4 (+ ID.truth.npz); returns the truth summary."""
     import av
@@ -662,10 +912,12 @@ def render_clip(clip: dict, bodies: dict, lib) -> dict:
     cam = Camera(np.asarray(cp["position"], float), np.asarray(cp["target"], float),
                  float(cp["yfov_deg"]), s.width, s.height)
     sc = clip["scene"]
+    props = place_props(clip, body, tl)
     scene = BodyScene(cam, body.faces, body.face_uv, body.uv, build_texture(body, clip["colours"]),
                       floor=sc["floor"], wall=sc["wall"], mat=sc["mat"], mat_angle=sc["mat_angle"],
                       ambient=sc["ambient"], key_intensity=sc["key_intensity"],
-                      key_dir=tuple(sc["key_dir"]), fill_intensity=sc["fill_intensity"], shadows=False)
+                      key_dir=tuple(sc["key_dir"]), fill_intensity=sc["fill_intensity"], shadows=False,
+                      props=props)
     VIDEOS.mkdir(parents=True, exist_ok=True)
     tmp = VIDEOS / f"{clip['id']}.{os.getpid()}.part.mp4"  # two renderers may meet on a clip
     container = av.open(str(tmp), "w")
@@ -695,6 +947,7 @@ def render_clip(clip: dict, bodies: dict, lib) -> dict:
     np.savez_compressed(VIDEOS / f"{clip['id']}.truth.npz", world=world, xy=pix)
     tmp.replace(VIDEOS / f"{clip['id']}.mp4")
     return {"frames": n, "faults": fault_sizes(clip, world.astype(float), tl),
+            **({"props": [{k: v for k, v in pr.items() if k != "colour"} for pr in props]} if props else {}),
             "keypoints_in_frame": round(float(inside.mean()), 4),
             "frames_all_in_frame": round(float(inside.all(1).mean()), 4)}
 

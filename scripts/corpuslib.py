@@ -16,7 +16,7 @@ from coach.pose import N_LANDMARKS, Pose
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
-COUNTED = ("hold", "lean", "roll", "kick")  # phases in which the person is in the stretch
+COUNTED = ("hold", "lean", "lean_back", "roll", "kick")  # phases in which the person is in the stretch
 EDGE_S = 0.4  # frames this close to a change of label are not scored (the change is gradual)
 # Named postures of version c1's negative clips that are coached stretches since c2: their
 # segments are the stretch (the posture's side is the stretch's side).
@@ -93,13 +93,16 @@ class Clip:
         phase = np.full(self.n, "", object)
         side = np.full(self.n, "", object)
         posture = np.full(self.n, "", object)
+        named = np.full(self.n, self.kind if self.kind not in ("none", "routine") else "", object)
         for s in self.spec["segments"]:
             m = (t >= s["start_s"]) & (t < s["end_s"])
             phase[m] = s["phase"]
             side[m] = s["side"] or ""
             posture[m] = s.get("posture") or ""
+            if "stretch" in s:  # a routine's clip: each segment names its stretch
+                named[m] = s["stretch"] or ""
         inside = np.isin(phase, COUNTED)
-        stretch = np.where(inside, self.kind if self.kind != "none" else "", "").astype(object)
+        stretch = np.where(inside, named, "").astype(object)
         for i, p in enumerate(posture):
             if p in POSTURE_EXERCISE and phase[i] == "other":
                 stretch[i] = POSTURE_EXERCISE[p]
@@ -123,7 +126,7 @@ class Clip:
         """Repetitions per side: pigeon's leans, the roll-downs, the side kick series' kicks."""
         out = {"left": 0, "right": 0}
         for s in self.spec["segments"]:
-            if s["phase"] in ("lean", "roll") and s["side"] in out:
+            if s["phase"] in ("lean", "lean_back", "roll") and s["side"] in out:
                 out[s["side"]] += 1
         for k in self.spec["keys"]:
             if k["pose"] == "side_kick_front" and k["side"] in out:
@@ -145,9 +148,12 @@ def clips(split: str | None = None, kinds: tuple[str, ...] | None = None, tracke
     for cid in m["clip_ids"]:
         f = CORPUS / "clips" / f"{cid}.json"
         spec = json.loads(f.read_text())
-        if body_split[spec["body"]] != spec["split"] or cam_split[spec["camera"]] != spec["split"]:
+        # demo clips (a routine in one take, for end-to-end tests) use validation bodies and
+        # cameras and are read only when asked for by name of their split
+        home = "val" if spec["split"] == "demo" else spec["split"]
+        if body_split[spec["body"]] != home or cam_split[spec["camera"]] != home:
             raise ValueError(f"{cid}: body/camera split does not match the clip's split")
-        if split and spec["split"] != split:
+        if spec["split"] != split and (split or spec["split"] == "demo"):
             continue
         if kinds and spec["kind"] not in kinds:
             continue

@@ -1,4 +1,4 @@
-"""A pyrender scene kept alive across frames: floor, wall, lights, camera and one body mesh
+"""A pyrender scene kept alive across frames: floor, wall, props, lights, camera and one body mesh
 whose vertex buffer is overwritten every frame (rebuilding the scene costs ~10x more)."""
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class BodyScene:
         key_dir: tuple[float, float, float] = (0.4, -0.5, -1.0),
         fill_intensity: float = 6.0,
         shadows: bool = True,
+        props: tuple[dict, ...] = (),
     ) -> None:
         os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
         import pyrender
@@ -125,6 +126,9 @@ class BodyScene:
         if mat:
             box([0.62, 1.85, 0.008], [mat_center[0], mat_center[1], 0.004], mat,
                 angle=np.radians(mat_angle))
+        for p in props:  # a wall at the feet, a chair: boxes placed by the caller (world metres)
+            box(p["extents"], p["centre"], p["colour"], angle=float(p.get("angle", 0.0)),
+                roughness=float(p.get("roughness", 0.8)))
 
         tex = pyrender.Texture(source=texture, source_channels="RGB")
         material = pyrender.MetallicRoughnessMaterial(

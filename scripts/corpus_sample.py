@@ -2,6 +2,10 @@
 
     python scripts/corpus_sample.py CLIP_ID NAME [CLIP_ID NAME ...]
     python scripts/corpus_sample.py --pick [--split val]   # list candidate clips per stretch
+    python scripts/corpus_sample.py --routine demo_lower_back_start lower_back_start
+
+A routine sample (a demo clip: several stretches in one take) is ``samples/routines/NAME.mp4``
+with ``NAME.json``: per stretch in order, when it began and ended and the seconds held per side.
 
 A sample is ``samples/NAME.mp4`` (the clip's video, copied), ``NAME.truth.json`` (the format of
 samples/README.md, from the clip's timeline) and ``NAME.keypoints.npz`` (the true keypoints).
@@ -110,6 +114,39 @@ def write(clip: Clip, name: str, thresholds: dict) -> None:
     print(f"{clip.id} -> samples/{name} ({clip.kind}, {clip.view}, faults {truth['faults'] or 'none'})")
 
 
+def routine_truth(clip: Clip, name: str) -> dict:
+    """The stretches of a demo clip in order: start, end and seconds in the stretch per side
+    ('both' for a stretch without sides)."""
+    spec = clip.spec
+    steps: list[dict] = []
+    for sg in spec["segments"]:
+        if not sg.get("stretch") or sg["phase"] not in COUNTED:
+            continue
+        if not steps or steps[-1]["exercise"] != sg["stretch"]:
+            steps.append({"exercise": sg["stretch"], "start_s": sg["start_s"], "end_s": sg["end_s"], "held_s": {}})
+        st = steps[-1]
+        st["end_s"] = sg["end_s"]
+        side = sg["side"] if find_exercise(sg["stretch"]).sided else "both"
+        st["held_s"][side] = round(st["held_s"].get(side, 0.0) + sg["end_s"] - sg["start_s"], 2)
+    return {"schema": 1, "sample": name, "scenario": f"corpus/clips/{clip.id}.json", "video": f"{name}.mp4",
+            "fps": spec["fps"], "frames": spec["rendered"]["frames"], "duration_s": spec["duration_s"],
+            "camera": {"placement": spec["view"]}, "steps": steps}
+
+
+def write_routine(clip: Clip, name: str) -> None:
+    if clip.spec["split"] != "demo":
+        raise SystemExit(f"error: {clip.id} is not a demo clip (a routine in one take)")
+    if "rendered" not in clip.spec or not (VIDEOS / f"{clip.id}.mp4").exists():
+        raise SystemExit(f"error: {clip.id} is not rendered here")
+    out = SAMPLES / "routines"
+    out.mkdir(exist_ok=True)
+    truth = routine_truth(clip, name)
+    shutil.copy(VIDEOS / f"{clip.id}.mp4", out / f"{name}.mp4")
+    (out / f"{name}.json").write_text(json.dumps(truth, indent=2) + "\n")
+    print(f"{clip.id} -> samples/routines/{name}: " + ", ".join(
+        f"{s['exercise']} {s['start_s']}-{s['end_s']} s {s['held_s']}" for s in truth["steps"]))
+
+
 def pick(split: str, thresholds: dict) -> None:
     by_kind = defaultdict(list)
     for c in clips(split):
@@ -128,8 +165,15 @@ def main() -> int:
     ap.add_argument("pairs", nargs="*", metavar="CLIP_ID NAME")
     ap.add_argument("--pick", action="store_true", help="list the clips that can be samples")
     ap.add_argument("--split", default="val", choices=("val", "train"))
+    ap.add_argument("--routine", nargs=2, metavar=("CLIP_ID", "NAME"), help="a demo clip as a routine sample")
     args = ap.parse_args()
     thresholds = manifest()["thresholds"]
+    if args.routine:
+        demo = {c.id: c for c in clips("demo", tracked=False)}
+        if args.routine[0] not in demo:
+            raise SystemExit(f"error: no demo clip {args.routine[0]!r}; there are: {', '.join(demo) or 'none'}")
+        write_routine(demo[args.routine[0]], args.routine[1])
+        return 0
     if args.pick:
         pick(args.split, thresholds)
         return 0

@@ -248,11 +248,14 @@ class LiveCoach:
             # (the first coaching frame's gap was left out above, the guide not yet coaching)
             self.state = self.session.update(pose, t, people)
             self._announce_coaching(self.state)
-            image = self.overlay.annotate(frame.image.copy(), self.state)
-            for w in self.writers:
-                w.observe(image, self.state)
-            if self.record is not None:
-                self.record.write(image)
+            # the annotated picture is for a recording, and for the HTML report's snapshot of
+            # a fault (taken while it is open): not drawn otherwise, as it would delay the screen
+            if self.record is not None or (self.writers and self.state.open_faults):
+                image = self.overlay.annotate(frame.image.copy(), self.state)
+                for w in self.writers:
+                    w.observe(image, self.state)
+                if self.record is not None:
+                    self.record.write(image)
         view = LiveView(step, frame.image, pose, self.state if step == "coaching" else None,
                         framing, self.guide.left_s(), self.paused, self._voice(), self._fps,
                         pose_ms, self._current_note())
@@ -385,7 +388,7 @@ def live_loop(coach: Coach, source: FrameSource, estimator: PoseEstimator,
     interim_at = time.monotonic() + options.report_every_s
     interim_failed = False
     error: str | None = None
-    last_draw, last_size = 0.0, (0, 0)
+    last_draw, last_size, dirty = 0.0, (0, 0), False
     worker.start()
     try:
         while True:
@@ -410,21 +413,24 @@ def live_loop(coach: Coach, source: FrameSource, estimator: PoseEstimator,
             if coach.finished:
                 break
             if display is not None:
+                size = display.size()
+                now = time.monotonic()
+                drawn = False
+                if coach.view is not None and (index is not None or dirty or size != last_size
+                                               or now - last_draw > REDRAW_S):
+                    screen.exercise = coach.exercise  # a routine's step changes it
+                    display.show(screen.render(coach.view, size))
+                    last_draw, last_size, dirty, drawn = now, size, False, True
+                # the window paints what was shown while it reads the keys: right after showing
                 action = KEYS.get(display.key(1))
+                if drawn and index is not None and on_shown is not None:
+                    on_shown(index, time.monotonic())
                 todo = coach.key(action) if action else None
+                dirty = dirty or action is not None
                 if todo == "quit":
                     break
                 if todo == "fullscreen":
                     display.toggle_fullscreen()
-                size = display.size()
-                now = time.monotonic()
-                if coach.view is not None and (index is not None or action or size != last_size
-                                               or now - last_draw > REDRAW_S):
-                    screen.exercise = coach.exercise  # a routine's step changes it
-                    display.show(screen.render(coach.view, size))
-                    last_draw, last_size = now, size
-                    if index is not None and on_shown is not None:
-                        on_shown(index, time.monotonic())
                 if coach.finished:
                     break
             if writers and time.monotonic() >= interim_at and coach.coaching:

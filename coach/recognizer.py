@@ -381,6 +381,8 @@ class Recognizer:
         self.smoother = (Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0, side_tau_s=1e-3)
                          if instant else Smoother(coached))
         self.probs: dict[str, float] = {}
+        # each class's label for the smoother (worked out once, not per frame)
+        self._labels = [self._merge(c) if self._is_coached(c) else NONE for c in self.model.classes]
 
     def _is_coached(self, c: str) -> bool:
         return c.split(":")[0] in self.model.meta.get("coached", [])
@@ -392,9 +394,8 @@ class Recognizer:
         """A row of class probabilities as the smoother takes them: coached stretches (sides
         merged where unsided), everything else summed into 'none'."""
         probs: dict[str, float] = {}
-        for c, v in zip(self.model.classes, p, strict=True):
-            key = self._merge(c) if self._is_coached(c) else NONE
-            probs[key] = probs.get(key, 0.0) + float(v)
+        for key, v in zip(self._labels, p.tolist(), strict=True):
+            probs[key] = probs.get(key, 0.0) + v
         return probs
 
     def update(self, pose: Pose, t: float) -> Recognition:
@@ -403,13 +404,15 @@ class Recognizer:
             self.probs = {}
             return self._recognition(label, conf)
         xy, world, vis = pose.xy[None], pose.world[None], pose.visibility[None]
-        fw = self._win.push(t, frame_features(xy, world, vis, pose.image_wh)[0])
-        fmw = self._mwin.push(
-            t, frame_features(*mirror_arrays(xy, world, vis, pose.image_wh[0]), pose.image_wh)[0]
-        )
+        mxy, mworld, mvis = mirror_arrays(xy, world, vis, pose.image_wh[0])
+        # the pose and its mirror image as two rows of one call: the same numbers, and half
+        # the numpy calls (each costs more than its arithmetic on one pose)
+        f = frame_features(np.concatenate([xy, mxy]), np.concatenate([world, mworld]),
+                           np.concatenate([vis, mvis]), pose.image_wh)
+        fw, fmw = self._win.push(t, f[0]), self._mwin.push(t, f[1])
         both = self.model.predict(np.stack([fw, fmw]))  # the pose and its mirror image in one pass
         p = 0.5 * (both[0] + both[1][self._swap])
-        self.probs = {c: float(v) for c, v in zip(self.model.classes, p, strict=True)}
+        self.probs = dict(zip(self.model.classes, p.tolist(), strict=True))
         label, conf = self.smoother.update(self.label_probs(p), t)
         return self._recognition(label, conf)
 

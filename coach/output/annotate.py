@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from coach.pose import SKELETON, Pose
+from coach.pose.core import LANDMARK_INDEX
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, Verdict, side_name
 
@@ -209,21 +210,24 @@ class Overlay:
 
 class _Sprite:
     """Outlined text drawn once, as the weights that blend it onto any picture: ``pixel *
-    keep + add`` (the same as drawing the outline, then the text, anti-aliased)."""
+    keep + add`` (the same as drawing the outline, then the text, anti-aliased). ``outline``
+    0: the text alone."""
 
     def __init__(self, text: str, fs: float, colour: tuple[int, int, int], th: int,
                  outline: int, font: int = cv2.FONT_HERSHEY_SIMPLEX) -> None:
-        (w, h), base = cv2.getTextSize(text, font, fs, outline)
+        (w, h), base = cv2.getTextSize(text, font, fs, max(outline, th))
         self.width = cv2.getTextSize(text, font, fs, th)[0][0]
-        m = outline  # room for the outline and the anti-aliasing around the glyphs
+        m = max(outline, th)  # room for the outline and the anti-aliasing around the glyphs
         self.dx, self.dy = -m, -(h + m)  # from the text's origin to the sprite's corner
         shape = (h + base + 2 * m, w + 2 * m)
         under, over = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
-        cv2.putText(under, text, (m, h + m), font, fs, 255, outline, cv2.LINE_AA)
+        if outline:
+            cv2.putText(under, text, (m, h + m), font, fs, 255, outline, cv2.LINE_AA)
         cv2.putText(over, text, (m, h + m), font, fs, 255, th, cv2.LINE_AA)
         a_under = (under.astype(np.float32) / 255)[:, :, None]
         a_over = (over.astype(np.float32) / 255)[:, :, None]
-        self.keep = (1 - a_under) * (1 - a_over)
+        # three channels, so OpenCV blends it in one pass (4x numpy's time otherwise)
+        self.keep = np.repeat((1 - a_under) * (1 - a_over), 3, axis=2)
         self.add = (np.array(DARK, np.float32) * a_under * (1 - a_over)
                     + np.array(colour, np.float32) * a_over)
 
@@ -236,9 +240,9 @@ class _Sprite:
             return
         roi = img[cy0:cy1, cx0:cx1]
         sy, sx = slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0)
-        blended = roi * self.keep[sy, sx] + self.add[sy, sx]
-        np.rint(blended, out=blended)
-        roi[:] = blended
+        blended = cv2.multiply(roi, self.keep[sy, sx], dtype=cv2.CV_32F)
+        cv2.add(blended, self.add[sy, sx], dst=blended)
+        cv2.convertScaleAbs(blended, dst=roi)  # rounded to the nearest, in place
 
 
 _SPRITES: dict[tuple, _Sprite] = {}
@@ -248,8 +252,8 @@ _MAX_SPRITES = 512  # a few seconds' worth of changing timers and angles
 def outlined_text(img: np.ndarray, text: str, org: tuple[int, int], fs: float,
                   colour: tuple[int, int, int], th: int, outline: int,
                   font: int = cv2.FONT_HERSHEY_SIMPLEX) -> int:
-    """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline, so it reads on any
-    background; its width. Each text is rendered once and blended after (anti-aliased text is
+    """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline (``outline`` 0: none),
+    so it reads on any background; its width. Each text is rendered once and blended after (anti-aliased text is
     the costliest thing the overlay draws)."""
     key = (text, round(fs, 4), colour, th, outline, font)
     sprite = _SPRITES.get(key)
@@ -268,10 +272,16 @@ def draw_skeleton(img: np.ndarray, pose: Pose, verdicts: tuple[Verdict, ...], mi
     pixels are mapped by ``zoom`` and ``offset`` (a frame drawn scaled into a bigger screen)."""
     if pose.is_empty:
         return
+    # every landmark's pixel and visibility once (a name's lookup per use cost 5 ms a frame)
+    pts = np.rint(pose.xy[:, :2] * zoom + offset).astype(int).tolist()
+    vis = pose.visibility.tolist()
 
     def px(name: str) -> tuple[int, int]:
-        x, y = pose.point(name)
-        return round(x * zoom + offset[0]), round(y * zoom + offset[1])
+        x, y = pts[LANDMARK_INDEX[name]]
+        return x, y
+
+    def seen(name: str) -> float:
+        return vis[LANDMARK_INDEX[name]]
 
     colour_of: dict[str, tuple[int, int, int]] = {}
     for v in verdicts:  # a fault wins over ok on shared landmarks
@@ -281,22 +291,28 @@ def draw_skeleton(img: np.ndarray, pose: Pose, verdicts: tuple[Verdict, ...], mi
             if name not in colour_of or v.status == "fault":
                 colour_of[name] = STATUS_COLOUR[v.status]
     thick = max(2, round(3 * s))
+    under = thick + max(2, round(2 * s))
     for a, b in SKELETON:
-        if min(pose.vis(a), pose.vis(b)) < 0.2:
+        least = min(seen(a), seen(b))
+        if least < 0.2:
             continue
         ca, cb = colour_of.get(a), colour_of.get(b)
         colour = ca if (ca is not None and ca == cb) else WHITE  # a bone both ends judge
-        if min(pose.vis(a), pose.vis(b)) < min_vis:
+        if least < min_vis:
             colour = GREY
-        cv2.line(img, px(a), px(b), DARK, thick + max(2, round(2 * s)), cv2.LINE_AA)
-        cv2.line(img, px(a), px(b), colour, thick, cv2.LINE_AA)
+        pa, pb = px(a), px(b)
+        cv2.line(img, pa, pb, DARK, under, cv2.LINE_AA)
+        cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
     r = max(2, round(3 * s))
-    for name in {n for bone in SKELETON for n in bone}:
-        if pose.vis(name) >= 0.2:
+    for name in _JOINTS:
+        if seen(name) >= 0.2:
             cv2.circle(img, px(name), r, colour_of.get(name, WHITE), -1, cv2.LINE_AA)
     for v in verdicts:  # ring the joint where a fault is measured
-        if v.status == "fault" and v.anchor and pose.vis(v.anchor) >= min_vis:
+        if v.status == "fault" and v.anchor and seen(v.anchor) >= min_vis:
             cv2.circle(img, px(v.anchor), 3 * r, RED, max(2, round(1.5 * s)), cv2.LINE_AA)
+
+
+_JOINTS = tuple(sorted({n for bone in SKELETON for n in bone}))
 
 
 def label_box(img: np.ndarray, text: str, org: tuple[int, int], scale: float,

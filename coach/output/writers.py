@@ -20,7 +20,8 @@ from coach.session.report import AnyReport, AutoReport
 
 class ReportWriter(Protocol):
     def observe(self, image: np.ndarray, state: FrameState) -> None:
-        """See one annotated frame and what was decided about it."""
+        """See one annotated frame and what was decided about it (live, without a recording:
+        only frames with a fault open, ``state.open_faults``)."""
         ...
 
     def write(self, report: AnyReport, final: bool) -> Path | None:

@@ -67,8 +67,8 @@ def frame_classes(clip) -> np.ndarray:
 
 
 # The fitted variant (chosen on a held-out part of the training split, scripts/select_recognizer.py)
-WINDOWS = (1.0,)  # feature window lengths, seconds
-MEMBERS = 1  # MLPs averaged (each on its own class-balanced sample, its own seed)
+WINDOWS = (1.0, 3.0)  # feature window lengths, seconds
+MEMBERS = 5  # MLPs averaged (each on its own class-balanced sample, its own seed)
 HIDDEN = (192, 96)
 ALPHA = 1e-2
 SWAP_COPIES = 0  # extra copies of each clip with the pose model's left/right leg swaps imitated
@@ -176,9 +176,11 @@ def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int,
         alpha: float = ALPHA, seed: int = SEED, balanced: bool = False, max_iter: int = 60,
         windows: tuple[float, ...] = WINDOWS) -> Model:
     """``members`` MLPs, member m on its own class-balanced sample of the rows (unless
-    ``balanced`` says they already are) with random_state seed + m; one standardisation."""
+    ``balanced`` says they already are) with random_state seed + m; one standardisation.
+    BLAS runs on one thread, so the sums (and the weights) do not depend on the machine's cores."""
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(seed + 1)
     sc = StandardScaler().fit(x)
@@ -196,7 +198,8 @@ def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int,
             random_state=seed + m,
             early_stopping=False,
         )
-        mlp.fit(xs[idx], y[idx])
+        with threadpool_limits(1):
+            mlp.fit(xs[idx], y[idx])
         assert list(mlp.classes_) == classes
         ws.append(mlp.coefs_)
         bs.append(mlp.intercepts_)

@@ -1,4 +1,5 @@
-"""Which stretch, and which side: a small learned classifier over a short window of poses.
+"""Which stretch, and which side: a small learned classifier (the average of a few small MLPs)
+over the last second of poses and a longer window (the lengths are in the model's meta).
 
 Features are normalised for body size (torso lengths), position in the frame (hip-centred) and
 the camera's view (3-D world landmarks turned about the vertical so the hip line points along
@@ -140,31 +141,44 @@ def frame_features(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, wh: tuple
 
 
 class Window:
-    """The last ``window_s`` of per-frame features -> one row: the frame's own features, their
-    mean over the window, and how fast the body-frame points moved (torso lengths per second).
-    Frames with no pose are simply not pushed; the window still ages with time."""
+    """The last ``windows`` seconds of per-frame features -> one row: the frame's own features,
+    then for each window length its mean over that window and how fast the body-frame points
+    moved (torso lengths per second). A stretch is held still, so a longer window sees it more
+    steadily. Frames with no pose are simply not pushed; the window still ages with time."""
 
-    def __init__(self, window_s: float = WINDOW_S) -> None:
-        self.window_s = window_s
+    def __init__(self, windows: tuple[float, ...] | float = (WINDOW_S,)) -> None:
+        self.windows = (windows,) if isinstance(windows, (int, float)) else tuple(float(w) for w in windows)
+        self.window_s = max(self.windows)
         self._items: deque[tuple[float, np.ndarray]] = deque()
 
     def push(self, t: float, feats: np.ndarray) -> np.ndarray:
         self._items.append((t, feats))
         while self._items[0][0] <= t - self.window_s:
             self._items.popleft()
+        times = np.array([s for s, _ in self._items])
         w = np.stack([f for _, f in self._items])
         nb = len(KEY) * 3
-        motion = 0.0
-        if len(w) > 1:
-            dt = max(self._items[-1][0] - self._items[0][0], 1e-3)
-            motion = float(np.abs(np.diff(w[:, :nb], axis=0)).sum() / dt / nb)
-        return np.concatenate([feats, w.mean(0), [motion]])
+        out = [feats]
+        for ws in self.windows:
+            part = w[times > t - ws]
+            motion = 0.0
+            if len(part) > 1:
+                tp = times[times > t - ws]
+                dt = max(tp[-1] - tp[0], 1e-3)
+                motion = float(np.abs(np.diff(part[:, :nb], axis=0)).sum() / dt / nb)
+            out += [part.mean(0), [motion]]
+        return np.concatenate(out)
 
 
-def window_features(frames: np.ndarray, ok: np.ndarray, times: np.ndarray) -> np.ndarray:
+def n_window_features(n_frame: int, windows: tuple[float, ...] = (WINDOW_S,)) -> int:
+    return n_frame + len(windows) * (n_frame + 1)
+
+
+def window_features(frames: np.ndarray, ok: np.ndarray, times: np.ndarray,
+                    windows: tuple[float, ...] = (WINDOW_S,)) -> np.ndarray:
     """:class:`Window` over a whole clip; frames with no pose get NaN rows."""
-    out = np.full((len(frames), 2 * frames.shape[1] + 1), np.nan)
-    win = Window()
+    out = np.full((len(frames), n_window_features(frames.shape[1], windows)), np.nan)
+    win = Window(windows)
     for i in np.nonzero(ok)[0]:
         out[i] = win.push(float(times[i]), frames[i])
     return out
@@ -172,7 +186,10 @@ def window_features(frames: np.ndarray, ok: np.ndarray, times: np.ndarray) -> np
 
 @dataclass(frozen=True)
 class Model:
-    """A small MLP (ReLU hidden layers, softmax out) on standardised features."""
+    """Small MLPs (ReLU hidden layers, softmax out) on standardised features. An ensemble of
+    ``k`` members of the same shape stores each layer as one (k, in, out) array (a single MLP:
+    (in, out)); its probabilities are the members' average. ``meta["windows"]``: the window
+    lengths of the features (default one window of ``WINDOW_S``)."""
 
     classes: tuple[str, ...]
     mean: np.ndarray
@@ -180,6 +197,14 @@ class Model:
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
     meta: dict
+
+    @property
+    def windows(self) -> tuple[float, ...]:
+        return tuple(float(w) for w in self.meta.get("windows", [WINDOW_S]))
+
+    @property
+    def members(self) -> int:
+        return self.weights[0].shape[0] if self.weights[0].ndim == 3 else 1
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Model:
@@ -210,16 +235,20 @@ class Model:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """(N, F) -> (N, classes) probabilities; rows with NaN give NaN."""
-        h = (np.nan_to_num(x) - self.mean) / self.scale
+        # float32 throughout (as stored): einsum on mixed float64/float32 operands is 7 times slower
+        h = ((np.nan_to_num(x) - self.mean) / self.scale).astype(np.float32)[None]  # (1, N, F)
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            w = (w if w.ndim == 3 else w[None]).astype(np.float32, copy=False)
+            b = (b if b.ndim == 2 else b[None]).astype(np.float32, copy=False)
             # einsum, not @: these matrices are tiny, and BLAS's worker threads cost 60 times
             # the arithmetic when the other core is busy (4 ms against 0.07 ms a frame here)
-            h = np.einsum("ij,jk->ik", h, w) + b
+            h = (np.einsum("kij,kjl->kil", h, w) if len(h) == len(w) else np.einsum("ij,kjl->kil", h[0], w))
+            h = h + b[:, None]
             if i < len(self.weights) - 1:
                 h = np.maximum(h, 0.0)
-        h = h - h.max(1, keepdims=True)
+        h = h - h.max(2, keepdims=True)
         e = np.exp(h)
-        p = e / e.sum(1, keepdims=True)
+        p = (e / e.sum(2, keepdims=True)).mean(0).astype(np.float64)
         p[np.isnan(x).any(1)] = np.nan
         return p
 
@@ -248,9 +277,9 @@ def clip_probabilities(
     wh: tuple[int, int],
 ) -> np.ndarray:
     """Per-frame class probabilities for a whole clip (arrays as in :func:`frame_features`)."""
-    f = window_features(frame_features(xy, world, vis, wh), ok, times)
+    f = window_features(frame_features(xy, world, vis, wh), ok, times, model.windows)
     mxy, mw, mv = mirror_arrays(xy, world, vis, wh[0])
-    fm = window_features(frame_features(mxy, mw, mv, wh), ok, times)
+    fm = window_features(frame_features(mxy, mw, mv, wh), ok, times, model.windows)
     return model.predict_symmetric(f, fm)
 
 
@@ -376,7 +405,7 @@ class Recognizer:
         self.model = model or shipped_model()
         self.unsided = set(self.model.meta.get("unsided", []) if unsided is None else unsided)
         self._swap = self.model.side_swap()
-        self._win, self._mwin = Window(), Window()
+        self._win, self._mwin = Window(self.model.windows), Window(self.model.windows)
         coached = tuple(sorted({self._merge(c) for c in self.model.classes if self._is_coached(c)}))
         self.smoother = (Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0, side_tau_s=1e-3)
                          if instant else Smoother(coached))

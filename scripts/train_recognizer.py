@@ -2,9 +2,11 @@
 
     python scripts/train_recognizer.py [--out coach/models/recognizer.npz]
 
-Reads corpus/tracks (MediaPipe landmarks of the rendered clips) and their labels, fits a small
-MLP (scikit-learn) on window features of every other frame and of their mirror images (sides
-exchanged), then scores the validation part (bodies and cameras never fitted) frame by frame
+Reads corpus/tracks (MediaPipe landmarks of the rendered clips) and their labels, fits small
+MLPs (scikit-learn) on window features of every other frame and of their mirror images (sides
+exchanged), with the variant chosen by scripts/select_recognizer.py on a held-out part of the
+training split (the constants below: window lengths, ensemble members, regularisation,
+augmented copies), then scores the validation part (bodies and cameras never fitted) frame by frame
 through the live :class:`coach.recognizer.Recognizer`, and stores the weights as plain arrays
 with the corpus version, the seed and those figures. Takes a few minutes here.
 """
@@ -64,13 +66,74 @@ def frame_classes(clip) -> np.ndarray:
     return out
 
 
-def clip_rows(clip) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# The fitted variant (chosen on a held-out part of the training split, scripts/select_recognizer.py)
+WINDOWS = (1.0, 3.0)  # feature window lengths, seconds
+MEMBERS = 5  # MLPs averaged (each on its own class-balanced sample, its own seed)
+HIDDEN = (192, 96)
+ALPHA = 1e-2
+SWAP_COPIES = 0  # extra copies of each clip with the pose model's left/right leg swaps imitated
+SWAP_RATE = 0.15  # share of a copy's frames inside a swap
+TURN_COPIES = 0  # extra copies of each clip seen from a slightly turned camera
+TURN_DEG, TILT_DEG = 35.0, 10.0
+LEGS = [(25, 26), (27, 28), (29, 30), (31, 32)]  # knees, ankles, heels, toes: (left, right)
+HIPS = (23, 24)
+
+
+def leg_swaps(n: int, rng: np.random.Generator, rate: float = SWAP_RATE) -> tuple[np.ndarray, np.ndarray]:
+    """Frames (n,) whose legs the pose model is made to swap, in runs as long as its own (median a
+    few frames, sometimes seconds), and whether the hips swap with them (a third of the time)."""
+    legs, hips = np.zeros(n, bool), np.zeros(n, bool)
+    while legs.mean() < rate:
+        length = int(min(rng.geometric(1 / 8), 80))
+        start = int(rng.integers(0, n))
+        legs[start:start + length] = True
+        hips[start:start + length] = rng.random() < 1 / 3
+    return legs, hips
+
+
+def swap_legs(xy, world, vis, legs: np.ndarray, hips: np.ndarray):
+    """The arrays with left and right leg landmarks exchanged on the given frames (labels stay)."""
+    xy, world, vis = xy.copy(), world.copy(), vis.copy()
+    for frames, pairs in ((legs, LEGS), (hips & legs, [HIPS])):
+        for a, b in pairs:
+            for arr in (xy, world, vis):
+                arr[frames, a], arr[frames, b] = arr[frames, b].copy(), arr[frames, a].copy()
+    return xy, world, vis
+
+
+def turn_view(xy: np.ndarray, world: np.ndarray, yaw_deg: float, tilt_deg: float):
+    """The pose as from a camera turned ``yaw_deg`` about the vertical and tilted ``tilt_deg``:
+    the world landmarks turned, and the image points re-drawn from them (each frame's image is
+    the world's x, y at the frame's own scale and place, least squares, plus what the image
+    points differed from that by)."""
+    a, b = np.radians(yaw_deg), np.radians(tilt_deg)
+    yaw = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    tilt = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
+    turned = world @ (tilt @ yaw).T
+    w2 = world[..., :2] - world[..., :2].mean(1, keepdims=True)
+    i2 = xy - xy.mean(1, keepdims=True)
+    k = (w2 * i2).sum((1, 2)) / np.maximum((w2 * w2).sum((1, 2)), 1e-9)
+    resid = i2 - k[:, None, None] * w2
+    t2 = turned[..., :2] - turned[..., :2].mean(1, keepdims=True)
+    return xy.mean(1, keepdims=True) + k[:, None, None] * t2 + resid, turned
+
+
+def clip_rows(clip, windows: tuple[float, ...] = WINDOWS, swap_rng: np.random.Generator | None = None,
+              turn_rng: np.random.Generator | None = None):
+    """Window features of a clip and of its mirror image, and the frames' classes; with
+    ``swap_rng``, of a copy with leg swaps imitated; with ``turn_rng``, seen from a camera
+    turned a little (up to TURN_DEG about the vertical, TILT_DEG up or down)."""
     tr = clip.track
     wh = tuple(int(v) for v in tr["wh"])
     xy = tr["xy"].astype(np.float64) * np.array(wh)
     world, vis, ok = tr["world"].astype(np.float64), tr["vis"].astype(np.float64), tr["ok"]
-    f = window_features(frame_features(xy, world, vis, wh), ok, clip.times)
-    fm = window_features(frame_features(*mirror_arrays(xy, world, vis, wh[0]), wh), ok, clip.times)
+    if swap_rng is not None:
+        xy, world, vis = swap_legs(xy, world, vis, *leg_swaps(clip.n, swap_rng))
+    if turn_rng is not None:
+        yaw, tilt = turn_rng.uniform(-TURN_DEG, TURN_DEG), turn_rng.uniform(-TILT_DEG, TILT_DEG)
+        xy, world = turn_view(xy, world, yaw, tilt)
+    f = window_features(frame_features(xy, world, vis, wh), ok, clip.times, windows)
+    fm = window_features(frame_features(*mirror_arrays(xy, world, vis, wh[0]), wh), ok, clip.times, windows)
     return f, fm, frame_classes(clip)
 
 
@@ -79,50 +142,74 @@ def swap_side(c: str) -> str:
     return f"{name}:{'right' if side == 'left' else 'left'}" if side else c
 
 
-def build_training(rng: np.random.Generator, part: list | None = None):
-    """Rows (features of every other frame and of its mirror image) and labels, balanced per
-    class, from ``part`` (default: the whole training part)."""
+def training_rows(part: list | None = None, windows: tuple[float, ...] = WINDOWS,
+                  swap_copies: int = SWAP_COPIES, turn_copies: int = TURN_COPIES, seed: int = SEED):
+    """Rows (features of every other frame and of its mirror image, sides exchanged) and labels
+    from ``part`` (default: the whole training part), with ``swap_copies`` leg-swapped copies
+    and ``turn_copies`` turned-camera copies (the first ``swap_copies`` of those also swapped)."""
+    rng = np.random.default_rng(seed + 1000)
     xs, ys = [], []
     for clip in clips("train") if part is None else part:
-        f, fm, y = clip_rows(clip)
-        use = (y != "") & clip.track["ok"]
-        use[1::2] = False  # neighbouring frames are nearly the same: every other one is enough
-        xs += [f[use], fm[use]]
-        ys += [y[use], np.array([swap_side(c) for c in y[use]], object)]
-    x, y = np.concatenate(xs), np.concatenate(ys)
+        for copy in range(1 + max(swap_copies, turn_copies)):
+            swap = rng if 0 < copy <= swap_copies else None
+            turn = rng if 0 < copy <= turn_copies else None
+            f, fm, y = clip_rows(clip, windows, swap, turn)
+            use = (y != "") & clip.track["ok"]
+            use[1 - copy % 2::2] = False  # neighbouring frames are nearly the same: every other one
+            xs += [f[use], fm[use]]
+            ys += [y[use], np.array([swap_side(c) for c in y[use]], object)]
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def balance(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Row indices with at most PER_CLASS rows of each class."""
     keep = []
     for c in sorted(set(y)):
         idx = np.nonzero(y == c)[0]
         if len(idx) > PER_CLASS:
             idx = rng.choice(idx, PER_CLASS, replace=False)
         keep.append(np.sort(idx))
-    keep = np.concatenate(keep)
-    return x[keep], y[keep]
+    return np.concatenate(keep)
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> Model:
+def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int, ...] = HIDDEN,
+        alpha: float = ALPHA, seed: int = SEED, balanced: bool = False, max_iter: int = 60,
+        windows: tuple[float, ...] = WINDOWS) -> Model:
+    """``members`` MLPs, member m on its own class-balanced sample of the rows (unless
+    ``balanced`` says they already are) with random_state seed + m; one standardisation.
+    BLAS runs on one thread, so the sums (and the weights) do not depend on the machine's cores."""
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
+    rng = np.random.default_rng(seed + 1)
     sc = StandardScaler().fit(x)
-    mlp = MLPClassifier(
-        hidden_layer_sizes=(192, 96),
-        alpha=1e-2,
-        batch_size=512,
-        learning_rate_init=2e-3,
-        max_iter=60,
-        random_state=SEED,
-        early_stopping=False,
-    )
-    mlp.fit(sc.transform(x), y)
-    return Model(
-        classes=tuple(str(c) for c in mlp.classes_),
-        mean=sc.mean_,
-        scale=sc.scale_,
-        weights=tuple(mlp.coefs_),
-        biases=tuple(mlp.intercepts_),
-        meta={},
-    )
+    xs = sc.transform(x)
+    classes = sorted(set(y))
+    ws, bs = [], []
+    for m in range(members):
+        idx = np.arange(len(y)) if balanced and m == 0 else balance(y, rng)
+        mlp = MLPClassifier(
+            hidden_layer_sizes=hidden,
+            alpha=alpha,
+            batch_size=512,
+            learning_rate_init=2e-3,
+            max_iter=max_iter,
+            random_state=seed + m,
+            early_stopping=False,
+        )
+        with threadpool_limits(1):
+            mlp.fit(xs[idx], y[idx])
+        assert list(mlp.classes_) == classes
+        ws.append(mlp.coefs_)
+        bs.append(mlp.intercepts_)
+    if members == 1:
+        weights, biases = tuple(ws[0]), tuple(bs[0])
+    else:
+        weights = tuple(np.stack([w[i] for w in ws]) for i in range(len(ws[0])))
+        biases = tuple(np.stack([b[i] for b in bs]) for i in range(len(bs[0])))
+    return Model(classes=tuple(str(c) for c in classes), mean=sc.mean_, scale=sc.scale_,
+                 weights=weights, biases=biases, meta={"windows": list(windows)})
 
 
 def validate(model: Model) -> dict:
@@ -155,9 +242,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args()
-    rng = np.random.default_rng(SEED)
     t0 = time.time()
-    x, y = build_training(rng)
+    x, y = training_rows()
     print(f"{len(x)} training rows, {x.shape[1]} features, {len(set(y))} classes ({time.time() - t0:.0f} s)")
     model = fit(x, y)
     print(f"fitted in {time.time() - t0:.0f} s")
@@ -169,6 +255,12 @@ def main() -> int:
         "unsided": list(UNSIDED),
         "train_clips": len(clips("train")),
         "train_rows": int(len(x)),
+        "windows": list(WINDOWS),
+        "members": MEMBERS,
+        "hidden": list(HIDDEN),
+        "alpha": ALPHA,
+        "swap_copies": SWAP_COPIES,
+        "turn_copies": TURN_COPIES,
     }
     model = Model(model.classes, model.mean, model.scale, model.weights, model.biases, meta)
     meta["validation"] = validate(model)

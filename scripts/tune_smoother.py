@@ -2,10 +2,11 @@
 
     python scripts/tune_smoother.py
 
-The MLP is fitted on the clips of half the training bodies and run on the other half's clips
-(bodies it never saw, as in use); the smoother's settings are then compared there, frame by
-frame, on the corpus's own scoring (stretch and side right on frames in a stretch, "none" on
-negatives, spurious side switches inside one-sided holds). The validation part is never read.
+The MLPs (the variant train_recognizer.py fits) are fitted on the clips of half the training
+bodies and run on the other half's clips (bodies it never saw, as in use); the smoother's
+settings are then compared there, frame by frame, on the corpus's own scoring (stretch and side
+right on frames in a stretch, "none" on negatives, spurious side switches inside one-sided
+holds). The validation part is never read.
 Prints the table, best first; the chosen values go into Smoother's defaults by hand.
 """
 
@@ -20,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import clips  # noqa: E402
-from train_recognizer import COACHED, SEED, UNSIDED, build_training, fit  # noqa: E402
+from train_recognizer import COACHED, SEED, UNSIDED, fit, training_rows  # noqa: E402
 
 from coach.recognizer import NONE, Recognizer, Smoother, clip_probabilities  # noqa: E402
 
@@ -96,7 +97,7 @@ def main() -> int:
     fold = set(rng.choice(bodies, len(bodies) // 2, replace=False).tolist())
     a = [c for c in train if c.spec["body"] in fold]
     b = [c for c in train if c.spec["body"] not in fold]
-    x, y = build_training(rng, a)
+    x, y = training_rows(a)
     model = fit(x, y)
     model.meta["coached"] = list(COACHED)
     runs = [(c, label_probs(model, c), truth(c)) for c in b]

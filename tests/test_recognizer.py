@@ -176,3 +176,29 @@ def test_a_new_side_after_leaving_the_stretch_is_taken_at_once():
     back = _feed(sm, [{"pigeon:right": 0.9, "none": 0.1}] * 20, t0=7.0)
     assert back[-1] == "pigeon:right"
     assert "pigeon:left" not in back  # not the old side first, weighed against old history
+
+
+def test_an_ensemble_over_two_windows_reads_the_same_live_as_in_training(tmp_path):
+    """Members stacked as (k, in, out) layers average their probabilities; a model with a longer
+    window too (meta "windows") gets its features from the live path as from the batch path."""
+    from coach.recognizer import n_window_features
+
+    rng = np.random.default_rng(6)
+    xy, world, vis = (np.concatenate(a) for a in zip(*[random_pose(rng) for _ in range(40)], strict=True))
+    ok, times = np.ones(40, bool), np.cumsum(rng.uniform(0.05, 0.12, 40))
+    n = n_window_features(frame_features(xy[:1], world[:1], vis[:1], WH).shape[1], (1.0, 3.0))
+    members = [tiny_model(n, seed) for seed in range(3)]
+    weights = tuple(np.stack(w) for w in zip(*[m.weights for m in members], strict=True))
+    biases = tuple(np.stack(b) for b in zip(*[m.biases for m in members], strict=True))
+    meta = members[0].meta | {"windows": [1.0, 3.0]}
+    model = Model(CLASSES, np.zeros(n), np.ones(n), weights, biases, meta)
+    model.save(tmp_path / "m.npz")
+    model = Model.load(tmp_path / "m.npz")
+    assert model.members == 3 and model.windows == (1.0, 3.0)
+    x = rng.normal(size=(5, n))
+    np.testing.assert_allclose(model.predict(x), np.mean([m.predict(x) for m in members], 0), atol=1e-5)
+    batch = clip_probabilities(model, xy, world, vis, ok, times, WH)
+    rec = Recognizer(model)
+    for i in range(40):
+        rec.update(Pose(xy[i], world[i], vis[i], WH), float(times[i]))
+        np.testing.assert_allclose([rec.probs[c] for c in CLASSES], batch[i], atol=1e-6)

@@ -1,0 +1,151 @@
+"""Compare recogniser variants on a held-out part of the TRAINING split (never the validation part).
+
+    python scripts/select_recognizer.py VARIANT [VARIANT ...]
+
+The training part is split by body and by camera: a quarter of the training bodies and a
+quarter of the training cameras are held out; the MLPs are fitted on the clips of neither, and
+scored on the clips of held-out bodies *and* held-out cameras ("both", like the validation part)
+and on those of either ("either", more clips). Scoring is frame by frame through the live
+smoother, as in scripts/tune_smoother.py. Prints one line of figures per variant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpuslib import clips  # noqa: E402
+from train_recognizer import COACHED, SEED, UNSIDED, fit, training_rows  # noqa: E402
+from tune_smoother import label_probs, score, truth  # noqa: E402
+
+from coach.recognizer import NONE, Model  # noqa: E402
+
+NONE_WEIGHTS = (1.0, 0.5, 0.25)
+FOLDS = (0, 1)  # two different draws of held-out bodies and cameras
+VARIANTS = {
+    "base": {},
+    "ens5": {"members": 5},
+    "win3": {"windows": (1.0, 3.0)},
+    "swap1": {"swap_copies": 1},
+    "ens5_win3": {"members": 5, "windows": (1.0, 3.0)},
+    "ens5_win3_swap1": {"members": 5, "windows": (1.0, 3.0), "swap_copies": 1},
+    "ens5_swap1": {"members": 5, "swap_copies": 1},
+    "turn1": {"turn_copies": 1},
+    "win3_turn1": {"windows": (1.0, 3.0), "turn_copies": 1},
+    "win3_turn2": {"windows": (1.0, 3.0), "turn_copies": 2},
+    "win3_turn1_swap1": {"windows": (1.0, 3.0), "turn_copies": 1, "swap_copies": 1},
+    "win3_swap1": {"windows": (1.0, 3.0), "swap_copies": 1},
+    "alpha1e-1": {"alpha": 1e-1},
+    "alpha1": {"alpha": 1.0},
+    "alpha3": {"alpha": 3.0},
+    "win3_a1": {"windows": (1.0, 3.0), "alpha": 1e-1},
+    "win3_alpha1": {"windows": (1.0, 3.0), "alpha": 1.0},
+    "turn1_alpha1": {"turn_copies": 1, "alpha": 1.0},
+    "ens5_win3_a1": {"members": 5, "windows": (1.0, 3.0), "alpha": 1e-1},
+    "ens5_a1_turn1": {"members": 5, "alpha": 1e-1, "turn_copies": 1},
+    "ens5_win3_a1_turn1": {"members": 5, "windows": (1.0, 3.0), "alpha": 1e-1, "turn_copies": 1},
+    "ens5_win3_a1_swap1": {"members": 5, "windows": (1.0, 3.0), "alpha": 1e-1, "swap_copies": 1},
+    "small": {"hidden": (128, 64)},
+}
+
+
+def folds(fold: int = 0) -> tuple[list, list, list]:
+    rng = np.random.default_rng(SEED + fold)
+    train = clips("train")
+    bodies = sorted({c.spec["body"] for c in train})
+    cams = sorted({c.spec["camera"] for c in train})
+    hb = set(rng.choice(bodies, len(bodies) // 4, replace=False).tolist())
+    hc = set(rng.choice(cams, len(cams) // 4, replace=False).tolist())
+    fit_part = [c for c in train if c.spec["body"] not in hb and c.spec["camera"] not in hc]
+    either = [c for c in train if c.spec["body"] in hb or c.spec["camera"] in hc]
+    both = [c for c in either if c.spec["body"] in hb and c.spec["camera"] in hc]
+    return fit_part, either, both
+
+
+def in_position(runs) -> dict[str, float]:
+    held = defaultdict(lambda: [0, 0])
+    for _, _, want, got in runs:
+        for g, w in zip(got, want, strict=True):
+            if w and w != NONE:
+                held[w.split(":")[0]][0] += g.split(":")[0] == w.split(":")[0]
+                held[w.split(":")[0]][1] += 1
+    return {k: round(a / b, 3) for k, (a, b) in sorted(held.items())}
+
+
+def errors(runs) -> dict[str, float]:
+    """Of the frames in a stretch: the share called 'none', and called the other side."""
+    n = as_none = other_side = 0
+    for _, _, want, got in runs:
+        for g, w in zip(got, want, strict=True):
+            if w and w != NONE:
+                n += 1
+                as_none += g == NONE
+                other_side += g != w and g.split(":")[0] == w.split(":")[0]
+    return {"as_none": round(as_none / max(n, 1), 4), "other_side": round(other_side / max(n, 1), 4)}
+
+
+def weigh_none(probs: list, w: float) -> list:
+    """The smoother's inputs with 'none' weighed by ``w`` (a prior shift), renormalised."""
+    out = []
+    for p in probs:
+        if p is None:
+            out.append(None)
+            continue
+        q = dict(p)
+        q[NONE] = q.get(NONE, 0.0) * w
+        z = sum(q.values())
+        out.append({k: v / z for k, v in q.items()})
+    return out
+
+
+def evaluate(model: Model, part: list, none_weights=(1.0,)) -> dict:
+    from coach.recognizer import Smoother
+
+    raw = [(c, label_probs(model, c), truth(c)) for c in part]
+    res = {}
+    for nw in none_weights:
+        runs = []
+        for c, probs, want in raw:
+            probs = weigh_none(probs, nw) if nw != 1.0 else probs
+            sm = Smoother(())
+            got = [sm.update(p, float(t))[0] for p, t in zip(probs, c.times, strict=True)]
+            runs.append((c, probs, want, got))
+        r = score([(c, p, w) for c, p, w, _ in runs], {})
+        r = {k: round(v, 4) for k, v in r.items()} | errors(runs)
+        r["in_position"] = in_position(runs)
+        if nw == 1.0:
+            res |= r
+        else:
+            res[f"none_w{nw}"] = {k: v for k, v in r.items() if k != "in_position"}
+    return res
+
+
+def main() -> int:
+    for name in sys.argv[1:]:
+        for fold in FOLDS:
+            fit_part, either, both = folds(fold)
+            v = dict(VARIANTS[name])
+            t0 = time.time()
+            windows = tuple(v.pop("windows", (1.0,)))
+            x, y = training_rows(fit_part, windows=windows, swap_copies=v.pop("swap_copies", 0),
+                                 turn_copies=v.pop("turn_copies", 0))
+            model = fit(x, y, balanced=False, windows=windows, **v)
+            model.meta["coached"] = list(COACHED)
+            model.meta["unsided"] = list(UNSIDED)
+            fit_s = time.time() - t0
+            out = {"variant": name, "fold": fold, "fit_s": round(fit_s), "rows": len(x),
+                   "clips": [len(fit_part), len(either), len(both)],
+                   "either": evaluate(model, either, NONE_WEIGHTS), "both": evaluate(model, both)}
+            print(json.dumps(out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

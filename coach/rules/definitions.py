@@ -241,7 +241,9 @@ class RepsDef(Measured):
     """Reps counted on ``measure``: out past ``enter`` for ``min_s``, back past ``exit``. A
     change of more than ``step`` between frames is movement (for the breathing cues), said only
     while the value is past ``cue_past`` toward ``enter`` if that is set (a measure with two
-    directions, e.g. a lean forward or back, cues each movement on its own side)."""
+    directions, e.g. a lean forward or back, cues each movement on its own side). ``hold_cue``
+    is said while the movement is held out past ``enter`` and still (what to do at the bottom
+    of a roll-down)."""
 
     enter: Number
     exit: Number
@@ -252,6 +254,7 @@ class RepsDef(Measured):
     min_s: Seconds = 0.3
     step: Amount = 0.3
     cue_past: Number | None = None
+    hold_cue: Text = ""
 
     @model_validator(mode="after")
     def _gap(self) -> RepsDef:

@@ -264,21 +264,6 @@ def _trunk_pitch(pose: Pose, side: Side | None, params: dict[str, Any]) -> float
     return sign * _trunk_lean(pose, side, params)
 
 
-def _head_sideways(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
-    """How far the head (ear midpoint) lies toward the left hip (+) or the right hip (-) of the
-    hip midpoint, along the hip line, in 3-D, in torso lengths: rolled down over the left knee
-    it is positive, over the right knee negative, over the middle about 0."""
-    w = pose.world_point
-    hip_l, hip_r = w("left_hip"), w("right_hip")
-    across = hip_l - hip_r
-    n = g.norm(across)
-    torso = g.norm(g.midpoint(w("left_shoulder"), w("right_shoulder")) - g.midpoint(hip_l, hip_r))
-    if n < 1e-9 or torso < 1e-9:
-        return math.nan
-    head = g.midpoint(w("left_ear"), w("right_ear")) - g.midpoint(hip_l, hip_r)
-    return float(np.dot(head, across / n) / torso)
-
-
 def _neck_length(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     """Shoulder midpoint to ear midpoint in 3-D, in torso lengths: shorter as the shoulders
     hunch up toward the ears."""
@@ -372,10 +357,6 @@ MEASURES: dict[str, Measure] = {
         Measure("trunk_pitch", "deg",
                 "Trunk lean signed: + forward (the way the face points), - leaning back.",
                 _fixed(*TRUNK, *HEAD), _trunk_pitch, anchor="left_shoulder", label="lean"),
-        Measure("head_sideways", "torso",
-                "The head toward the left (+) or right (-) hip, along the hip line, in 3-D.",
-                _fixed(*TRUNK, "left_ear", "right_ear"), _head_sideways, anchor="left_ear",
-                label="sweep"),
         Measure("neck_length", "torso",
                 "Shoulders to ears, in 3-D: shorter as the shoulders hunch toward the ears.",
                 _fixed(*TRUNK, "left_ear", "right_ear"), _neck_length, label="neck"),

@@ -150,6 +150,7 @@ class Counter:
         for tot in self.ledger.totals.values():
             tot.counts.update({c.name: 0 for c in exercise.counts})
         self.moving: RepsDef | None = None  # whose movement cues the last frame called for
+        self.held_out: RepsDef | None = None  # whose movement is held out past enter, still
         self._last_count: dict[str, tuple[Side, float]] = {}
         self.position_s = {s: 0.0 for s in exercise.sides}
         self.position_frames = 0
@@ -208,6 +209,7 @@ class Counter:
         leaving = self._was_in and not where.in_position
         since = where.since if where.since is not None else t
         moves: list[tuple[RepsDef, int]] = []
+        held_out: list[RepsDef] = []
         if self.reps is not None and ex.reps is not None:
             value = self._value(pose, ex.reps, side) if held else None
             if self.reps.update(value, t) and side:
@@ -223,6 +225,8 @@ class Counter:
                 self._last_rep = None
             if value is not None and self.reps.direction and ex.reps.cues_at(value):
                 moves.append((ex.reps, self.reps.direction))
+            if value is not None and self.reps.down and not self.reps.direction:
+                held_out.append(ex.reps)
         for c, counter in self.counts:
             gated = held and all(w.met(pose, side, ex.min_visibility) for w in c.when)
             value = self._value(pose, c, side) if gated else None
@@ -236,8 +240,11 @@ class Counter:
                 del self._last_count[c.name]
             if value is not None and counter.direction and c.cues_at(value):
                 moves.insert(0, (c, counter.direction))
+            if value is not None and counter.down and not counter.direction:
+                held_out.insert(0, c)
         self._was_in = where.in_position
         self.moving, direction = moves[0] if moves else (None, 0)
+        self.held_out = held_out[0] if held_out else None
         return direction
 
     def _counters(self) -> list[RepCounter]:

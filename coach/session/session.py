@@ -104,7 +104,7 @@ class Session:
         warnings = self.quality.update(pose, where.in_position, judged.verdicts, t, dt)
         wanted = self.chooser.choose(person, where.side, where.in_position, judged.verdicts,
                                      hold_s, direction, totals, self._looks_like(),
-                                     self.counter.moving)
+                                     self.counter.moving, self.counter.held_out)
         return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
                           hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
                           self._readings(pose, where.side),

@@ -134,8 +134,8 @@ def test_further_counts_are_validated(tmp_path: Path):
         (base.replace(count, count + count), r"counts: duplicate count name 'leans_back'"),
         (base.replace('name = "leans_back"', 'name = "leans_back"\nrepeat = 2'),
          r"counts\[0\]\.repeat: unknown key"),
-        (base.replace("enter = -25", "enter = -12"), r"counts\[0\]\.exit: must differ from enter"),
-        (base.replace('measure = "trunk_pitch"\nenter = -25', 'measure = "trunk_pich"\nenter = -25'),
+        (base.replace("enter = -20", "enter = -12"), r"counts\[0\]\.exit: must differ from enter"),
+        (base.replace('measure = "trunk_pitch"\nenter = -20', 'measure = "trunk_pich"\nenter = -25'),
          r"counts\[0\]\.measure: unknown measure 'trunk_pich'"),
     ]
     for text, error in cases:

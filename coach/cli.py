@@ -126,6 +126,9 @@ def _target_text(ex: Exercise) -> str:
         target += f" ({ex.hold.breaths} breaths of {ex.hold.breath_s:g} s)"
     if ex.reps:
         target += f", {ex.reps.target} {ex.reps.label}{per_side}"
+    for c in ex.counts:
+        target += (f", {c.target} {c.label}{per_side}" if c.target
+                   else f", {c.label} counted{per_side}")
     if ex.sided:
         target += f"; sides even within {ex.balance_tolerance:.0%}"
     else:
@@ -149,6 +152,10 @@ def _describe(ex: Exercise, verbose: bool) -> None:
         if ex.reps:
             typer.echo(f"    {ex.reps.label}: {ex.reps.measure} past {ex.reps.enter:g} for "
                        f"{ex.reps.min_s:g} s, back past {ex.reps.exit:g}")
+        for c in ex.counts:
+            gates = "".join(f" while {w.describe()}" for w in c.when)
+            typer.echo(f"    {c.label}: {c.measure} past {c.enter:g} for {c.min_s:g} s, back "
+                       f"past {c.exit:g}{gates}")
     for c in ex.checks:  # a line each on what is checked
         tag = " [reminder only]" if c.advisory else (" [safety]" if c.safety else "")
         typer.echo(f"    - {c.name}{tag}: {c.cue}")

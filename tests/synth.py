@@ -341,3 +341,46 @@ def side_lying(side: str = "left", kick: float = 45.0, trunk: float = 0.0,
     pts[f"{top}_elbow"] = np.array([260.0, FLOOR_Y - 70, -40])
     pts[f"{top}_wrist"] = np.array([300.0, FLOOR_Y - 10, -80])
     return _pose(pts, vis)
+
+
+def wall_glute(side: str = "left", hip_lift: float = 0.0, knee: float = 90.0,
+               hip: float = 90.0, vis: float = 0.95) -> Pose:
+    """On the back, head at the left of the frame, feet on a wall at the right: the other leg's
+    thigh at ``hip`` degrees to the trunk (90 = upright) with its shin level to the wall, and the
+    ``side`` ankle resting across that thigh just below the knee, the knee bent ``knee`` degrees
+    (the wall figure-4 is the same figure with the thigh drawn closer: ``hip`` < 90)."""
+    other = _other(side)
+    pts: dict[str, np.ndarray] = {}
+    sh, hp = _supine_trunk(pts, hip_lift)
+    knee_o = hp + 130 * _dir(180 - hip)
+    ankle_o = knee_o + 120 * _dir(0)  # the foot flat on the wall
+    pts[f"{other}_knee"], pts[f"{other}_ankle"] = knee_o, ankle_o
+    pts[f"{other}_heel"], pts[f"{other}_foot_index"] = _foot(ankle_o, knee_o, 90, _dir(90))
+    ankle_a = knee_o + (hp - knee_o) * 0.15  # on the thigh, near the knee
+    knee_a = _apex(hp, ankle_a, knee, _dir(0))
+    pts[f"{side}_knee"], pts[f"{side}_ankle"] = knee_a, ankle_a
+    pts[f"{side}_heel"], pts[f"{side}_foot_index"] = _foot(ankle_a, knee_a, 90, _dir(90))
+    _sym(pts, "elbow", sh + (0, -5))
+    _sym(pts, "wrist", sh + (-10, -5))
+    return _pose(pts, vis)
+
+
+def chair_figure4(side: str = "left", knee: float = 90.0, lean: float = 5.0,
+                  vis: float = 0.95) -> Pose:
+    """Sitting on a chair facing right, the other foot flat on the floor, the ``side`` ankle
+    across the other knee with that knee bent ``knee`` degrees; trunk leaning ``lean`` forward."""
+    other = _other(side)
+    pts: dict[str, np.ndarray] = {}
+    hip = np.array([300.0, FLOOR_Y - 125])
+    sh = _trunk(pts, hip, lean)
+    knee_o = hip + np.array([130.0, 0.0])
+    ankle_o = np.array([knee_o[0], FLOOR_Y - 5])
+    pts[f"{other}_knee"], pts[f"{other}_ankle"] = knee_o, ankle_o
+    pts[f"{other}_heel"], pts[f"{other}_foot_index"] = _foot(ankle_o, knee_o, 90, _dir(0))
+    ankle_a = knee_o + np.array([10.0, -12.0])
+    knee_a = _apex(hip, ankle_a, knee, _dir(90))
+    pts[f"{side}_knee"], pts[f"{side}_ankle"] = knee_a, ankle_a
+    pts[f"{side}_heel"], pts[f"{side}_foot_index"] = _foot(ankle_a, knee_a, 90, _dir(90))
+    _sym(pts, "elbow", sh + (30, 80))
+    _sym(pts, "wrist", sh + (70, 120))
+    return _pose(pts, vis)

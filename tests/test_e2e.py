@@ -212,9 +212,14 @@ def _cases():
 # The stretches of the guides added without rendered samples yet (issue 12): they are tested on
 # synthetic poses (tests/test_stretches.py) and their guards read on the corpus's postures until
 # their samples are rendered; then they leave this list.
+# Defined on corpus c3 before their samples are rendered (issue 12): they leave this set when
+# samples/ gains their clips.
+NO_SAMPLES_YET = {"wall_glute", "wall_figure4", "chair_figure4"}
+
+
 def test_every_exercise_has_samples():
     exercises = {t.exercise for t in TRUTHS.values()}
-    assert set(EXERCISES) <= exercises
+    assert set(EXERCISES) - NO_SAMPLES_YET <= exercises
     assert "none" in exercises
 
 

@@ -38,7 +38,7 @@ exercise = "seated_rolldown"  # not in the recording
 hold_s = 5
 
 [[steps]]
-exercise = "wall_glute"  # no definition yet
+exercise = "standing_quad"  # no definition yet
 breaths = 5
 """
 
@@ -72,7 +72,7 @@ def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording:
     steps = {s["exercise"]: s for s in routine["steps"]}
     assert [(s["exercise"], s["status"]) for s in routine["steps"]] == [
         ("supine_figure4", "done"), ("pigeon", "done"), ("seated_rolldown", "missing"),
-        ("wall_glute", "skipped")]
+        ("standing_quad", "skipped")]
     fig4, pigeon = steps["supine_figure4"], steps["pigeon"]
     assert fig4["start_s"] < 6 and fig4["end_s"] <= 31  # found in the first recording ...
     assert pigeon["start_s"] >= 30  # ... and pigeon after it
@@ -82,7 +82,7 @@ def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording:
         assert step["faults"] == []  # clean samples
     assert routine["verdict"] == "incomplete" and routine["steps_done"] == 2
     assert [w.split(":")[0] for w in routine["why_incomplete"]] == ["3. Cross-legged roll-down",
-                                                                   "4. Wall glute stretch"]
+                                                                   "4. Standing quad stretch"]
     page = (out / "report.html").read_text()
     assert "Routine: Figure-4 then pigeon" in page and "missing" in page and "skipped" in page
 
@@ -109,7 +109,7 @@ def test_live_guides_through_a_routine_and_says_it(tmp_path: Path, recording: Pa
     routine = report["routine"]
     status = [(s["exercise"], s["status"]) for s in routine["steps"]]
     assert status == [("supine_figure4", "done"), ("pigeon", "done"),
-                      ("seated_rolldown", "missing"), ("wall_glute", "skipped")]
+                      ("seated_rolldown", "missing"), ("standing_quad", "skipped")]
     assert routine["verdict"] == "incomplete"
     rows = [line.split("\t") for line in
             (tmp_path / "said.wav.tsv").read_text().splitlines()[1:]]

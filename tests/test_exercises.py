@@ -125,3 +125,35 @@ def test_a_hold_in_breaths(tmp_path: Path, hold, target_s, error):
     else:
         with pytest.raises(DefinitionError, match=error):
             load_exercise(path)
+
+
+def test_further_counts_are_validated(tmp_path: Path):
+    base = (Path(__file__).parent / "data" / "poses_handset" / "pigeon.toml").read_text()
+    count = base[base.index("[[counts]]"):base.index("[[checks]]")]
+    cases = [
+        (base.replace(count, count + count), r"counts: duplicate count name 'leans_back'"),
+        (base.replace('name = "leans_back"', 'name = "leans_back"\nrepeat = 2'),
+         r"counts\[0\]\.repeat: unknown key"),
+        (base.replace("enter = -20", "enter = -12"), r"counts\[0\]\.exit: must differ from enter"),
+        (base.replace('measure = "trunk_pitch"\nenter = -20', 'measure = "trunk_pich"\nenter = -25'),
+         r"counts\[0\]\.measure: unknown measure 'trunk_pich'"),
+    ]
+    for text, error in cases:
+        path = tmp_path / "pigeon.toml"
+        path.write_text(text)
+        with pytest.raises(DefinitionError, match=error):
+            load_exercise(path)
+    pigeon = find_exercise("pigeon")
+    assert [(c.name, c.target, c.label) for c in pigeon.counts] == [("leans_back", 2, "leans back")]
+    assert pigeon.reps.cues_at(10) and not pigeon.reps.cues_at(-10)
+    assert pigeon.counts[0].cues_at(-10) and not pigeon.counts[0].cues_at(10)
+
+
+@pytest.mark.parametrize("name", ["wall_glute", "wall_figure4", "chair_figure4"])
+def test_the_figure4_variants_take_the_crossed_leg_as_their_side(name):
+    ex = find_exercise(name)
+    assert ex.side.rule == "crossed_ankle" and ex.sided
+    assert ex.check("knee_angle").measure == "knee_angle"
+    assert ex.check("foot_flexed").advisory  # a reminder: the model cannot see the foot
+    assert ("hips_down" in {c.name for c in ex.checks}) == name.startswith("wall")
+    assert "behind" in ex.camera.placement  # never behind the wall or the chair's back

@@ -31,7 +31,7 @@ exercise = "supine_figure4"
 hold_s = 4
 
 [[steps]]
-exercise = "wall_glute"
+exercise = "standing_quad"
 breaths = 5
 
 [[steps]]
@@ -74,18 +74,18 @@ def test_a_routine_is_announced_coached_step_by_step_and_summed_up(tmp_path):
                        "Start with your left side.")
     order = ["Rest 1 second. Then your right side.", "Switch to your right side",
              "Supine figure-4: done. Rest 1 second. Then Pigeon.",
-             "Wall glute stretch is not available yet: skipping it. Step 3 of 3: Pigeon. Bend "
+             "Standing quad stretch is not available yet: skipping it. Step 3 of 3: Pigeon. Bend "
              "one leg in front of you and stretch the other long behind. Your left side.",
              "Pigeon: done."]
     at = [said.index(text) for text in order]
     assert at == sorted(at), said
-    assert said[-1] == "Figure-4 then pigeon: 2 of 3 steps done. Wall glute stretch: skipped."
+    assert said[-1] == "Figure-4 then pigeon: 2 of 3 steps done. Standing quad stretch: skipped."
     report = result.report
     validate_report(report.model_dump(mode="json"))
     assert report.mode == "routine" and report.complete
     routine = report.routine
     assert [(s.exercise, s.status) for s in routine.steps] == [
-        ("supine_figure4", "done"), ("wall_glute", "skipped"), ("pigeon", "done")]
+        ("supine_figure4", "done"), ("standing_quad", "skipped"), ("pigeon", "done")]
     assert routine.verdict == "incomplete" and routine.steps_done == 2
     fig4, pigeon = routine.steps[0], routine.steps[2]
     assert fig4.held["left"].hold_s >= 4 and fig4.held["right"].hold_s >= 4
@@ -97,7 +97,7 @@ def test_a_routine_is_announced_coached_step_by_step_and_summed_up(tmp_path):
     assert report.frames < 450  # set-ups, framing checks, countdowns and rests left out
     assert result.summary.lines()[0] == ("Routine Figure-4 then pigeon: incomplete, 2 of 3 steps "
                                          "done")
-    assert result.summary.lines()[2].startswith("2. Wall glute stretch: skipped (")
+    assert result.summary.lines()[2].startswith("2. Standing quad stretch: skipped (")
     page = (tmp_path / "report.html").read_text()
     assert "Routine: Figure-4 then pigeon" in page
 

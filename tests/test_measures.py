@@ -24,6 +24,12 @@ FLOOR = {"floor": ["left_knee", "right_knee", "left_ankle", "right_ankle"]}
         (synth.pigeon("left", knee=90), "knee_angle", "left", None, 90, 2),
         (synth.pigeon("left"), "knee_angle", "left", {"leg": "other"}, 167, 5),
         (synth.standing(), "hip_height", None, FLOOR, 1.1, 0.05),
+        (synth.pigeon("left", lean=40), "trunk_pitch", None, None, 40, 0.5),
+        (synth.pigeon("left", lean=-30), "trunk_pitch", None, None, -30, 0.5),
+        (synth.pigeon("left", lean=-30), "trunk_lean", None, None, 30, 0.5),
+        (synth.seated(lean=0), "neck_length", None, None, 55 / 170, 0.01),
+        (synth.wall_glute("left"), "hip_angle", "left", {"leg": "other"}, 90, 2),
+        (synth.wall_glute("left", hip=60), "hip_angle", "left", {"leg": "other"}, 60, 2),
     ],
 )
 def test_measurements_on_synthetic_poses(pose, measure, side, params, expected, tol):
@@ -121,3 +127,11 @@ def test_side_rules_find_the_stretched_side(rule, make, side):
     scores = r.scores(make(side), 0.5)
     assert scores is not None
     assert r.leader(scores) == side
+
+
+def test_trunk_pitch_sign_follows_the_face_not_the_screen():
+    """Facing left, a lean forward still reads positive and a lean back negative."""
+    for lean in (35, -35):
+        p = synth.pigeon("left", lean=lean)
+        mirrored = Pose(p.xy * [-1, 1] + [640, 0], p.world * [-1, 1, 1], p.visibility, p.image_wh)
+        assert M.read(mirrored, "trunk_pitch").value == pytest.approx(lean, abs=0.5)

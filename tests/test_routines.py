@@ -37,7 +37,7 @@ exercise = "supine_figure4"
 hold_s = 5
 
 [[steps]]
-exercise = "wall_glute"
+exercise = "standing_quad"
 breaths = 2
 
 [[steps]]
@@ -81,8 +81,8 @@ def test_shipped_routines_plan_against_the_shipped_definitions():
 def test_a_planned_stretch_without_a_definition_is_listed_not_available(tmp_path):
     p = plan(_routine(tmp_path))
     assert [(s.name, s.available) for s in p.steps] == [
-        ("supine_figure4", True), ("wall_glute", False), ("pigeon", True)]
-    assert p.steps[1].title == PLANNED["wall_glute"]
+        ("supine_figure4", True), ("standing_quad", False), ("pigeon", True)]
+    assert p.steps[1].title == PLANNED["standing_quad"]
     assert p.steps[1].target.seconds == 10.0  # 2 breaths at the default 5 s
     assert p.steps[1].describe() == "2 breaths per side"
     assert p.steps[2].describe() == "3 s on the left" and p.steps[2].side_keys == ("left",)
@@ -181,15 +181,15 @@ def test_routine_run_moves_on_switches_sides_rests_and_skips_what_is_not_there(t
     ev = run.update(9.0, _totals(5.0, 5.2))  # the step is done, rest, then the next available
     assert [e.kind for e in ev] == ["step_done", "rest"] and ev[1].step.name == "pigeon"
     ev = run.tick(2.0)
-    assert [(e.kind, e.step.name) for e in ev] == [("skip", "wall_glute"), ("start", "pigeon")]
+    assert [(e.kind, e.step.name) for e in ev] == [("skip", "standing_quad"), ("start", "pigeon")]
     assert ev[1].side == "left"
     ev = run.update(12.0, _totals(3.0, 0.0))
     assert [e.kind for e in ev] == ["step_done", "finished"]
     rep = run.report({})
     assert [(s.exercise, s.status) for s in rep.steps] == [
-        ("supine_figure4", "done"), ("wall_glute", "skipped"), ("pigeon", "done")]
+        ("supine_figure4", "done"), ("standing_quad", "skipped"), ("pigeon", "done")]
     assert rep.verdict == "incomplete" and rep.steps_done == 2
-    assert rep.why_incomplete == ["2. Wall glute stretch: skipped (not available yet: no definition)"]
+    assert rep.why_incomplete == ["2. Standing quad stretch: skipped (not available yet: no definition)"]
 
 
 def test_ending_early_leaves_the_step_partial_and_the_rest_missing(tmp_path):
@@ -212,7 +212,7 @@ def test_moving_on_by_hand_leaves_the_step_partial(tmp_path):
     run.start()
     run.update(1.0, _totals(2.0))
     ev = run.skip()
-    assert [(e.kind, e.step.name) for e in ev] == [("skip", "wall_glute"), ("start", "pigeon")]
+    assert [(e.kind, e.step.name) for e in ev] == [("skip", "standing_quad"), ("start", "pigeon")]
     assert run.records[0].status == "partial" and "moved on" in run.records[0].why
 
 
@@ -290,7 +290,7 @@ def test_recording_steps_found_in_order_missing_and_skipped(tmp_path):
              "seated_rolldown": [(0, 0, 0)]}
     rep = score_recording(p, segments, {}, _at(table), {"supine_figure4", "pigeon", "seated_rolldown"})
     got = [(s.exercise, s.status, s.start_s) for s in rep.steps]
-    assert got == [("supine_figure4", "partial", 3.0), ("wall_glute", "skipped", None),
+    assert got == [("supine_figure4", "partial", 3.0), ("standing_quad", "skipped", None),
                    ("pigeon", "done", 22.0), ("seated_rolldown", "missing", None)]
     fig4 = rep.steps[0]
     assert fig4.end_s == 20.0
@@ -302,7 +302,7 @@ def test_recording_steps_found_in_order_missing_and_skipped(tmp_path):
 
 
 def test_a_recording_of_every_step_done_is_complete(tmp_path):
-    text = TWO.replace('[[steps]]\nexercise = "wall_glute"\nbreaths = 2\n', "")
+    text = TWO.replace('[[steps]]\nexercise = "standing_quad"\nbreaths = 2\n', "")
     p = plan(_routine(tmp_path, text))
     segments = [_seg("supine_figure4", "left", 0.0, 9.0), _seg("supine_figure4", "right", 9.0, 18.0),
                 _seg("pigeon", "left", 18.0, 25.0)]
@@ -391,3 +391,18 @@ def test_a_step_without_sides_over_a_synthetic_session(tmp_path):
     assert events == ["step_done", "start"] and run.current.step.name == "seated_twist"
     first = run.report({}).steps[0]
     assert first.status == "done" and set(first.held) == {"both"} and first.held["both"].met
+
+
+def test_the_glute_and_figure4_routines_run_every_step():
+    """The wall and chair stretches have their definitions: nothing is skipped, and each step's
+    target goes into the exercise it coaches."""
+    routines = {r.name: r for r in load_routines()}
+    glute = plan(routines["glute"], POSES_DIR)
+    assert all(s.available for s in glute.steps)
+    wall = glute.steps[1].exercise
+    assert wall.name == "wall_glute" and wall.hold.breaths == 6 and wall.hold.target_s == 30
+    fig4 = plan(routines["figure4_progression"], POSES_DIR)
+    assert [(s.name, s.available, s.describe()) for s in fig4.steps] == [
+        ("supine_figure4", True, "1 min per side"), ("wall_figure4", True, "1 min per side"),
+        ("chair_figure4", True, "1 min per side")]
+    assert not {"wall_glute", "wall_figure4", "chair_figure4"} & set(PLANNED)

@@ -9,6 +9,7 @@ from coach.errors import DefinitionError
 from coach.pose.core import Pose
 from coach.rules.definitions import Exercise, exercise_names, find_exercise, load_exercise
 from coach.session import Session
+from coach.session.guide import summary_of
 
 FPS = 15
 
@@ -109,6 +110,46 @@ def test_pigeon_counts_leans_per_side():
     assert r["sides"]["left"]["reps"] == 2
     assert r["sides"]["right"]["reps"] == 3
     assert r["events"] == []
+
+
+def test_pigeon_counts_leans_back_apart_from_the_forward_leans_with_their_own_cues():
+    ex = find_exercise("pigeon")
+    back = ex.counts[0]
+    s = Session(ex)
+    # back, forward, back on the left; one forward lean on the right
+    states = play(s, [(3, lambda t: synth.pigeon("left")),
+                      (6, _lean_cycle("left", 3, depth=-40)), (6, _lean_cycle("left", 9)),
+                      (6, _lean_cycle("left", 15, depth=-40)),
+                      (3, lambda t: synth.pigeon("right")), (6, _lean_cycle("right", 24))])
+    r = report(s)
+    assert r["sides"]["left"]["reps"] == 1 and r["sides"]["left"]["counts"] == {"leans_back": 2}
+    assert r["sides"]["right"]["reps"] == 1 and r["sides"]["right"]["counts"] == {"leans_back": 0}
+    assert r["targets"]["counts"] == {"leans_back": {"label": "leans back", "target": 2}}
+    assert r["events"] == []
+    cues = [st.cue.text for st in states if st.cue is not None]
+    assert back.down_cue in cues and back.up_cue in cues and ex.reps.down_cue in cues
+    # leaning back never says the forward lean's cues, and the reverse
+    for st in states[3 * FPS:9 * FPS]:
+        assert st.cue is None or st.cue.text not in (ex.reps.down_cue, ex.reps.up_cue)
+    for st in states[9 * FPS:15 * FPS]:
+        assert st.cue is None or st.cue.text not in (back.down_cue, back.up_cue)
+    lines = summary_of(s.report("test", FPS), ex).lines()
+    assert lines[0].endswith("1/3 leans, 2/2 leans back")
+
+
+def test_rolldown_says_to_sweep_knee_to_knee_at_the_bottom():
+    ex = find_exercise("seated_rolldown")
+    s = Session(ex)
+    states = play(s, [(3, lambda t: synth.seated(front="left")),
+                      (3, lambda t: synth.seated(lean=min(70, 35 * (t - 3)), curve=20)),
+                      (4, lambda t: synth.seated(lean=70, curve=35)),
+                      (3, lambda t: synth.seated(front="left"))])
+    bottom = [st.cue.text for st in states[7 * FPS:10 * FPS] if st.cue is not None]
+    assert ex.reps.hold_cue in bottom
+    assert all(st.cue is None or st.cue.text != ex.reps.hold_cue for st in states[:3 * FPS])
+    r = report(s)
+    assert r["sides"]["left"]["reps"] == 1
+    assert r["checks"]["shoulders_released"]["judged"] is False
 
 
 def test_pigeon_rounded_spine_is_a_fault_only_when_upright():

@@ -14,7 +14,8 @@ from coach.rules.definitions import exercise_names, find_exercise
 from coach.session import Session
 
 NEW = ("child_pose", "happy_baby", "seated_twist", "prone_glute", "figure4_twist",
-       "runners_lunge", "adductor_opener", "wide_forward_fold", "cow_face", "side_kick_series")
+       "runners_lunge", "adductor_opener", "wide_forward_fold", "cow_face", "side_kick_series",
+       "wall_glute", "wall_figure4", "chair_figure4")
 
 # exercise: (the side, or "both"; a clean pose; the same pose with each check's fault)
 CASES = {
@@ -39,6 +40,14 @@ CASES = {
                  {"spine_rounding": lambda: synth.cow_face("right", curve=30)}),
     "side_kick_series": ("left", lambda: synth.side_lying("left"),
                          {"spine_rounding": lambda: synth.side_lying("left", trunk=30)}),
+    "wall_glute": ("left", lambda: synth.wall_glute("left"),
+                   {"hips_down": lambda: synth.wall_glute("left", hip_lift=40),
+                    "knee_angle": lambda: synth.wall_glute("left", knee=165)}),
+    "wall_figure4": ("right", lambda: synth.wall_glute("right", hip=60),
+                     {"hips_down": lambda: synth.wall_glute("right", hip=60, hip_lift=40),
+                      "knee_angle": lambda: synth.wall_glute("right", hip=60, knee=165)}),
+    "chair_figure4": ("left", lambda: synth.chair_figure4("left"),
+                      {"knee_angle": lambda: synth.chair_figure4("left", knee=165)}),
 }
 
 
@@ -76,7 +85,7 @@ def test_a_fault_is_found_and_dated(name, check):
     assert r["checks"][check]["fault_s"] == pytest.approx(4.0, abs=1.2)
 
 
-@pytest.mark.parametrize("name", ["seated_twist", "prone_glute"])
+@pytest.mark.parametrize("name", ["seated_twist", "prone_glute", "wall_glute"])
 def test_holds_of_five_to_six_breaths_are_paced(name):
     side, clean, _ = CASES[name]
     ex = find_exercise(name)
@@ -141,3 +150,31 @@ def test_the_overlay_and_the_live_screen_draw_each_stretch(name):
     assert len(summary.sides) == (1 if side == "both" else 2)
     shown = LiveScreen(ex).render(LiveView("summary", img, Pose.empty(), summary=summary), (1280, 720))
     assert shown.shape == (720, 1280, 3)
+
+
+def test_rounding_forward_over_the_chair_is_the_stretch_not_a_fault():
+    """Chair figure-4: folding forward from the hips over the crossed shin stays in position and
+    in good form (the guide asks for it); a foot-flexed reminder is said, never judged."""
+    ex = find_exercise("chair_figure4")
+    s = Session(ex)
+    states = play(s, [(3, lambda t: synth.chair_figure4("right")),
+                      (10, lambda t: synth.chair_figure4("right", lean=50))])
+    r = report(s)
+    assert r["events"] == []
+    assert r["sides"]["right"]["hold_s"] > 11
+    assert states[-1].in_position and states[-1].side == "right"
+    assert r["checks"]["foot_flexed"]["judged"] is False
+    assert any(st.cue is not None and st.cue.text == ex.check("foot_flexed").cue for st in states)
+
+
+@pytest.mark.parametrize("name", ["wall_glute", "wall_figure4", "chair_figure4"])
+def test_the_stretched_side_of_a_figure4_variant_is_the_crossed_leg(name):
+    side, clean, _ = CASES[name]
+    other = "left" if side == "right" else "right"
+    make = {"wall_glute": lambda sd: synth.wall_glute(sd),
+            "wall_figure4": lambda sd: synth.wall_glute(sd, hip=60),
+            "chair_figure4": lambda sd: synth.chair_figure4(sd)}[name]
+    s = Session(find_exercise(name))
+    play(s, [(5, lambda t: make(side)), (2, lambda t: synth.standing()), (5, lambda t: make(other))])
+    r = report(s)
+    assert r["sides"][side]["hold_s"] > 3.5 and r["sides"][other]["hold_s"] > 3.5

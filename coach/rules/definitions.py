@@ -239,7 +239,11 @@ class HoldDef(Table):
 
 class RepsDef(Measured):
     """Reps counted on ``measure``: out past ``enter`` for ``min_s``, back past ``exit``. A
-    change of more than ``step`` between frames is movement (for the breathing cues)."""
+    change of more than ``step`` between frames is movement (for the breathing cues), said only
+    while the value is past ``cue_past`` toward ``enter`` if that is set (a measure with two
+    directions, e.g. a lean forward or back, cues each movement on its own side). ``hold_cue``
+    is said while the movement is held out past ``enter`` and still (what to do at the bottom
+    of a roll-down)."""
 
     enter: Number
     exit: Number
@@ -249,12 +253,31 @@ class RepsDef(Measured):
     up_cue: Text = ""
     min_s: Seconds = 0.3
     step: Amount = 0.3
+    cue_past: Number | None = None
+    hold_cue: Text = ""
 
     @model_validator(mode="after")
     def _gap(self) -> RepsDef:
         if self.enter == self.exit:
             raise fail("exit", "must differ from enter (the gap is the hysteresis)")
         return self
+
+    def cues_at(self, value: float) -> bool:
+        """Whether a movement at ``value`` is this count's to cue (see ``cue_past``)."""
+        if self.cue_past is None:
+            return True
+        return value > self.cue_past if self.enter > self.exit else value < self.cue_past
+
+
+class CountDef(RepsDef):
+    """A further movement counted per side besides the reps (``[[counts]]``): pigeon's leans
+    back, the roll-down reaching each knee. Counted like reps, only while its ``when`` gates
+    hold; reported per side under its ``name``. ``target`` (optional) is shown against the
+    count; the step's own target stays the hold or the reps."""
+
+    name: Text
+    target: Count | None = None  # type: ignore[assignment]
+    when: tuple[Gate, ...] = ()
 
 
 class CameraDef(Table):
@@ -280,6 +303,7 @@ class Exercise(Table):
     position_off_s: Seconds = 1.0  # ... and out of it this long to count as out
     hold: HoldDef
     reps: RepsDef | None = None
+    counts: tuple[CountDef, ...] = ()
     checks: tuple[CheckDef, ...] = ()
     balance_tolerance: Fraction = 0.2
     min_visibility: Fraction = 0.5
@@ -321,6 +345,15 @@ class Exercise(Table):
             raise fail(None, f"duplicate check name {dupes[0]!r}")
         return checks
 
+    @field_validator("counts")
+    @classmethod
+    def _unique_counts(cls, counts: tuple[CountDef, ...]) -> tuple[CountDef, ...]:
+        names = [c.name for c in counts]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise fail(None, f"duplicate count name {dupes[0]!r}")
+        return counts
+
     @model_validator(mode="after")
     def _sides_known(self) -> Exercise:
         """A stretch without sides has no stretched leg: none of its measures may need one."""
@@ -336,7 +369,7 @@ class Exercise(Table):
         """(key, measure name) of every measurement the definition reads."""
         out: list[tuple[str, str]] = []
         for table, items in (("position", self.position), ("guard", self.guard),
-                             ("checks", self.checks)):
+                             ("checks", self.checks), ("counts", self.counts)):
             for i, item in enumerate(items):
                 out.append((f"{table}[{i}].measure", item.measure))
                 out += [(f"{table}[{i}].when[{j}].measure", w.measure)

@@ -146,6 +146,12 @@ class Counter:
         self.motion = MotionMeter(exercise.hold.still_window_s)
         self.still = Debouncer(exercise.hold.still_s, exercise.hold.still_s)
         self.reps = RepCounter(exercise.reps) if exercise.reps else None
+        self.counts = [(c, RepCounter(c)) for c in exercise.counts]
+        for tot in self.ledger.totals.values():
+            tot.counts.update({c.name: 0 for c in exercise.counts})
+        self.moving: RepsDef | None = None  # whose movement cues the last frame called for
+        self.held_out: RepsDef | None = None  # whose movement is held out past enter, still
+        self._last_count: dict[str, tuple[Side, float]] = {}
         self.position_s = {s: 0.0 for s in exercise.sides}
         self.position_frames = 0
         self.intervals = Intervals()
@@ -191,24 +197,58 @@ class Counter:
         return hold_s
 
     def count_reps(self, pose: Pose, where: Location, t: float) -> int:
-        """Count reps for the side; returns the movement's direction (+1 in, -1 out, 0)."""
+        """Count reps, and the definition's further counts, for the side; returns the movement's
+        direction (+1 in, -1 out, 0) of the count whose cues apply (``moving``): a count's own
+        movement if one is under way (on its side of its ``cue_past``), else the reps'."""
         ex, side = self.exercise, where.side
-        if self.reps is None or ex.reps is None:
-            return 0
-        r = M.read(pose, ex.reps.measure, side, ex.reps.params, ex.min_visibility)
-        value = r.value if (where.in_position and where.seen) else None
+        held = where.in_position and where.seen
         if side != self._rep_side:
-            self.reps.reset()
+            for counter in self._counters():
+                counter.reset()
             self._rep_side = side
-        if self.reps.update(value, t) and side:
-            self.ledger.totals[side].reps += 1
-            self._last_rep = (side, t)
-        if self._was_in and not where.in_position and self._last_rep is not None:
-            # leaving the position just after a rep was counted: that movement was the way out
-            # (leaning forward to change sides), not a rep, as for faults (judge.EXIT_GRACE_S)
-            rep_side, at = self._last_rep
-            if at >= (where.since if where.since is not None else t) - EXIT_GRACE_S:
-                self.ledger.totals[rep_side].reps -= 1
-            self._last_rep = None
+        leaving = self._was_in and not where.in_position
+        since = where.since if where.since is not None else t
+        moves: list[tuple[RepsDef, int]] = []
+        held_out: list[RepsDef] = []
+        if self.reps is not None and ex.reps is not None:
+            value = self._value(pose, ex.reps, side) if held else None
+            if self.reps.update(value, t) and side:
+                self.ledger.totals[side].reps += 1
+                self._last_rep = (side, t)
+            if leaving and self._last_rep is not None:
+                # leaving the position just after a rep was counted: that movement was the way
+                # out (leaning forward to change sides), not a rep, as for faults
+                # (judge.EXIT_GRACE_S)
+                rep_side, at = self._last_rep
+                if at >= since - EXIT_GRACE_S:
+                    self.ledger.totals[rep_side].reps -= 1
+                self._last_rep = None
+            if value is not None and self.reps.direction and ex.reps.cues_at(value):
+                moves.append((ex.reps, self.reps.direction))
+            if value is not None and self.reps.down and not self.reps.direction:
+                held_out.append(ex.reps)
+        for c, counter in self.counts:
+            gated = held and all(w.met(pose, side, ex.min_visibility) for w in c.when)
+            value = self._value(pose, c, side) if gated else None
+            if counter.update(value, t) and side:
+                self.ledger.totals[side].counts[c.name] += 1
+                self._last_count[c.name] = (side, t)
+            last = self._last_count.get(c.name)
+            if leaving and last is not None:
+                if last[1] >= since - EXIT_GRACE_S:  # the way out, as for the reps
+                    self.ledger.totals[last[0]].counts[c.name] -= 1
+                del self._last_count[c.name]
+            if value is not None and counter.direction and c.cues_at(value):
+                moves.insert(0, (c, counter.direction))
+            if value is not None and counter.down and not counter.direction:
+                held_out.insert(0, c)
         self._was_in = where.in_position
-        return self.reps.direction if value is not None else 0
+        self.moving, direction = moves[0] if moves else (None, 0)
+        self.held_out = held_out[0] if held_out else None
+        return direction
+
+    def _counters(self) -> list[RepCounter]:
+        return ([self.reps] if self.reps is not None else []) + [c for _, c in self.counts]
+
+    def _value(self, pose: Pose, reps: RepsDef, side: Side | None) -> float | None:
+        return M.read(pose, reps.measure, side, reps.params, self.exercise.min_visibility).value

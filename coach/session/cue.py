@@ -3,7 +3,7 @@ long enough to be read."""
 
 from __future__ import annotations
 
-from coach.rules.definitions import Exercise
+from coach.rules.definitions import Exercise, RepsDef
 from coach.rules.measures import SIDES, opposite
 from coach.session.frame import Cue, Side, SideTotals, Verdict
 
@@ -49,8 +49,12 @@ class CueChooser:
 
     def choose(self, person: bool, side: Side | None, in_position: bool,
                verdicts: tuple[Verdict, ...], hold_s: float, direction: int,
-               totals: dict[str, SideTotals], looks_like: str | None = None) -> Cue:
-        """``looks_like``: what the recogniser sees instead of this exercise, if anything."""
+               totals: dict[str, SideTotals], looks_like: str | None = None,
+               moving: RepsDef | None = None, held_out: RepsDef | None = None) -> Cue:
+        """``looks_like``: what the recogniser sees instead of this exercise, if anything;
+        ``moving``: the count (reps or one of ``counts``) whose movement ``direction`` is,
+        default the reps; ``held_out``: a count held out past its ``enter``, still (its
+        ``hold_cue`` says what to do there)."""
         ex = self.exercise
         if not person:
             return NOBODY
@@ -65,10 +69,13 @@ class CueChooser:
         reminder = self._reminder(hold_s)
         if reminder is not None:
             return reminder
-        if ex.reps is not None and direction:
-            text = ex.reps.down_cue if direction > 0 else ex.reps.up_cue
+        moving = moving if moving is not None else ex.reps
+        if moving is not None and direction:
+            text = moving.down_cue if direction > 0 else moving.up_cue
             if text:
                 return Cue(text, "move", 4)
+        if held_out is not None and held_out.hold_cue:
+            return Cue(held_out.hold_cue, "move", 4)
         breath = self._breath(totals[side].hold_s) if side else None
         if breath is not None:
             return breath

@@ -3,7 +3,7 @@ to draw and record without deciding anything themselves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from coach.pose import Pose
@@ -58,6 +58,7 @@ class SideTotals:
     reps: int = 0
     best_hold_s: float = 0.0
     fault_s: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)  # the definition's [[counts]], by name
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,13 @@ class SideLine:
     reps_target: int | None
     breaths: int | None = None  # whole breaths held, for a hold counted in breaths
     breaths_target: int | None = None
+    counts: tuple[tuple[str, int, int | None], ...] = ()  # [[counts]]: (label, count, target)
+
+    @property
+    def count_text(self) -> str:
+        """", 2 leans back", ", 1/1 reached the left knee" ("" without further counts)."""
+        return "".join(f", {n}/{tg} {label}" if tg else f", {n} {label}"
+                       for label, n, tg in self.counts)
 
     @property
     def breath_count(self) -> str:
@@ -118,6 +125,7 @@ class Summary:
         out = []
         for s in self.sides:
             reps = f", {s.reps}/{s.reps_target} {self.rep_label}" if s.reps_target else ""
+            reps += s.count_text
             reps += f", {s.breath_count}" if s.breath_count else ""
             out.append(f"{side_name(s.side)}: {_clock(s.hold_s)} of {_clock(s.target_s)}"
                        f"{reps}" + ("  (done)" if s.done else ""))
@@ -140,7 +148,9 @@ def summary_of(report: Report, exercise: Exercise, report_path: Path | None = No
     reps_target = exercise.reps.target if exercise.reps else None
     sides = tuple(SideLine(s, r.hold_s, exercise.hold.target_s,
                            r.reps if reps_target else None, reps_target, r.breaths,
-                           exercise.hold.breaths)
+                           exercise.hold.breaths,
+                           tuple((c.label, (r.counts or {}).get(c.name, 0), c.target)
+                                 for c in exercise.counts))
                   for s, r in report.sides.items())
     top = None
     if report.events:

@@ -26,6 +26,13 @@ class Person(_Part):
     max_people: int
 
 
+class CountTarget(_Part):
+    """One of a definition's further counts (``[[counts]]``): its label and target, if any."""
+
+    label: str
+    target: int | None
+
+
 class Targets(_Part):
     """``breaths``: for a hold counted in breaths, how many, each ``breath_s`` long."""
 
@@ -34,6 +41,7 @@ class Targets(_Part):
     rep_label: str | None
     breaths: int | None = Field(default=None, exclude_if=_unset)
     breath_s: float | None = Field(default=None, exclude_if=_unset)
+    counts: dict[str, CountTarget] | None = Field(default=None, exclude_if=_unset)
 
 
 class SideReport(_Part):
@@ -47,6 +55,7 @@ class SideReport(_Part):
     in_position_s: float
     fault_s: float
     breaths: int | None = Field(default=None, exclude_if=_unset)
+    counts: dict[str, int] | None = Field(default=None, exclude_if=_unset)
 
 
 class BalanceReport(_Part):

@@ -25,6 +25,7 @@ from coach.session.quality import Quality
 from coach.session.report import (
     BalanceReport,
     CheckReport,
+    CountTarget,
     Event,
     Interval,
     Person,
@@ -102,7 +103,8 @@ class Session:
         balance = balance_of_sides(totals, ex.balance_tolerance)
         warnings = self.quality.update(pose, where.in_position, judged.verdicts, t, dt)
         wanted = self.chooser.choose(person, where.side, where.in_position, judged.verdicts,
-                                     hold_s, direction, totals, self._looks_like())
+                                     hold_s, direction, totals, self._looks_like(),
+                                     self.counter.moving, self.counter.held_out)
         return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
                           hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
                           self._readings(pose, where.side),
@@ -176,12 +178,15 @@ class Session:
             targets=Targets(hold_s=ex.hold.target_s, reps=ex.reps.target if ex.reps else None,
                             rep_label=ex.reps.label if ex.reps else None,
                             breaths=ex.hold.breaths,
-                            breath_s=ex.hold.breath_s if ex.hold.breaths else None),
+                            breath_s=ex.hold.breath_s if ex.hold.breaths else None,
+                            counts={c.name: CountTarget(label=c.label, target=c.target)
+                                    for c in ex.counts} or None),
             sides={s: SideReport(hold_s=round(totals[s].hold_s, 2), reps=totals[s].reps,
                                  best_hold_s=round(totals[s].best_hold_s, 2),
                                  in_position_s=round(counter.position_s[s], 2),
                                  fault_s=round(totals[s].fault_s, 2),
-                                 breaths=ex.hold.breaths_in(totals[s].hold_s))
+                                 breaths=ex.hold.breaths_in(totals[s].hold_s),
+                                 counts=dict(totals[s].counts) or None)
                    for s in ex.sides},
             balance=BalanceReport(difference_s=bal.difference_s, ratio=bal.ratio,
                                   imbalanced=bal.imbalanced, behind=bal.behind,

@@ -66,6 +66,32 @@ def test_rep_counter_skips_unseen_frames():
     assert r.count == 1
 
 
+def test_rep_counter_with_swing_counts_kicks_wherever_the_leg_rests():
+    """A kick is a swing toward a smaller angle (enter < exit) from where the leg was: the same
+    kicks are counted whether the view makes the resting angle read 150 or 70, and a sway of
+    under the swing is not a kick."""
+    for rest in (150.0, 70.0):
+        r = RepCounter(_reps(enter=100, exit=120, swing=20, min_s=0.2))
+        t = 0.0
+        for _ in range(4):  # four kicks of 35 deg, each held a few frames
+            for v in [0, 0, -12, -25, -35, -35, -35, -20, -8, 0, 0, 0]:
+                r.update(rest + v, t)
+                t += 1 / FPS * 2
+        for v in [0, -8, -15, -8, 0] * 3:  # sway: never 20 deg
+            r.update(rest + v, t)
+            t += 1 / FPS * 2
+        assert r.count == 4, rest
+
+
+def test_rep_counter_with_swing_needs_the_return_before_the_next_kick():
+    r = RepCounter(_reps(enter=100, exit=120, swing=20, min_s=0.1))
+    for i, v in enumerate([150, 125, 120, 118, 110, 105, 118, 112, 105]):
+        r.update(v, i * 0.1)
+    # down at 125 (-25); deepest 105, back to 118 is 13 >= 10: returned; 105 again is only 13
+    # deeper than 118, under the swing: one kick
+    assert r.count == 1
+
+
 def test_side_tracker_switches_only_after_the_new_side_leads_for_a_while():
     st = SideTracker(CrossedAnkle(rule="crossed_ankle", switch_after_s=1.0), min_visibility=0.5)
     for t in _times(2):

@@ -243,7 +243,11 @@ class RepsDef(Measured):
     while the value is past ``cue_past`` toward ``enter`` if that is set (a measure with two
     directions, e.g. a lean forward or back, cues each movement on its own side). ``hold_cue``
     is said while the movement is held out past ``enter`` and still (what to do at the bottom
-    of a roll-down)."""
+    of a roll-down). With ``swing`` the movement is judged relative to where it starts, not
+    against ``enter``: a rep is a move of ``swing`` toward ``enter`` (from exit's side) from
+    the least deep value since the last return, and the return a move of half that back from
+    the deepest (for a measure whose resting value depends on the view, e.g. a kicking leg's
+    hip angle)."""
 
     enter: Number
     exit: Number
@@ -255,6 +259,7 @@ class RepsDef(Measured):
     step: Amount = 0.3
     cue_past: Number | None = None
     hold_cue: Text = ""
+    swing: Amount | None = None
 
     @model_validator(mode="after")
     def _gap(self) -> RepsDef:

@@ -82,6 +82,8 @@ class RepCounter:
         self._deeper = reps.enter > reps.exit  # larger values are "further into the movement"
         self._db = Debouncer(reps.min_s, reps.min_s)
         self._last: float | None = None
+        self._ref: float | None = None  # swing: least deep value since the last return
+        self._deep: float | None = None  # swing: deepest value since going out
         self.direction = 0  # +1 moving into the movement, -1 coming back, 0 still
 
     def _past(self, value: float, threshold: float) -> bool:
@@ -98,20 +100,37 @@ class RepCounter:
             step = (value - self._last) * (1 if self._deeper else -1)
             self.direction = 1 if step > self.reps.step else -1 if step < -self.reps.step else 0
         self._last = value
-        # Going down needs the value past `enter`; staying down, only not yet back past `exit`.
-        raw = self._past(value, self.reps.enter) if not self.down else not self._back(value)
+        if self.reps.swing is not None:
+            raw = self._swing(value)
+        else:
+            # Going down needs the value past `enter`; staying down, only not yet back past `exit`.
+            raw = self._past(value, self.reps.enter) if not self.down else not self._back(value)
         was = self.down
         self.down = self._db.update(raw, t)
+        if self.down != was:  # a swing measures the next move from here
+            self._ref = self._deep = value * (1 if self._deeper else -1)
         if self.down and not was:
             self.count += 1
             return True
         return False
+
+    def _swing(self, value: float) -> bool:
+        """Out: ``swing`` deeper than the least deep value since the return; back: half of it
+        shallower than the deepest since going out."""
+        v = value * (1 if self._deeper else -1)  # larger = deeper
+        swing = float(self.reps.swing)
+        if not self.down:
+            self._ref = v if self._ref is None else min(self._ref, v)
+            return v >= self._ref + swing
+        self._deep = v if self._deep is None else max(self._deep, v)
+        return v > self._deep - swing / 2
 
     def reset(self) -> None:
         """Forget a movement in progress (the side changed or the position was lost)."""
         self.down = False
         self._db.reset()
         self._last = None
+        self._ref = self._deep = None
         self.direction = 0
 
 

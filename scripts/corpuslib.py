@@ -61,8 +61,13 @@ class Clip:
 
     @cached_property
     def track(self) -> dict[str, np.ndarray]:
+        """The stored arrays, and ``truth_xy`` (the true keypoints in the image, 0-1) worked out
+        from the true 3-D keypoints and the clip's camera (it is not stored)."""
         with np.load(CORPUS / "tracks" / f"{self.id}.npz", allow_pickle=False) as d:
-            return {k: d[k] for k in d.files}
+            out = {k: d[k] for k in d.files}
+        if "truth_xy" not in out:
+            out["truth_xy"] = project(self.spec, out["truth_world"].astype(np.float64)) / out["wh"]
+        return out
 
     @property
     def n(self) -> int:
@@ -136,6 +141,21 @@ class Clip:
     def faults(self) -> list[dict]:
         """Fault intervals with their measured size (THRESHOLDS units), once rendered."""
         return self.spec.get("rendered", {}).get("faults", [])
+
+
+def project(spec: dict, world: np.ndarray) -> np.ndarray:
+    """World points (..., 3; metres, z up) -> pixels (..., 2) through the clip's camera (the
+    renderer's pinhole camera: ``render.scene.Camera.project``)."""
+    cp = spec["camera_pose"]
+    pos, target = np.asarray(cp["position"], float), np.asarray(cp["target"], float)
+    f = (target - pos) / np.linalg.norm(target - pos)
+    r = np.cross(f, [0.0, 0.0, 1.0])
+    r /= np.linalg.norm(r)
+    rot = np.stack([r, np.cross(f, r), f])
+    cam = (world - pos) @ rot.T
+    focal = (spec["height"] / 2) / np.tan(np.radians(cp["yfov_deg"]) / 2)
+    return np.stack([spec["width"] / 2 + focal * cam[..., 0] / cam[..., 2],
+                     spec["height"] / 2 + focal * cam[..., 1] / cam[..., 2]], -1)
 
 
 def clips(split: str | None = None, kinds: tuple[str, ...] | None = None, tracked: bool = True) -> list[Clip]:

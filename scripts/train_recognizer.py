@@ -36,7 +36,7 @@ from coach.recognizer import (  # noqa: E402
 SEED = 0
 COACHED = ("supine_figure4", "pigeon", "seated_rolldown", "child_pose", "happy_baby", "seated_twist",
            "prone_glute", "figure4_twist", "runners_lunge", "adductor_opener", "wide_forward_fold",
-           "cow_face", "side_kick_series")
+           "cow_face", "side_kick_series", "wall_glute", "wall_figure4", "chair_figure4")
 # Which shin is in front cannot be seen in the roll-down (sides take turns); the others have no side.
 UNSIDED = ("seated_rolldown", "child_pose", "happy_baby", "adductor_opener", "wide_forward_fold")
 # Other postures, learned as their own classes (so the coach can say what a pose looks like);

@@ -17,19 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from corpuslib import manifest  # noqa: E402
 
 
-NOT_YET_LEARNED = {"wall_glute", "wall_figure4", "chair_figure4"}
-
-
 def test_model_is_small_and_loads_without_pickle():
     assert MODEL_PATH.stat().st_size < 3_000_000
     with np.load(MODEL_PATH, allow_pickle=False) as d:  # raises if anything needs pickle
         assert {"classes", "mean", "scale", "meta"} <= set(d.files)
     model = Model.load()
     assert model.meta["corpus_version"] == manifest()["version"]
-    # every definition is recognised, but for the wall and chair stretches of corpus c3, defined
-    # before the recogniser is retrained on it (until then they are located by their own rules)
-    assert set(model.meta["coached"]) <= set(exercise_names())
-    assert set(exercise_names()) - set(model.meta["coached"]) <= NOT_YET_LEARNED
+    assert set(model.meta["coached"]) == set(exercise_names())  # every definition is recognised
     # every sided class has its mirror image
     sided = [c for c in model.classes if ":" in c]
     assert sorted(model.classes[i] for i in model.side_swap() if ":" in model.classes[i]) == sorted(sided)

@@ -121,3 +121,49 @@ def test_live_guides_through_a_routine_and_says_it(tmp_path: Path, recording: Pa
     starts, ends = [float(r[0]) for r in rows], [float(r[1]) for r in rows]
     assert all(s >= e - 1e-3 for s, e in zip(starts[1:], ends, strict=False))  # never overlapping
     assert "Routine Figure-4 then pigeon: incomplete (2 of 4 steps done)" in proc.stdout
+
+
+# A rendered take of the lower-back routine's first three stretches (corpus demo clip, a
+# validation body and camera; samples/routines/lower_back_start.json holds its truth).
+TAKE = SAMPLES_DIR / "routines" / "lower_back_start.mp4"
+
+
+@pytest.fixture(scope="module")
+def take_report(tmp_path_factory) -> tuple[dict, dict]:
+    if not TAKE.exists():
+        pytest.skip("routine sample missing")
+    out = tmp_path_factory.mktemp("take")
+    r = CliRunner().invoke(app, ["analyze", str(TAKE), "--routine", "lower_back", "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    report = json.loads((out / "report.json").read_text())
+    validate_report(report)
+    return report, json.loads(TAKE.with_suffix(".json").read_text())
+
+
+def test_a_rendered_take_is_scored_step_by_step(take_report):
+    """The steps the take shows are found in order, each where the truth has it; the routine's
+    later steps are missing and the verdict says so. The take holds each stretch for about 10 s,
+    so a step with a 30 s target is partial, not done."""
+    report, truth = take_report
+    routine = report["routine"]
+    shown = [t["exercise"] for t in truth["steps"]]
+    steps = routine["steps"]
+    assert [s["exercise"] for s in steps[: len(shown)]] == shown
+    for step, t in zip(steps, truth["steps"], strict=False):
+        assert step["status"] in ("done", "partial"), step
+        assert abs(step["start_s"] - t["start_s"]) <= 2.0, (step["exercise"], step["start_s"], t["start_s"])
+    assert all(s["status"] == "missing" for s in steps[len(shown):])
+    assert routine["verdict"] == "incomplete" and routine["steps_done"] == 0
+
+
+@pytest.mark.parametrize("index", [0, 1, pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=(
+    "the figure-4 twist's second (left) side, 53.5-60.8 s, is not recognised: twice 1.3-1.5 s "
+    "of it read as wall figure-4 (confidence 0.4); left held 0.0 s, truth 7.3 s; right 6.2 s, "
+    "truth 6.3 s")))])
+def test_a_rendered_take_times_each_side(take_report, index: int):
+    """Each step's time per side within 20 % (or 1.5 s) of the truth's time in the stretch."""
+    report, truth = take_report
+    step, t = report["routine"]["steps"][index], truth["steps"][index]
+    for side, secs in t["held_s"].items():
+        held = step["held"].get(side, {}).get("hold_s", 0.0)
+        assert abs(held - secs) <= max(1.5, 0.2 * secs), (step["exercise"], side, held, secs)

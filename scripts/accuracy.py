@@ -226,7 +226,7 @@ def markdown(fig: dict) -> str:
         f"The coach located each stretch with the {fig.get('located_by', 'recogniser')}"
         + (
             f"; figures in brackets ('was') are the baseline run ({fig['baseline'].get('located_by')}, "
-            f"thresholds as they were before fitting) on the same clips."
+            f"{fig.get('baseline_is', 'thresholds as they were before fitting')}) on the same clips."
             if "baseline" in fig
             else "."
         ),
@@ -489,6 +489,8 @@ def main() -> int:
         help="locate with the hand-set rules (the baseline before the recogniser)",
     )
     ap.add_argument("--baseline", type=Path, help="an earlier run's accuracy.json, shown as 'was'")
+    ap.add_argument("--baseline-is", default="thresholds as they were before fitting",
+                    help="what the baseline run was, for the report's sentence on it")
     args = ap.parse_args()
     global RECOGNIZE
     RECOGNIZE = not args.rules
@@ -510,6 +512,7 @@ def main() -> int:
         )
     if args.baseline:
         fig["baseline"] = json.loads(args.baseline.read_text())
+        fig["baseline_is"] = args.baseline_is
     from evaluate import sample_lines
 
     from coach.truth import all_truths

@@ -546,7 +546,9 @@ def rolldown_sweep_clip(rng) -> Clip:
         for r in range(int(rng.integers(1, 3))):
             r0 = c.t
             depth = _u(rng, 0.7, 1.15)
-            first, second = ("rolled_left", "rolled_right") if rng.uniform() < 0.5 else ("rolled_right", "rolled_left")
+            first, second = ("rolled_left", "rolled_right")
+            if rng.uniform() >= 0.5:
+                first, second = second, first
             c.key("rolled_centre", side, _u(rng, 1.8, 2.6), base="cross_legged", depth=depth)
             c.hold(_u(rng, 0.5, 1.2))
             c.key(first, side, _u(rng, 1.2, 2.0), base="cross_legged", depth=depth)
@@ -639,8 +641,8 @@ def plan(seed: int = SEED) -> dict:
     clips += _plan_clips(np.random.default_rng(seed + 2), "c2", MIX_C2, bodies, cams)
     clips += _plan_clips(np.random.default_rng(seed + 3), "c3", MIX_C3, bodies, cams)
     clips += _plan_demo(np.random.default_rng(seed + 4), bodies, cams)
-    return {"version": VERSION, "versions": ["c1", "c2", "c3"], "seed": seed, "fps": FPS, "thresholds": THRESHOLDS,
-            "bodies": bodies, "cameras": cams, "clips": clips}
+    return {"version": VERSION, "versions": ["c1", "c2", "c3"], "seed": seed, "fps": FPS,
+            "thresholds": THRESHOLDS, "bodies": bodies, "cameras": cams, "clips": clips}
 
 
 def _plan_clips(rng, version: str, mix: dict[str, int], bodies: list[dict], cams: list[dict]) -> list[dict]:

@@ -123,7 +123,8 @@ def routine_truth(clip: Clip, name: str) -> dict:
         if not sg.get("stretch") or sg["phase"] not in COUNTED:
             continue
         if not steps or steps[-1]["exercise"] != sg["stretch"]:
-            steps.append({"exercise": sg["stretch"], "start_s": sg["start_s"], "end_s": sg["end_s"], "held_s": {}})
+            steps.append({"exercise": sg["stretch"], "start_s": sg["start_s"], "end_s": sg["end_s"],
+                          "held_s": {}})
         st = steps[-1]
         st["end_s"] = sg["end_s"]
         side = sg["side"] if find_exercise(sg["stretch"]).sided else "both"
@@ -171,7 +172,8 @@ def main() -> int:
     if args.routine:
         demo = {c.id: c for c in clips("demo", tracked=False)}
         if args.routine[0] not in demo:
-            raise SystemExit(f"error: no demo clip {args.routine[0]!r}; there are: {', '.join(demo) or 'none'}")
+            there = ", ".join(demo) or "none"
+            raise SystemExit(f"error: no demo clip {args.routine[0]!r}; there are: {there}")
         write_routine(demo[args.routine[0]], args.routine[1])
         return 0
     if args.pick:

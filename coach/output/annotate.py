@@ -253,8 +253,8 @@ def outlined_text(img: np.ndarray, text: str, org: tuple[int, int], fs: float,
                   colour: tuple[int, int, int], th: int, outline: int,
                   font: int = cv2.FONT_HERSHEY_SIMPLEX) -> int:
     """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline (``outline`` 0: none),
-    so it reads on any background; its width. Each text is rendered once and blended after (anti-aliased text is
-    the costliest thing the overlay draws)."""
+    so it reads on any background; its width. Each text is rendered once and blended after
+    (anti-aliased text is the costliest thing the overlay draws)."""
     key = (text, round(fs, 4), colour, th, outline, font)
     sprite = _SPRITES.get(key)
     if sprite is None:

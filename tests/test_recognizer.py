@@ -202,3 +202,18 @@ def test_an_ensemble_over_two_windows_reads_the_same_live_as_in_training(tmp_pat
     for i in range(40):
         rec.update(Pose(xy[i], world[i], vis[i], WH), float(times[i]))
         np.testing.assert_allclose([rec.probs[c] for c in CLASSES], batch[i], atol=1e-6)
+
+
+def test_without_an_exercise_nothing_is_named_before_a_stretch_is_recognised():
+    """Without --exercise, until the recogniser names a stretch the frame shows no stretch:
+    no title borrowed from the first exercise, none of its checks, and not its set-up cue."""
+    import synth
+
+    from coach.run import make_session
+
+    session = make_session(None)
+    for i in range(5):  # a standing person: nothing the coach knows
+        state = session.update(synth.standing(), i / 10)
+        assert state.seeking and state.verdicts == () and state.readings == ()
+        assert state.cue is None or state.cue.text != session.exercise.position_cue
+    assert session.report("test", 10.0).segments == []

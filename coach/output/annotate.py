@@ -93,8 +93,14 @@ class Overlay:
         pad = round(8 * s)
         pw = min(w - 2 * pad, round(250 * s))
         rows = 3 + ex.sided + bool(ex.reps)
-        self._panel(img, pad, pad, pad + pw, pad + rows * line + pad)
+        if not state.seeking:
+            self._panel(img, pad, pad, pad + pw, pad + rows * line + pad)
         x, y = pad * 2, pad + line
+        if state.seeking:  # without --exercise, before any stretch is recognised
+            self._panel(img, pad, pad, pad + pw, pad + 2 * line + pad)
+            self._text(img, "Which stretch?", (x, y), 1.05, WHITE, bold=True)
+            self._text(img, "looking for a stretch it knows", (x, y + line), 0.85, AMBER)
+            return
         self._text(img, ex.title, (x, y), 1.05, WHITE, bold=True)
         y += line
         side = side_name(state.side) if state.side else "Side: -"

@@ -5,6 +5,7 @@ exercise it knows; the report lists the recognised segments and each exercise's 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from coach.pose import Pose
 from coach.recognizer import NONE, Recognition, Recognizer
 from coach.rules.definitions import Exercise
 from coach.rules.routines import RoutinePlan
-from coach.session.frame import FrameState, Side, SideTotals
+from coach.session.frame import Cue, FrameState, Side, SideTotals
 from coach.session.report import AutoReport, Person, Report, Segment
 from coach.session.routine import score_recording
 from coach.session.session import Session
@@ -89,6 +90,9 @@ class Segments:
         return [*self.items, seg] if seg is not None else list(self.items)
 
 
+SEEKING = Cue("Get into any stretch the coach knows: it will say which one it sees", "setup", 3)
+
+
 class AutoSession:
     """A session over several exercises: each frame goes to every exercise's session (only the
     recognised one is in position); the frame state shown is that of the stretch being done,
@@ -106,6 +110,7 @@ class AutoSession:
         # every session's totals where the recognised stretch changed, to split them by step
         self._marks: list[tuple[float, dict[str, dict[str, SideTotals]]]] = []
         self._key: tuple[str, str | None] | None = None
+        self._seen = False  # a stretch has been recognised
 
     @property
     def exercise(self) -> Exercise:
@@ -117,12 +122,20 @@ class AutoSession:
         assert r is not None
         if r.stretch in self.sessions:
             self.active = r.stretch
+            self._seen = True
         self.segments.update(r, t)
         key = None if r.stretch == NONE else (r.stretch, r.side)
         if key != self._key:
             self._key = key
             self._marks.append((t, {n: copy.deepcopy(s.counter.totals)
                                     for n, s in self.sessions.items()}))
+        if not self._seen:  # nothing recognised yet: no stretch's title, checks or set-up cue
+            st = states[self.active]
+            cue = st.cue
+            if cue is not None and (cue.text == self.exercise.position_cue
+                                    or cue.text.startswith("This looks like")):
+                cue = SEEKING
+            return dataclasses.replace(st, seeking=True, verdicts=(), readings=(), cue=cue)
         return states[self.active]
 
     def totals_at(self, exercise: str, t: float | None) -> Mapping[str, SideTotals]:

@@ -123,3 +123,5 @@ class FrameState:
     open_faults: tuple[tuple[str, float], ...] = ()
     warnings: tuple[str, ...] = ()
     recognition: Recognition | None = None  # what the recogniser sees (stretch, side, how sure)
+    # without --exercise, before any stretch has been recognised: no stretch to show yet
+    seeking: bool = False

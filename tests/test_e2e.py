@@ -215,13 +215,11 @@ def _cases():
             if truth.exercise == "none":
                 continue
             for aspect in ASPECTS:
-                # one analysis per sample and orientation (cached per process): its aspects
-                # run in the same test worker (pytest-xdist --dist loadgroup)
-                marks = (pytest.mark.xdist_group(f"{name}-{mirrored}"),)
+                marks = ()
                 why = (KNOWN_LIMITS.get((name, aspect)) or KNOWN_LIMITS.get((name, aspect, mirrored))
                        or NEW_STRETCH_LIMITS.get((name, aspect, mirrored)))
                 if why:
-                    marks += (pytest.mark.xfail(reason=why, strict=True),)
+                    marks = (pytest.mark.xfail(reason=why, strict=True),)
                 label = f"{name}{'-mirrored' if mirrored else ''}-{aspect}"
                 yield pytest.param(name, aspect, mirrored, id=label, marks=marks)
 
@@ -243,7 +241,6 @@ def test_report_agrees_with_truth(name, aspect, mirrored):
 
 @pytest.mark.parametrize("name", [n for n, t in TRUTHS.items() if t.exercise == "none"])
 @pytest.mark.parametrize("exercise", EXERCISES)
-@pytest.mark.xdist_group("not_stretching")
 def test_not_stretching_counts_nothing(name, exercise):
     rep = report_for(name, exercise)
     assert all(s.hold_s == 0 and s.reps == 0 for s in rep.sides.values())  # left, right or both

@@ -277,9 +277,7 @@ def _fault_plan(rng, exercise: str, sides: list[str]) -> dict[str, str | None]:
 
 def figure4_clip(rng) -> Clip:
     c = Clip(rng)
-    sides = ["left", "right"] if rng.uniform() < 0.65 else [["left", "right"][int(rng.integers(2))]]
-    if len(sides) == 2 and rng.uniform() < 0.5:
-        sides.reverse()
+    sides = _sides(rng)
     faults = _fault_plan(rng, "supine_figure4", sides)
     c.key("supine_knees_bent" if rng.uniform() < 0.6 else "supine_flat", None, 0.0)
     c.hold(_u(rng, 0.8, 2.0))
@@ -307,11 +305,11 @@ def figure4_clip(rng) -> Clip:
     return c
 
 
-def pigeon_clip(rng) -> Clip:
+def _pigeon_clip(rng, up_s: tuple[tuple[float, float], tuple[float, float]], leans) -> Clip:
+    """Pigeon from all fours on one or both sides: set up, sit up (``up_s``: seconds held
+    without, with a fault), perhaps a graded fault, then ``leans(c, side, n_sides)``."""
     c = Clip(rng)
-    sides = ["left", "right"] if rng.uniform() < 0.65 else [["left", "right"][int(rng.integers(2))]]
-    if len(sides) == 2 and rng.uniform() < 0.5:
-        sides.reverse()
+    sides = _sides(rng)
     faults = _fault_plan(rng, "pigeon", sides)
     c.key("all_fours", None, 0.0)
     c.hold(_u(rng, 0.6, 1.5))
@@ -325,27 +323,41 @@ def pigeon_clip(rng) -> Clip:
         c.key("pigeon_up", side, _u(rng, 1.8, 2.5))
         c.seg("setup", side, start)
         h0 = c.t
-        up = _u(rng, 5.0, 7.0) if faults[side] else _u(rng, 2.5, 4.5)
-        c.fidget("pigeon_up", side, up)
+        c.fidget("pigeon_up", side, _u(rng, *up_s[bool(faults[side])]))
         c.seg("hold", side, h0)
         if faults[side]:
             _fault(c, faults[side], side, h0 + 0.3, c.t - 0.3, rng)
-        for _ in range(1 if len(sides) == 2 else int(rng.integers(1, 3))):
-            l0 = c.t
-            depth = _u(rng, 0.6, 1.25)
-            c.key("pigeon_lean", side, _u(rng, 1.6, 2.4), base="pigeon_up", depth=depth)
-            c.hold(_u(rng, 1.5, 3.5))
-            c.key("pigeon_up", side, _u(rng, 1.6, 2.4))
-            c.hold(_u(rng, 0.5, 1.2))
-            c.seg("lean", side, l0)
+        leans(c, side, len(sides))
     return c
 
 
-def rolldown_clip(rng) -> Clip:
+def _lean(c: Clip, side: str, pose: str, phase: str, depth: tuple[float, float],
+          hold: tuple[float, float], rest: tuple[float, float]) -> None:
+    """From sitting up into ``pose`` (blended by a drawn depth), held, and back up: one rep."""
+    l0 = c.t
+    d = _u(c.rng, *depth)
+    c.key(pose, side, _u(c.rng, 1.6, 2.4), base="pigeon_up", depth=d)
+    c.hold(_u(c.rng, *hold))
+    c.key("pigeon_up", side, _u(c.rng, 1.6, 2.4))
+    c.hold(_u(c.rng, *rest))
+    c.seg(phase, side, l0)
+
+
+def pigeon_clip(rng) -> Clip:
+    """Pigeon (c1): sitting up, then one or two forward leans over the front shin."""
+
+    def leans(c: Clip, side: str, n_sides: int) -> None:
+        for _ in range(1 if n_sides == 2 else int(rng.integers(1, 3))):
+            _lean(c, side, "pigeon_lean", "lean", (0.6, 1.25), (1.5, 3.5), (0.5, 1.2))
+
+    return _pigeon_clip(rng, ((2.5, 4.5), (5.0, 7.0)), leans)
+
+
+def _rolldown_clip(rng, rolls) -> Clip:
+    """Cross-legged on one or both sides (knees up to swap the shins between), a still sit,
+    then ``rolls(c, side, n_sides, fault)``."""
     c = Clip(rng)
-    sides = ["left", "right"] if rng.uniform() < 0.7 else [["left", "right"][int(rng.integers(2))]]
-    if len(sides) == 2 and rng.uniform() < 0.5:
-        sides.reverse()
+    sides = _sides(rng, 0.7)
     faults = _fault_plan(rng, "seated_rolldown", sides)
     for i, side in enumerate(sides):
         start = c.t
@@ -359,20 +371,28 @@ def rolldown_clip(rng) -> Clip:
         h0 = c.t
         c.hold(_u(rng, 1.5, 3.0))
         c.seg("hold", side, h0)
-        rolls = ["rolled_centre", "rolled_left", "rolled_right"]
-        n = int(rng.integers(1, 3)) if len(sides) == 2 else 2
-        for r in range(n):
+        rolls(c, side, len(sides), faults[side])
+    return c
+
+
+def rolldown_clip(rng) -> Clip:
+    """The roll-down (c1): rolling down toward the middle or one knee, once or twice a side."""
+
+    def rolls(c: Clip, side: str, n_sides: int, fault: str | None) -> None:
+        poses = ["rolled_centre", "rolled_left", "rolled_right"]
+        for r in range(int(rng.integers(1, 3)) if n_sides == 2 else 2):
             r0 = c.t
-            pose = rolls[int(rng.integers(3))]
+            pose = poses[int(rng.integers(3))]
             depth = _u(rng, 0.6, 1.15)
             c.key(pose, side, _u(rng, 1.8, 2.6), base="cross_legged", depth=depth)
             c.hold(_u(rng, 1.0, 2.2))
-            if faults[side] and r == 0:
+            if fault and r == 0:
                 _fault(c, "hips_down", side, c.t - 2.2, c.t + 1.0, rng)
             c.key("cross_legged", side, _u(rng, 1.8, 2.6))
             c.hold(_u(rng, 0.5, 1.2))
             c.seg("roll", side, r0)
-    return c
+
+    return _rolldown_clip(rng, rolls)
 
 
 def negative_clip(rng) -> Clip:
@@ -492,57 +512,23 @@ def side_kick_clip(rng) -> Clip:
 
 def pigeon_back_clip(rng) -> Clip:
     """Pigeon as the guide has it (c3): sitting up, then leaning back toward the back hip and
-    forward over the front shin, two or three times each way ('lean' segments, each a rep)."""
-    c = Clip(rng)
-    sides = _sides(rng)
-    faults = _fault_plan(rng, "pigeon", sides)
-    c.key("all_fours", None, 0.0)
-    c.hold(_u(rng, 0.6, 1.5))
-    c.seg("other", None, 0.0, "all_fours")
-    for i, side in enumerate(sides):
-        start = c.t
-        if i:
-            c.key("all_fours", None, _u(rng, 1.5, 2.2))
-            c.seg("transition", None, start)
-            start = c.t
-        c.key("pigeon_up", side, _u(rng, 1.8, 2.5))
-        c.seg("setup", side, start)
-        h0 = c.t
-        c.fidget("pigeon_up", side, _u(rng, 4.5, 6.5) if faults[side] else _u(rng, 2.0, 3.5))
-        c.seg("hold", side, h0)
-        if faults[side]:
-            _fault(c, faults[side], side, h0 + 0.3, c.t - 0.3, rng)
-        for j in range(int(rng.integers(2, 4)) if len(sides) == 2 else int(rng.integers(3, 5))):
-            l0 = c.t
+    forward over the front shin, two or three times each way ('lean_back' and 'lean' segments,
+    each a rep)."""
+
+    def leans(c: Clip, side: str, n_sides: int) -> None:
+        for j in range(int(rng.integers(2, 4)) if n_sides == 2 else int(rng.integers(3, 5))):
             back = j % 2 == 0
-            depth = _u(rng, 0.6, 1.15)
-            c.key("pigeon_lean_back" if back else "pigeon_lean", side, _u(rng, 1.6, 2.4),
-                  base="pigeon_up", depth=depth)
-            c.hold(_u(rng, 1.2, 3.0))
-            c.key("pigeon_up", side, _u(rng, 1.6, 2.4))
-            c.hold(_u(rng, 0.4, 1.0))
-            c.seg("lean_back" if back else "lean", side, l0)
-    return c
+            _lean(c, side, "pigeon_lean_back" if back else "pigeon_lean", "lean_back" if back else "lean",
+                  (0.6, 1.15), (1.2, 3.0), (0.4, 1.0))
+
+    return _pigeon_clip(rng, ((2.0, 3.5), (4.5, 6.5)), leans)
 
 
 def rolldown_sweep_clip(rng) -> Clip:
     """The roll-down as the guide has it (c3): roll down through the middle, sweep the chest from
     one knee to the other at the bottom, back to the middle, roll up; once or twice a side."""
-    c = Clip(rng)
-    sides = _sides(rng, 0.7)
-    faults = _fault_plan(rng, "seated_rolldown", sides)
-    for i, side in enumerate(sides):
-        start = c.t
-        if i:
-            c.key("seated_knees_up", None, _u(rng, 1.5, 2.2))
-            c.hold(_u(rng, 0.3, 0.8))
-            c.key("cross_legged", side, _u(rng, 1.5, 2.2))
-            c.seg("transition", None, start)
-        else:
-            c.key("cross_legged", side, 0.0)
-        h0 = c.t
-        c.hold(_u(rng, 1.5, 3.0))
-        c.seg("hold", side, h0)
+
+    def rolls(c: Clip, side: str, n_sides: int, fault: str | None) -> None:
         for r in range(int(rng.integers(1, 3))):
             r0 = c.t
             depth = _u(rng, 0.7, 1.15)
@@ -555,13 +541,14 @@ def rolldown_sweep_clip(rng) -> Clip:
             c.hold(_u(rng, 0.5, 1.5))
             c.key(second, side, _u(rng, 1.8, 2.8), base="cross_legged", depth=depth)
             c.hold(_u(rng, 0.5, 1.5))
-            if faults[side] and r == 0:
+            if fault and r == 0:
                 _fault(c, "hips_down", side, c.t - 3.0, c.t + 0.5, rng)
             c.key("rolled_centre", side, _u(rng, 1.2, 2.0), base="cross_legged", depth=depth)
             c.key("cross_legged", side, _u(rng, 1.8, 2.6))
             c.hold(_u(rng, 0.5, 1.2))
             c.seg("roll", side, r0)
-    return c
+
+    return _rolldown_clip(rng, rolls)
 
 
 def routine_clip(rng, steps: tuple[str, ...]) -> Clip:

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
 from coach.errors import DefinitionError
 from coach.pose import Pose
@@ -341,23 +341,14 @@ class Exercise(Table):
                 raise fail(f"[{i}]", str(e)) from None
         return names
 
-    @field_validator("checks")
+    @field_validator("checks", "counts")
     @classmethod
-    def _unique(cls, checks: tuple[CheckDef, ...]) -> tuple[CheckDef, ...]:
-        names = [c.name for c in checks]
+    def _unique(cls, items: tuple, info: ValidationInfo) -> tuple:
+        names = [c.name for c in items]
         dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise fail(None, f"duplicate check name {dupes[0]!r}")
-        return checks
-
-    @field_validator("counts")
-    @classmethod
-    def _unique_counts(cls, counts: tuple[CountDef, ...]) -> tuple[CountDef, ...]:
-        names = [c.name for c in counts]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise fail(None, f"duplicate count name {dupes[0]!r}")
-        return counts
+        if dupes:  # "duplicate check name" / "duplicate count name"
+            raise fail(None, f"duplicate {info.field_name[:-1]} name {dupes[0]!r}")
+        return items
 
     @model_validator(mode="after")
     def _sides_known(self) -> Exercise:

@@ -29,7 +29,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpuslib import COUNTED, Clip, clips, manifest  # noqa: E402
+from corpuslib import COUNTED, Clip, camera_coordinates, clips, manifest  # noqa: E402
 from render.body import KEYPOINT_NAMES  # noqa: E402
 
 from coach.rules.definitions import find_exercise  # noqa: E402
@@ -86,18 +86,6 @@ def truth_of(clip: Clip, name: str, thresholds: dict) -> dict:
         "hold_s": {s: round(v, 2) for s, v in hold.items()},
         "imbalance": False,
     }
-
-
-def camera_coordinates(world: np.ndarray, camera_pose: dict) -> np.ndarray:
-    """World points (metres, z up) in the camera's OpenCV axes (x right, y down, z forward), as
-    the samples' keypoints are stored."""
-    pos = np.asarray(camera_pose["position"], float)
-    forward = np.asarray(camera_pose["target"], float) - pos
-    forward /= np.linalg.norm(forward)
-    right = np.cross(forward, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
-    down = np.cross(forward, right)
-    return (world - pos) @ np.stack([right, down, forward]).T
 
 
 def write(clip: Clip, name: str, thresholds: dict) -> None:

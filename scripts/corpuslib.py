@@ -143,16 +143,24 @@ class Clip:
         return self.spec.get("rendered", {}).get("faults", [])
 
 
+def camera_coordinates(world: np.ndarray, camera_pose: dict) -> np.ndarray:
+    """World points (metres, z up) in the camera's OpenCV axes (x right, y down, z forward), as
+    the renderer's camera has them (``render.scene.Camera``, not imported here: it needs the
+    render extra) and the samples' keypoints are stored."""
+    pos = np.asarray(camera_pose["position"], float)
+    forward = np.asarray(camera_pose["target"], float) - pos
+    forward /= np.linalg.norm(forward)
+    right = np.cross(forward, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    down = np.cross(forward, right)
+    return (world - pos) @ np.stack([right, down, forward]).T
+
+
 def project(spec: dict, world: np.ndarray) -> np.ndarray:
     """World points (..., 3; metres, z up) -> pixels (..., 2) through the clip's camera (the
     renderer's pinhole camera: ``render.scene.Camera.project``)."""
     cp = spec["camera_pose"]
-    pos, target = np.asarray(cp["position"], float), np.asarray(cp["target"], float)
-    f = (target - pos) / np.linalg.norm(target - pos)
-    r = np.cross(f, [0.0, 0.0, 1.0])
-    r /= np.linalg.norm(r)
-    rot = np.stack([r, np.cross(f, r), f])
-    cam = (world - pos) @ rot.T
+    cam = camera_coordinates(world, cp)
     focal = (spec["height"] / 2) / np.tan(np.radians(cp["yfov_deg"]) / 2)
     return np.stack([spec["width"] / 2 + focal * cam[..., 0] / cam[..., 2],
                      spec["height"] / 2 + focal * cam[..., 1] / cam[..., 2]], -1)

@@ -632,17 +632,18 @@ def plan(seed: int = SEED) -> dict:
             "thresholds": THRESHOLDS, "bodies": bodies, "cameras": cams, "clips": clips}
 
 
-def _plan_clips(rng, version: str, mix: dict[str, int], bodies: list[dict], cams: list[dict]) -> list[dict]:
+def _plan_clips(rng, version: str, mix: dict[str, int], bodies: list[dict], cams: list[dict],
+                builders: dict = BUILDERS, only_val: bool = False) -> list[dict]:
     kinds = [k for k, n in mix.items() for _ in range(n)]
     rng.shuffle(kinds)
     clips = []
     by_split = {s: ([b for b in bodies if b["split"] == s], [c for c in cams if c["split"] == s])
                 for s in ("train", "val")}
     for i, kind in enumerate(kinds):
-        split = "val" if rng.uniform() < 0.25 else "train"
+        split = "val" if rng.uniform() < 0.25 or only_val else "train"
         bs, cs = by_split[split]
         body, cam = bs[int(rng.integers(len(bs)))], cs[int(rng.integers(len(cs)))]
-        clip = BUILDERS[kind](rng)
+        clip = builders[kind](rng)
         prop = PROP_STRETCHES[kind]["prop"] if kind in PROP_STRETCHES else getattr(clip, "prop", None)
         while prop and not camera_sees_prop_side(cam, prop):  # c3 only: c1/c2 have no props
             cam = cs[int(rng.integers(len(cs)))]
@@ -706,15 +707,10 @@ def _plan_demo(rng, bodies: list[dict], cams: list[dict]) -> list[dict]:
     """The DEMO clips: a routine's first steps in one take, on validation bodies and cameras."""
     out = []
     for name, steps in DEMO.items():
-        kinds = {"demo": 1}
-        BUILDERS["demo"] = lambda r, steps=steps: routine_clip(r, steps)
-        val_b = [b for b in bodies if b["split"] == "val"]
-        val_c = [c for c in cams if c["split"] == "val"]
-        c = _plan_clips(rng, "demo", kinds, val_b + [dict(b, split="train") for b in val_b],
-                        val_c + [dict(k, split="train") for k in val_c])[0]
+        builders = {"demo": lambda r, steps=steps: routine_clip(r, steps)}
+        c = _plan_clips(rng, "demo", {"demo": 1}, bodies, cams, builders, only_val=True)[0]
         c.update(id=f"demo_{name}", kind="routine", variant=name, split="demo", steps=list(steps))
         out.append(c)
-    BUILDERS.pop("demo", None)
     return out
 
 

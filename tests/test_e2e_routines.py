@@ -50,13 +50,17 @@ def recording(tmp_path_factory) -> Path:
     return concat_videos(PARTS, tmp_path_factory.mktemp("rec") / "figure4_then_pigeon.mp4")
 
 
-@pytest.fixture
-def pair_routine(tmp_path: Path, monkeypatch) -> str:
+def _routine(tmp_path: Path, monkeypatch, text: str) -> str:
     folder = tmp_path / "routines"
     folder.mkdir()
-    (folder / "pair.toml").write_text(PAIR)
+    (folder / "pair.toml").write_text(text)
     monkeypatch.setenv("COACH_ROUTINES", str(folder))
     return "pair"
+
+
+@pytest.fixture
+def pair_routine(tmp_path: Path, monkeypatch) -> str:
+    return _routine(tmp_path, monkeypatch, PAIR)
 
 
 @pytest.fixture
@@ -64,11 +68,7 @@ def pair_routine_defined(tmp_path: Path, monkeypatch) -> str:
     """The pair routine without its step that has no definition: ``coach live`` runs in a
     process of its own, where the tests' made-up planned stretches (conftest) do not exist
     (the skipped step is tested in process, above and in test_live_routine.py)."""
-    folder = tmp_path / "routines"
-    folder.mkdir()
-    (folder / "pair.toml").write_text(PAIR.split("[[steps]]\nexercise = \"standing_quad\"")[0])
-    monkeypatch.setenv("COACH_ROUTINES", str(folder))
-    return "pair"
+    return _routine(tmp_path, monkeypatch, PAIR.split('[[steps]]\nexercise = "standing_quad"')[0])
 
 
 def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording: Path,

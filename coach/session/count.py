@@ -108,16 +108,20 @@ class RepCounter:
         was = self.down
         self.down = self._db.update(raw, t)
         if self.down != was:  # a swing measures the next move from here
-            self._ref = self._deep = value * (1 if self._deeper else -1)
+            self._ref = self._deep = self._depth(value)
         if self.down and not was:
             self.count += 1
             return True
         return False
 
+    def _depth(self, value: float) -> float:
+        """The reading signed so that larger is further into the movement."""
+        return value if self._deeper else -value
+
     def _swing(self, value: float) -> bool:
         """Out: ``swing`` deeper than the least deep value since the return; back: half of it
         shallower than the deepest since going out."""
-        v = value * (1 if self._deeper else -1)  # larger = deeper
+        v = self._depth(value)
         swing = float(self.reps.swing)
         if not self.down:
             self._ref = v if self._ref is None else min(self._ref, v)

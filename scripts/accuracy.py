@@ -309,14 +309,6 @@ def markdown(fig: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def truth_label(clip: Clip, i: int) -> str:
-    lab = clip.labels
-    s = lab["stretch"][i]
-    if not s:
-        return "none"
-    return s if s in UNSIDED else f"{s}:{lab['side'][i]}"
-
-
 def evaluate_recognizer(part: list[Clip]) -> dict:
     """Frame by frame through the live recogniser (smoothed), on scored frames."""
     model = shipped_model()
@@ -328,10 +320,9 @@ def evaluate_recognizer(part: list[Clip]) -> dict:
     for clip in part:
         got = [r.label if r.stretch != "none" else "none" for r in recognitions(clip)]
         lab = clip.labels
-        for i in range(clip.n):
-            if not lab["scored"][i]:
+        for i, want in enumerate(clip.recognition_labels(UNSIDED)):
+            if not want:
                 continue
-            want = truth_label(clip, i)
             conf[want][got[i]] += 1
             if want == "none":
                 if clip.kind == "none":

@@ -1002,13 +1002,15 @@ def _model_hash() -> str:
 
 
 def save_track(path: Path, **arrays: np.ndarray) -> None:
-    """An .npz as np.load reads it, but its members LZMA-compressed (a third smaller than
-    np.savez_compressed's deflate on these float16 landmarks; np.load reads either)."""
+    """An .npz as np.load reads it, its members quantised (``corpuslib.encode_track``) and
+    LZMA-compressed (a third smaller than np.savez_compressed's deflate)."""
     import io
     import zipfile
 
+    from corpuslib import encode_track
+
     with zipfile.ZipFile(path, "w", zipfile.ZIP_LZMA) as z:
-        for name, a in arrays.items():
+        for name, a in encode_track(arrays).items():
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.asanyarray(a), allow_pickle=False)
             z.writestr(f"{name}.npy", buf.getvalue())
@@ -1035,8 +1037,8 @@ def track_clip(cid: str, model_hash: str) -> None:
     tmp = TRACKS / f"{cid}.part.npz"
     save_track(
         tmp,
-        wh=np.array(wh), ok=np.array(ok), xy=np.array(xy, np.float16), world=np.array(world, np.float16),
-        vis=np.array(vis, np.float16), truth_world=truth["world"].astype(np.float16),
+        wh=np.array(wh), ok=np.array(ok), xy=np.array(xy, np.float32), world=np.array(world, np.float32),
+        vis=np.array(vis, np.float32), truth_world=truth["world"].astype(np.float32),
         video_sha256=np.array(hashlib.sha256(video.read_bytes()).hexdigest()[:16]),
         model_sha256=np.array(model_hash),
     )
@@ -1060,16 +1062,23 @@ def cmd_track(args) -> int:
 
 
 def cmd_repack(_args) -> int:
-    """Rewrite every committed track with save_track (the same arrays, smaller files), leaving
-    out ``truth_xy``: corpuslib works it out from the true 3-D keypoints and the camera (checked
-    here against the stored one: within float16's rounding)."""
-    from corpuslib import project
+    """Rewrite every committed track with save_track (quantised, see ``corpuslib.QUANT``; a
+    track already stored so is left as it is), leaving out ``truth_xy``: corpuslib works it out
+    from the true 3-D keypoints and the camera (checked here against the stored one). Each
+    rewritten track is read back and compared: every value within half a quantisation step."""
+    from corpuslib import QUANT, decode_track, project
 
     before = after = 0
     for f in sorted(TRACKS.glob("*.npz")):
+        if f.name.endswith(".part.npz"):  # a tracker is writing it
+            continue
         before += f.stat().st_size
         with np.load(f, allow_pickle=False) as d:
-            arrays = {k: d[k] for k in d.files}
+            stored = {k: d[k] for k in d.files}
+        if any(k.endswith("_q") for k in stored):
+            after += f.stat().st_size
+            continue
+        arrays = decode_track(stored)
         if "truth_xy" in arrays:
             spec = json.loads((CLIPS / f"{f.stem}.json").read_text())
             calc = project(spec, arrays["truth_world"].astype(np.float64)) / arrays["wh"]
@@ -1077,9 +1086,14 @@ def cmd_repack(_args) -> int:
                 raise SystemExit(f"error: {f.name}: truth_xy does not follow from truth_world")
         tmp = f.with_suffix(".part.npz")
         save_track(tmp, **arrays)
-        with np.load(tmp, allow_pickle=False) as d:  # the same arrays, bit for bit
-            if set(d.files) != set(arrays) or any(not np.array_equal(d[k], arrays[k]) for k in d.files):
-                raise SystemExit(f"error: {f.name}: repacked arrays differ")
+        with np.load(tmp, allow_pickle=False) as d:
+            back = decode_track({k: d[k] for k in d.files})
+        for k, a in arrays.items():
+            step = 1.0 / QUANT.get(k, 255.0 if k == "vis" else np.inf)
+            err = np.abs(back[k].astype(np.float64) - a.astype(np.float64)).max(initial=0) if step else 0
+            same = err <= 0.5 * step + 1e-6 if step else np.array_equal(back[k], a)
+            if set(back) != set(arrays) or not same:
+                raise SystemExit(f"error: {f.name}: {k} differs after repacking")
         tmp.replace(f)
         after += f.stat().st_size
     print(f"tracks: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
@@ -1106,7 +1120,7 @@ def main() -> int:
     t = sub.add_parser("track")
     t.add_argument("--follow", action="store_true", help="keep tracking new renders until all are done")
     sub.add_parser("status")
-    sub.add_parser("repack", help="rewrite the tracks LZMA-compressed (same arrays)")
+    sub.add_parser("repack", help="rewrite the tracks quantised and LZMA-compressed")
     args = ap.parse_args()
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     os.environ.setdefault("LP_NUM_THREADS", "1")

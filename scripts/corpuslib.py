@@ -26,6 +26,47 @@ POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "sea
                     "cow_face": "cow_face", "side_lying": "side_kick_series"}
 
 
+# Tracks are stored quantised, which LZMA packs into about half the size of float16: landmark
+# coordinates as int16 steps (xy: 1/4096 of the frame, 0.1 px at 400 px; world and truth: 1 mm,
+# below the pose model's own jitter), each frame as its difference from the one before (wrapping,
+# so the sum gives back the steps exactly), stored with time as the fastest axis; visibility as
+# 0-255. The names end in ``_q``; a track stored as plain floats is read as it is.
+QUANT = {"xy": 4096.0, "world": 1000.0, "truth_world": 1000.0}
+
+
+def encode_track(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays as stored (see QUANT)."""
+    out = {}
+    for name, a in arrays.items():
+        if name in QUANT:
+            q = np.round(np.asarray(a, np.float64) * QUANT[name])
+            if np.abs(q).max(initial=0) > 32767:
+                raise ValueError(f"{name}: values beyond what int16 steps of 1/{QUANT[name]:g} hold")
+            q = q.astype(np.int16)
+            d = np.diff(q, axis=0, prepend=np.zeros_like(q[:1]))  # int16, wrapping
+            out[f"{name}_q"] = np.asfortranarray(d)
+        elif name == "vis":
+            v = np.clip(np.asarray(a, np.float64), 0, 1)
+            out["vis_q"] = np.asfortranarray(np.round(v * 255).astype(np.uint8))
+        else:
+            out[name] = a
+    return out
+
+
+def decode_track(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays back (float32) from what ``encode_track`` stored."""
+    out = {}
+    for name, a in stored.items():
+        if name.endswith("_q") and name[:-2] in QUANT:
+            steps = np.cumsum(a, axis=0, dtype=np.int16)  # wraps as the differences did
+            out[name[:-2]] = np.ascontiguousarray(steps, dtype=np.float32) / np.float32(QUANT[name[:-2]])
+        elif name == "vis_q":
+            out["vis"] = np.ascontiguousarray(a, dtype=np.float32) / np.float32(255)
+        else:
+            out[name] = a
+    return out
+
+
 def manifest() -> dict:
     return json.loads((CORPUS / "manifest.json").read_text())
 
@@ -64,7 +105,7 @@ class Clip:
         """The stored arrays, and ``truth_xy`` (the true keypoints in the image, 0-1) worked out
         from the true 3-D keypoints and the clip's camera (it is not stored)."""
         with np.load(CORPUS / "tracks" / f"{self.id}.npz", allow_pickle=False) as d:
-            out = {k: d[k] for k in d.files}
+            out = decode_track({k.removesuffix(".npy"): d[k] for k in d.files})
         if "truth_xy" not in out:
             out["truth_xy"] = project(self.spec, out["truth_world"].astype(np.float64)) / out["wh"]
         return out
@@ -118,6 +159,22 @@ class Clip:
         for c in change:
             scored &= np.abs(t - t[c + 1]) > EDGE_S
         return {"phase": phase, "side": side, "posture": posture, "stretch": stretch, "scored": scored}
+
+    def recognition_labels(self, unsided: tuple[str, ...], named: dict[str, str] | None = None,
+                           none: str = "none") -> np.ndarray:
+        """Per frame, what the recogniser should say: ``STRETCH:SIDE`` (``STRETCH`` for one in
+        ``unsided``), else the class of a named posture (``named``: posture -> class), else
+        ``none``; '' where not scored (near a change of label). The one definition that
+        training, the smoother's tuning and the accuracy report share."""
+        lab = self.labels
+        out = np.full(self.n, none, object)
+        for i, s in enumerate(lab["stretch"]):
+            if s:
+                out[i] = s if s in unsided else f"{s}:{lab['side'][i]}"
+            elif named and lab["posture"][i] in named:
+                out[i] = named[lab["posture"][i]]
+        out[~lab["scored"]] = ""
+        return out
 
     def time_in_stretch(self, sided: bool = True) -> dict[str, float]:
         """Seconds in the stretch per side (``both`` for a stretch done on both sides at once)."""

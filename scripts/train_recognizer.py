@@ -54,16 +54,7 @@ PER_CLASS = 8000  # training rows per class at most (balance the classes)
 
 def frame_classes(clip) -> np.ndarray:
     """Training label per frame ('' = not used: near a change of label)."""
-    lab = clip.labels
-    out = np.full(clip.n, "other", object)
-    for i in range(clip.n):
-        if lab["stretch"][i]:
-            s = lab["stretch"][i]
-            out[i] = s if s in UNSIDED else f"{s}:{lab['side'][i]}"
-        elif lab["posture"][i] in NAMED:
-            out[i] = NAMED[lab["posture"][i]]
-    out[~lab["scored"]] = ""
-    return out
+    return clip.recognition_labels(UNSIDED, NAMED, none="other")
 
 
 # The fitted variant (chosen on a held-out part of the training split, scripts/select_recognizer.py)

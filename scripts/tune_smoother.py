@@ -48,14 +48,7 @@ def label_probs(model, clip) -> list[dict[str, float] | None]:
 
 def truth(clip) -> list[str]:
     """Per frame: the label to recognise ('' = not scored)."""
-    lab = clip.labels
-    out = []
-    for i, s in enumerate(lab["stretch"]):
-        if not lab["scored"][i]:
-            out.append("")
-        else:
-            out.append(NONE if not s else s if s in UNSIDED else f"{s}:{lab['side'][i]}")
-    return out
+    return list(clip.recognition_labels(UNSIDED, none=NONE))
 
 
 def score(runs, settings: dict) -> dict:

@@ -27,7 +27,7 @@ CORPUS = REPO / "corpus"
 CLIPS = CORPUS / "clips"
 TRACKS = CORPUS / "tracks"
 VIDEOS = REPO / "out" / "corpus" / "videos"
-VERSION = "c3"  # the latest version planned (c1 and c2 clips keep their ids and content)
+VERSION = "c4"  # the latest version planned (earlier clips keep their ids and content)
 SEED = 20261127
 FPS = 10
 
@@ -155,15 +155,17 @@ def _near(colour: str, rng: np.random.Generator, spread: float = 18.0) -> str:
 
 
 # ------------------------------------------------------------------------------------ bodies, cameras
-def make_bodies(rng: np.random.Generator, n: int = 64, n_val: int = 16) -> list[dict]:
-    """Phenotypes over anny's adult range (age 0.55-1.0 is young adult to old; gender 0 = male)."""
+def make_bodies(rng: np.random.Generator, n: int = 64, n_val: int = 16, first: int = 0) -> list[dict]:
+    """Phenotypes over anny's adult range (age 0.55-1.0 is young adult to old; gender 0 = male),
+    numbered from ``first``."""
     bodies = []
     val = set(rng.choice(n, n_val, replace=False).tolist())
-    for i in range(n):
+    for i in range(first, first + n):
+        i_ = i - first
         skin = SKIN[rng.integers(len(SKIN))]
         hair = HAIR[rng.integers(len(HAIR))] or _near(skin, rng, 6)  # None: bald / shaved
         bodies.append({
-            "id": f"b{i:02d}", "split": "val" if i in val else "train",
+            "id": f"b{i:02d}", "split": "val" if i_ in val else "train",
             "phenotype": {
                 "gender": round(float(rng.uniform(0, 1)), 3),
                 "age": round(float(rng.uniform(0.55, 1.0)), 3),
@@ -208,6 +210,28 @@ def make_cameras(rng: np.random.Generator) -> list[dict]:
                 "view": view_of(a, h),
             })
             k += 1
+    return cams
+
+
+def make_cameras_c4(rng: np.random.Generator, first: int = 36) -> list[dict]:
+    """24 more placements for c4: 12 azimuths between c1's, two heights each drawn from the whole
+    0.2-1.6 m range; 6 of them (every other azimuth band) held out for validation."""
+    cams = []
+    azimuths = [12, 38, 62, 88, 115, 142, 168, -168, -142, -115, -88, -62]
+    val_ids = {1, 6, 9, 12, 18, 23}
+    for az in azimuths:
+        for h_lo, h_hi in ((0.2, 0.9), (0.9, 1.6)):
+            k = first + len(cams)
+            a = az + float(rng.uniform(-6, 6))
+            h = float(rng.uniform(h_lo, h_hi))
+            portrait = bool(rng.uniform() < 0.2)
+            cams.append({
+                "id": f"c{k:02d}", "split": "val" if len(cams) in val_ids else "train",
+                "azimuth_deg": round(a, 1), "height": round(h, 2),
+                "distance": round(float(rng.uniform(2.2, 3.3) + (0.5 if portrait else 0.0)), 2),
+                "yfov_deg": round(float(rng.uniform(38, 62)), 1), "portrait": portrait,
+                "view": view_of(a, h),
+            })
     return cams
 
 
@@ -582,6 +606,13 @@ MIX_C2 = {**{k: 22 for k in STRETCHES if k not in PROP_STRETCHES}, "none": 30}
 BUILDERS.update({"pigeon_back": pigeon_back_clip, "rolldown_sweep": rolldown_sweep_clip})
 MIX_C3 = {"wall_glute": 22, "wall_figure4": 22, "chair_figure4": 22, "pigeon_back": 14,
           "rolldown_sweep": 14, "child_pose": 8, "adductor_opener": 8, "none_prop": 12}
+# c4: more bodies (32 new, 8 held out) and camera placements (24 new, 6 held out), every stretch
+# again, weighted toward those recognised least well on c3's validation part
+MIX_C4 = {"supine_figure4": 14, "pigeon": 6, "pigeon_back": 4, "seated_rolldown": 5, "rolldown_sweep": 3,
+          "child_pose": 16, "happy_baby": 8, "seated_twist": 12, "prone_glute": 16, "figure4_twist": 16,
+          "runners_lunge": 16, "adductor_opener": 16, "wide_forward_fold": 12, "cow_face": 16,
+          "side_kick_series": 12, "wall_glute": 16, "wall_figure4": 14, "chair_figure4": 10, "none": 24,
+          "none_prop": 8}
 KIND_OF = {"pigeon_back": "pigeon", "rolldown_sweep": "seated_rolldown", "none_prop": "none"}
 # Demo clips: a routine in one take, on validation bodies and cameras, for end-to-end tests
 # (split "demo": neither fitted nor in the validation figures).
@@ -628,7 +659,12 @@ def plan(seed: int = SEED) -> dict:
     clips += _plan_clips(np.random.default_rng(seed + 2), "c2", MIX_C2, bodies, cams)
     clips += _plan_clips(np.random.default_rng(seed + 3), "c3", MIX_C3, bodies, cams)
     clips += _plan_demo(np.random.default_rng(seed + 4), bodies, cams)
-    return {"version": VERSION, "versions": ["c1", "c2", "c3"], "seed": seed, "fps": FPS,
+    rng4 = np.random.default_rng(seed + 5)
+    bodies4 = bodies + make_bodies(rng4, n=32, n_val=8, first=len(bodies))
+    cams4 = cams + make_cameras_c4(rng4, first=len(cams))
+    clips += _plan_clips(rng4, "c4", MIX_C4, bodies4, cams4)
+    bodies, cams = bodies4, cams4
+    return {"version": VERSION, "versions": ["c1", "c2", "c3", "c4"], "seed": seed, "fps": FPS,
             "thresholds": THRESHOLDS, "bodies": bodies, "cameras": cams, "clips": clips}
 
 
@@ -1047,14 +1083,15 @@ def track_clip(cid: str, model_hash: str) -> None:
 
 def cmd_track(args) -> int:
     mh = _model_hash()
+    k, n = (int(v) for v in args.shard.split("/"))
     while True:
-        todo = [f.stem for f in _clip_files()
+        todo = [f.stem for f in _clip_files()[k::n]
                 if (VIDEOS / f"{f.stem}.mp4").exists() and not (TRACKS / f"{f.stem}.npz").exists()]
         for cid in todo:
             t0 = time.time()
             track_clip(cid, mh)
             print(f"{cid} tracked in {time.time() - t0:.0f} s", flush=True)
-        left = sum(1 for f in _clip_files() if not (TRACKS / f"{f.stem}.npz").exists())
+        left = sum(1 for f in _clip_files()[k::n] if not (TRACKS / f"{f.stem}.npz").exists())
         if not args.follow or left == 0:
             print(f"{left} clips not tracked yet")
             return 0
@@ -1119,6 +1156,7 @@ def main() -> int:
     r.add_argument("--reverse", action="store_true", help="take the shard from its far end")
     t = sub.add_parser("track")
     t.add_argument("--follow", action="store_true", help="keep tracking new renders until all are done")
+    t.add_argument("--shard", default="0/1", help="K/N: track every N-th clip from the K-th (one per core)")
     sub.add_parser("status")
     sub.add_parser("repack", help="rewrite the tracks quantised and LZMA-compressed")
     args = ap.parse_args()

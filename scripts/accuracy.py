@@ -6,8 +6,11 @@ the corpus's validation part (bodies and cameras never fitted) and from samples/
 For every coached stretch it runs the coach (recogniser, rules, session) over the cached
 landmarks of each clip and compares with the truth: in position (recall on the stretch's own
 clips, false in-position time on every other clip), side, time per side, reps; per check, fault
-recall and precision by fault size, onset error and how long the check could not see. About a
-minute here.
+recall and precision by fault size, onset error and how long the check could not see. A check
+that cannot be judged from the camera's angle (a view gate, fitted by scripts/fit.py) says so: a
+fault during which it said so for most of the time counts as "can't see" (neither found nor
+missed; its share is reported next to the recall, which is on the faults it could judge). About
+a minute here.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from coach.recognizer import Recognizer, knows, shipped_model  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 from coach.session import Session  # noqa: E402
+from coach.session.quality import NOT_FROM_VIEW  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RECOGNIZE = True  # False (--rules): locate with the hand-set rules, as before the recogniser
 ONSET_TOL_S = 1.0
+CANT_SEE_SHARE = 0.5  # of a fault's frames not judged from the view: the fault is "can't see"
 BUCKETS = {"cm": [0, 3, 6, 10, 15, 1e9], "deg": [0, 5, 10, 20, 25, 40, 1e9]}
 
 
@@ -50,7 +55,8 @@ def recognitions(clip: Clip) -> list:
 
 
 def run_session(exercise: str, clip: Clip) -> dict:
-    """The coach over one clip: per-frame (in position, side, check statuses) and the report."""
+    """The coach over one clip: per-frame (in position, side, check statuses, whether the view
+    hid the check) and the report."""
     ex = find_exercise(exercise)
     first = None
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
@@ -60,30 +66,47 @@ def run_session(exercise: str, clip: Clip) -> dict:
         session = Session(ex, first, recognize=lambda _pose, _t: next(seen))
     else:
         session = make_session(ex, first_side=first, recognize=False)
-    inpos, side, status = [], [], defaultdict(list)
+    inpos, side, status, hidden = [], [], defaultdict(list), defaultdict(list)
     for i, pose in enumerate(clip.poses()):
         st = session.update(pose, float(clip.times[i]))
         inpos.append(st.in_position)
         side.append(st.side or "")
         for v in st.verdicts:
             status[v.check].append(v.status)
+            hidden[v.check].append(v.status == "idle" and v.reason == NOT_FROM_VIEW)
     session.finish()
     report = session.report(clip.id, clip.fps).model_dump(mode="json")
     return {
         "in_position": np.array(inpos),
         "side": np.array(side, object),
         "status": {k: np.array(v, object) for k, v in status.items()},
+        "view_hidden": {k: np.array(v, bool) & np.array(inpos, bool) for k, v in hidden.items()},
         "report": report,
     }
 
 
-def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict) -> None:
+def cant_see(clip: Clip, fault: dict, view_hidden: dict[str, np.ndarray]) -> bool:
+    """The check said it could not judge from this view (in position) over most of the fault."""
+    hid = view_hidden.get(fault["check"])
+    if hid is None:
+        return False
+    m = (clip.times >= fault["start_s"]) & (clip.times < fault["end_s"])
+    return bool(m.any()) and hid[m].mean() > CANT_SEE_SHARE
+
+
+def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict,
+                 view_hidden: dict[str, np.ndarray] | None = None) -> None:
     """Interval matching: a truth fault at or above its threshold is found when an event of the
     same check and side starts within ONSET_TOL_S of it (or inside it); an event is false when it
-    overlaps no truth fault of that check that is not clean-sized."""
+    overlaps no truth fault of that check that is not clean-sized. A fault the view hid (see
+    ``cant_see``) is counted apart, neither found nor missed."""
     faults = clip.faults()
     for f in faults:
         th = thresholds[f["check"]]
+        if cant_see(clip, f, view_hidden or {}):
+            if f["size"] >= th["fault"]:
+                acc["cant_see"][f["check"]] += 1
+            continue
         b = acc["by_size"][f["check"]]
         edges = BUCKETS[th["unit"]]
         k = max(0, int(np.searchsorted(edges, f["size"], side="right") - 1))  # below 0: smallest
@@ -130,10 +153,11 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         "true_events": defaultdict(int),
         "false_events": defaultdict(int),
         "false_on_clean_clips": defaultdict(int),
+        "cant_see": defaultdict(int),
     }
     held = held_in = side_n = side_ok = 0
     time_err, reps_ok, reps_n = [], 0, 0
-    unseen: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    unseen: dict = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))  # unseen, hidden by the view, of
     sided = find_exercise(exercise).sided
     for clip in own:
         r = run_session(exercise, clip)
@@ -153,11 +177,13 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         if r["report"]["targets"]["reps"] is not None:
             reps_n += 1
             reps_ok += all(r["report"]["sides"][s]["reps"] == clip.reps()[s] for s in ("left", "right"))
-        score_faults(clip, r["report"]["events"], thresholds, acc)
+        score_faults(clip, r["report"]["events"], thresholds, acc, r["view_hidden"])
         for check, st in r["status"].items():
-            judged = r["in_position"] & (st != "idle")
-            unseen[check][clip.view][0] += int((judged & (st == "unseen")).sum())
-            unseen[check][clip.view][1] += int(judged.sum())
+            hid = r["view_hidden"][check]
+            applies = (r["in_position"] & (st != "idle")) | hid  # in position, its other `when` holding
+            unseen[check][clip.view][0] += int((applies & (st == "unseen")).sum())
+            unseen[check][clip.view][1] += int(hid.sum())
+            unseen[check][clip.view][2] += int(applies.sum())
     false_in = false_n = 0
     false_by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for clip in others:
@@ -183,13 +209,19 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
             c: {
                 "recall": _ratio(acc["found"][c], acc["n_faults"][c]),
                 "faults": acc["n_faults"][c],
+                "faults_cant_see": acc["cant_see"][c],
+                "cant_see_share": _ratio(acc["cant_see"][c], acc["cant_see"][c] + acc["n_faults"][c]),
                 "precision": _ratio(acc["true_events"][c], acc["true_events"][c] + acc["false_events"][c]),
                 "false_events": acc["false_events"][c],
                 "false_on_clean_clips": acc["false_on_clean_clips"][c],
                 "onset_median_s": round(float(np.median(acc["onset"][c])), 2) if acc["onset"][c] else None,
                 "onset_within_1s": _ratio(sum(abs(o) <= 1.0 for o in acc["onset"][c]), len(acc["onset"][c])),
                 "by_size": {k: v for k, v in sorted(acc["by_size"][c].items(), key=lambda kv: _lo(kv[0]))},
-                "unseen_by_view": {v: _ratio(*n) for v, n in sorted(unseen[c].items())},
+                # could not see (landmarks or the view), and the view's part of it
+                "unseen_by_view": {v: _ratio(n[0] + n[1], n[2]) for v, n in sorted(unseen[c].items())},
+                "view_hidden_by_view": {v: _ratio(n[1], n[2]) for v, n in sorted(unseen[c].items())},
+                "cant_judge": _ratio(sum(n[0] + n[1] for n in unseen[c].values()),
+                                     sum(n[2] for n in unseen[c].values())),
             }
             for c in sorted(set(acc["n_faults"]) | set(acc["by_size"]) | set(unseen))
         },
@@ -260,9 +292,15 @@ def markdown(fig: dict) -> str:
         "",
         "## Each check",
         "",
-        "| stretch | check | faults at or above size | recall | precision | false flags on clean clips "
-        "| onset within 1 s | median onset error |",
-        "|---|---|---|---|---|---|---|---|",
+        "Recall is on the faults the check could judge; a fault during which the check said it "
+        "could not judge from the camera's angle (most of its in-position frames) is counted under "
+        "'can't see' instead (neither found nor missed). 'Can't judge' is the share of the "
+        "in-position time the check applies to that it could not judge (landmarks not seen, or the "
+        "view); by view below.",
+        "",
+        "| stretch | check | faults at or above size | recall | can't see | precision "
+        "| false flags on clean clips | onset within 1 s | median onset error | can't judge |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for ex, s in fig["stretches"].items():
         for c, v in s["checks"].items():
@@ -274,20 +312,26 @@ def markdown(fig: dict) -> str:
                     "precision_txt": f"{pct(v['precision'])} (was {pct(was['precision'])})",
                 }
             onset = "n/a" if v["onset_median_s"] is None else f"{v['onset_median_s']:+.2f} s"
+            cant = v.get("faults_cant_see", 0)
+            cant_txt = f"{cant} ({pct(v.get('cant_see_share'))})" if cant else "0"
             out.append(
-                f"| {ex} | {c} | {v['faults']} | {v.get('recall_txt', pct(v['recall']))} | "
+                f"| {ex} | {c} | {v['faults']} | {v.get('recall_txt', pct(v['recall']))} | {cant_txt} | "
                 f"{v.get('precision_txt', pct(v['precision']))} | "
-                f"{v['false_on_clean_clips']} | {pct(v['onset_within_1s'])} | {onset} |"
+                f"{v['false_on_clean_clips']} | {pct(v['onset_within_1s'])} | {onset} | "
+                f"{pct(v.get('cant_judge'))} |"
             )
     out += ["", "Found / faults, by true size (`cm` for hips, degrees otherwise):", ""]
     for ex, s in fig["stretches"].items():
         for c, v in s["checks"].items():
             sizes = ", ".join(f"{k}: {a}/{b}" for k, (a, b) in v["by_size"].items())
             out.append(f"- {ex} {c}: {sizes or 'none in this part'}")
-    out += ["", "How often each check could not see (of the in-position time it applies to), by view:", ""]
+    out += ["", "How often each check could not see (of the in-position time it applies to), by view; "
+            "in brackets the part where the view itself hid it (its view gate):", ""]
     for ex, s in fig["stretches"].items():
         for c, v in s["checks"].items():
-            views = ", ".join(f"{k} {pct(x)}" for k, x in v["unseen_by_view"].items())
+            hid = v.get("view_hidden_by_view", {})
+            views = ", ".join(f"{k} {pct(x)}" + (f" ({pct(hid[k])})" if hid.get(k) else "")
+                              for k, x in v["unseen_by_view"].items())
             out.append(f"- {ex} {c}: {views}")
     if fig.get("samples"):
         sm = fig["samples"]
@@ -522,8 +566,9 @@ def main() -> int:
         )
         for c, v in s["checks"].items():
             print(
-                f"   {c}: recall {pct(v['recall'])} of {v['faults']}, precision {pct(v['precision'])}, "
-                f"false on clean clips {v['false_on_clean_clips']}"
+                f"   {c}: recall {pct(v['recall'])} of {v['faults']} (can't see {v['faults_cant_see']}), "
+                f"precision {pct(v['precision'])}, false on clean clips {v['false_on_clean_clips']}, "
+                f"can't judge {pct(v['cant_judge'])}"
             )
     print(f"wrote {args.out / 'accuracy.md'}")
     return 0

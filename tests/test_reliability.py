@@ -28,7 +28,8 @@ from coach.pose import Pose
 from coach.rules.definitions import find_exercise
 from coach.run import run
 from coach.session.frame import Verdict
-from coach.session.quality import Quality
+from coach.session.judge import CheckMonitor
+from coach.session.quality import NOT_APPLICABLE, NOT_FROM_VIEW, Quality
 
 TESTS = Path(__file__).parent
 
@@ -374,13 +375,28 @@ def test_a_check_the_view_cannot_judge_is_warned():
     assert any(w.measure == "view_width" for w in ex.check("knee_angle").when)
     q = Quality(ex)
     pose = synth.pigeon()
-    hidden = Verdict("knee_angle", "idle", reason="not applicable now",
-                     title=ex.check("knee_angle").title)
+    hidden = Verdict("knee_angle", "idle", reason=NOT_FROM_VIEW, title=ex.check("knee_angle").title)
     shown: tuple[str, ...] = ()
     for i in range(31):
         shown = q.update(pose, True, (hidden,), i / 10, 0.1)
     assert any("can't judge from this view" in s for s in shown)
     assert any("could not be judged" in n and "camera angle" in n for n in q.notes())
+
+
+def test_a_view_gated_check_that_does_not_apply_now_is_not_blamed_on_the_view():
+    # pigeon's knee check is judged from the front quarter and sitting up: a lean over the shin
+    # (its other condition) is not the camera's angle, and no "can't judge" is shown for it
+    ex = find_exercise("pigeon")
+    check = ex.check("knee_angle")
+    side_on = CheckMonitor(check, ex.min_visibility).update(synth.pigeon(), "left", 0.0, True)
+    leaning = CheckMonitor(check, ex.min_visibility).update(synth.pigeon(lean=50.0), "left", 0.0, True)
+    assert (side_on.status, side_on.reason) == ("idle", NOT_FROM_VIEW)
+    assert (leaning.status, leaning.reason) == ("idle", NOT_APPLICABLE)
+    q = Quality(ex)
+    shown: tuple[str, ...] = ()
+    for i in range(31):
+        shown = q.update(synth.pigeon(lean=50.0), True, (leaning,), i / 10, 0.1)
+    assert not shown and not q.notes()
 
 
 def test_portrait_frames_scale_by_width_so_the_panels_fit():

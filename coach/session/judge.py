@@ -15,6 +15,9 @@ from coach.session.timing import Debouncer
 
 BASELINE_KEEP_S = 3.0  # out of position longer than this: the next hold gets a new baseline
 EXIT_GRACE_S = 1.5  # a fault begun this soon before leaving the position is the way out
+VIEW_MEASURES = frozenset({"view_width"})  # measures that describe the camera's angle
+NOT_APPLICABLE = "not applicable now"  # the reason when a check's other `when` conditions fail
+NOT_FROM_VIEW = "not from this camera angle"  # ... when they hold but a view condition fails
 
 
 class CheckMonitor:
@@ -60,9 +63,13 @@ class CheckMonitor:
             if not active:
                 self._fault.reset()
             return self._verdict("idle", side, reason="not in position")
-        if not all(w.met(pose, side, self.min_visibility) for w in c.when):
+        views = [w for w in c.when if w.measure in VIEW_MEASURES]
+        if not all(w.met(pose, side, self.min_visibility) for w in c.when if w not in views):
             self._fault.reset()
-            return self._verdict("idle", side, reason="not applicable now")
+            return self._verdict("idle", side, reason=NOT_APPLICABLE)
+        if not all(w.met(pose, side, self.min_visibility) for w in views):
+            self._fault.reset()  # the check applies now, but the camera's angle hides it
+            return self._verdict("idle", side, reason=NOT_FROM_VIEW)
         r = M.read(pose, c.measure, side, c.params, self.min_visibility)
         if r.value is None:
             self._fault.update(False, t)

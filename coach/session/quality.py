@@ -10,14 +10,15 @@ from __future__ import annotations
 from coach.pose import Pose
 from coach.rules.definitions import Exercise
 from coach.session.frame import Verdict
+from coach.session.judge import NOT_APPLICABLE, NOT_FROM_VIEW, VIEW_MEASURES
 from coach.session.timing import Debouncer
+
+__all__ = ["NOT_APPLICABLE", "NOT_FROM_VIEW", "VIEW_MEASURES", "Quality"]
 
 MIN_SHORT_SIDE = 240  # pixels: below this the pose model's landmarks are unreliable
 BODY = tuple(f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle") for s in ("left", "right"))
 OUT_ON_S, OUT_OFF_S = 1.0, 1.0  # out of frame this long to warn, back in this long to clear
 BLIND_ON_S, BLIND_OFF_S = 2.0, 1.0  # a check not judged while in position this long to warn
-VIEW_MEASURES = frozenset({"view_width"})  # measures that describe the camera's angle
-NOT_APPLICABLE = "not applicable now"  # the judge's reason when a check's `when` does not hold
 
 
 class Quality:
@@ -30,8 +31,6 @@ class Quality:
         self.out_s = 0.0
         self.out_names: set[str] = set()
         judged = [c for c in exercise.checks if not c.advisory]
-        self._view_gated = {c.name for c in judged
-                            if any(w.measure in VIEW_MEASURES for w in c.when)}
         self._blind = {c.name: Debouncer(BLIND_ON_S, BLIND_OFF_S) for c in judged}
         self.blind_s = {c.name: 0.0 for c in judged}
         self.blind_why: dict[str, str] = {}
@@ -49,8 +48,8 @@ class Quality:
     def _blind_reason(self, v: Verdict) -> str | None:
         if v.status == "unseen":
             return "its landmarks cannot be seen"
-        if v.reason == NOT_APPLICABLE and v.check in self._view_gated:
-            return "not from this camera angle"
+        if v.reason == NOT_FROM_VIEW:  # not while its other conditions do not hold
+            return NOT_FROM_VIEW
         return None
 
     def update(self, pose: Pose, in_position: bool, verdicts: tuple[Verdict, ...], t: float,

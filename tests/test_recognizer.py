@@ -1,7 +1,10 @@
 """The recogniser's inputs and outputs on synthetic poses: normalisation, mirroring, the live
-path agreeing with the training path, smoothing and hysteresis."""
+path agreeing with the training path, smoothing and hysteresis (and a standing person tracked in the
+corpus: nothing named)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -204,16 +207,30 @@ def test_an_ensemble_over_two_windows_reads_the_same_live_as_in_training(tmp_pat
         np.testing.assert_allclose([rec.probs[c] for c in CLASSES], batch[i], atol=1e-6)
 
 
+def _standing_poses(n: int = 5) -> list:
+    """The pose model's landmarks of a person standing (a validation clip of the corpus)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from corpuslib import clips
+
+    for clip in clips("val", kinds=("none",)):
+        lab = clip.labels
+        idx = [i for i in range(clip.n) if lab["posture"][i] == "stand" and lab["scored"][i]]
+        if len(idx) >= n:
+            poses = clip.poses()
+            return [poses[i] for i in idx[:n]]
+    raise AssertionError("no standing person in the corpus's validation part")
+
+
 def test_without_an_exercise_nothing_is_named_before_a_stretch_is_recognised():
     """Without --exercise, until the recogniser names a stretch the frame shows no stretch:
     no title borrowed from the first exercise, none of its checks, and not its set-up cue."""
-    import synth
-
     from coach.run import make_session
 
     session = make_session(None)
-    for i in range(5):  # a standing person: nothing the coach knows
-        state = session.update(synth.standing(), i / 10)
+    for i, pose in enumerate(_standing_poses()):  # a standing person: nothing the coach knows
+        state = session.update(pose, i / 10)
         assert state.seeking and state.verdicts == () and state.readings == ()
         assert state.cue is None or state.cue.text != session.exercise.position_cue
     assert session.report("test", 10.0).segments == []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from replay import estimator_for
 from test_report_schema import validate_report
 
 from coach.io.sinks import NullSink
@@ -102,13 +103,15 @@ def truth_for(name: str, mirrored: bool) -> Truth:
 
 
 def report_for(name: str, exercise: str, mirrored: bool = False) -> Report:
-    """Run the coach once per sample, exercise and orientation (cached for the module)."""
+    """Run the coach once per sample, exercise and orientation (cached for the module); the pose
+    model runs once per video and orientation in a session (tests/replay.py)."""
     key = (name, exercise, mirrored)
     if key not in _reports:
         truth = truth_for(name, mirrored)
         ex = find_exercise(exercise)
         first = truth.first_side if ex.side.takes_turns else None
-        with open_source(truth.video) as src, open_estimator() as est:
+        n = truth.data["frames"]
+        with open_source(truth.video) as src, estimator_for(truth.video, mirrored, n) as est:
             frames = _Mirrored(src) if mirrored else src
             _reports[key] = run(frames, est, ex, [NullSink()], first_side=first).report
         validate_report(_reports[key].model_dump(mode="json"))
@@ -154,6 +157,24 @@ def test_not_stretching_counts_nothing(name, exercise):
     assert any("Never in the" in n for n in rep.notes)
 
 
+def test_replayed_poses_are_what_the_model_sees_again():
+    """The pose model is deterministic: run again over the same frames, a new estimator gives the
+    landmarks its first run gave, which tests/replay.py plays into the later runs over a video
+    (here the non-stretching sample, replayed once per exercise)."""
+    truth = TRUTHS["not_stretching"]
+    n = truth.data["frames"]
+    with open_source(truth.video) as src, estimator_for(truth.video, False, n) as est:
+        first = [(est.estimate(f.image, f.t), est.people) for f in src]
+    with open_source(truth.video) as src, open_estimator() as est:
+        again = [(est.estimate(f.image, f.t), est.people) for f in src]
+    assert len(first) == len(again) == n
+    assert sum(people for _, people in first) > n // 2  # somebody is there to be seen
+    for (a, people_a), (b, people_b) in zip(first, again, strict=True):
+        assert people_a == people_b and a.image_wh == b.image_wh
+        for field in ("xy", "world", "visibility"):
+            assert np.array_equal(getattr(a, field), getattr(b, field))
+
+
 def test_analyze_writes_a_video_like_its_input_and_both_reports(tmp_path):
     import av
     from typer.testing import CliRunner
@@ -189,10 +210,12 @@ _auto: dict[tuple[str, bool], object] = {}
 
 
 def auto_report_for(name: str, mirrored: bool = False):
-    """The coach without --exercise: it recognises the stretch (cached per sample)."""
+    """The coach without --exercise: it recognises the stretch (cached per sample; the poses
+    are replayed where the sample ran before, tests/replay.py)."""
     if (name, mirrored) not in _auto:
         truth = truth_for(name, mirrored)
-        with open_source(truth.video) as src, open_estimator() as est:
+        n = truth.data["frames"]
+        with open_source(truth.video) as src, estimator_for(truth.video, mirrored, n) as est:
             frames = _Mirrored(src) if mirrored else src
             _auto[(name, mirrored)] = run(frames, est, None, [NullSink()],
                                           first_side=truth.first_side).report

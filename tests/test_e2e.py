@@ -133,6 +133,20 @@ def _cases():
                 yield pytest.param(name, aspect, mirrored, id=label, marks=marks)
 
 
+def test_limits_file_lists_cases_of_the_samples_in_its_own_format():
+    """Every entry of tests/data/e2e_limits.json is a case of this test that KNOWN_LIMITS does not
+    explain, and the file is as scripts/e2e_limits.py writes it (sorted, one entry a line)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from e2e_limits import format_limits
+
+    for name, aspect, mirrored in NEW_STRETCH_LIMITS:
+        assert TRUTHS[name].exercise != "none" and aspect in ASPECTS and isinstance(mirrored, bool)
+        assert (name, aspect) not in KNOWN_LIMITS and (name, aspect, mirrored) not in KNOWN_LIMITS
+    assert LIMITS_FILE.read_text() == format_limits(NEW_STRETCH_LIMITS, ASPECTS)
+
+
 def test_every_exercise_has_samples():
     exercises = {t.exercise for t in TRUTHS.values()}
     assert set(EXERCISES) <= exercises

@@ -30,6 +30,7 @@ def test_model_is_small_and_loads_without_pickle():
 
 
 @pytest.mark.e2e
+@pytest.mark.slow  # ~2 min; opt-in (pytest -m slow): the figures move only with the recogniser
 def test_recorded_validation_figures_are_what_it_scores_now():
     from train_recognizer import validate
 

@@ -45,13 +45,6 @@ KNOWN_LIMITS = {
     "the foot angle reads ~129 deg flexed and ~128 deg pointed (truth 71 -> 127 deg)",
     ("figure4_pointed_foot", "hold"): "the pointed foot is not seen, so its interval is "
     "counted as held",
-    # Thresholds are fitted on the corpus's training part now, not on these samples: there
-    # the crossed-knee limit of 140 deg flagged clean holds (precision 0.38), and the fitted
-    # 158 deg misses this sample's opening, which the model reads as 121-140 deg.
-    ("figure4_knee_open", "faults", False): "fitted crossed-knee limit 158 deg (corpus): this "
-    "sample's opened knee reads 121-140 deg",
-    ("figure4_knee_open", "hold", False): "the opened knee is not flagged, so its interval is "
-    "counted",
     # The recogniser's side is right on 86-98 % of frames on the corpus's validation part; on
     # this sample mirrored it names the right side's hold left (docs/accuracy.md).
     ("figure4_clean", "hold", True): "the recogniser names the mirrored right-side hold left "

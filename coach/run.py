@@ -93,7 +93,7 @@ def make_session(exercise: Exercise | None, first_side: Side | None = None,
                            routine)
     if not (recognize and knows(exercise.name)):
         return Session(exercise, first_side, still_image)
-    recognize_fn = Recognizer(instant=still_image).update
+    recognize_fn = Recognizer(instant=still_image, focus=exercise.name).update
     return Session(exercise, first_side, still_image, recognize=recognize_fn)
 
 

@@ -429,6 +429,7 @@ class Recognizer:
         self.smoother = (Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0, side_tau_s=1e-3)
                          if instant else Smoother(coached))
         self.probs: dict[str, float] = {}
+        self.row: np.ndarray | None = None
         # each class's label for the smoother (worked out once, not per frame)
         self._labels = [self._merge(c) if self._is_coached(c) else NONE for c in self.model.classes]
 
@@ -450,9 +451,7 @@ class Recognizer:
 
     def update(self, pose: Pose, t: float) -> Recognition:
         if pose.is_empty:
-            label, conf = self.smoother.update(None, t)
-            self.probs = {}
-            return self._recognition(label, conf)
+            return self.update_row(None, t)
         xy, world, vis = pose.xy[None], pose.world[None], pose.visibility[None]
         mxy, mworld, mvis = mirror_arrays(xy, world, vis, pose.image_wh[0])
         # the pose and its mirror image as two rows of one call: the same numbers, and half
@@ -461,7 +460,17 @@ class Recognizer:
                            np.concatenate([vis, mvis]), pose.image_wh)
         fw, fmw = self._win.push(t, f[0]), self._mwin.push(t, f[1])
         both = self.model.predict(np.stack([fw, fmw]))  # the pose and its mirror image in one pass
-        p = 0.5 * (both[0] + both[1][self._swap])
+        return self.update_row(0.5 * (both[0] + both[1][self._swap]), t)
+
+    def update_row(self, p: np.ndarray | None, t: float) -> Recognition:
+        """Smooth and name one frame's class probabilities (the model's classes; None: nobody
+        seen). ``row`` keeps them, so a run can be smoothed again another way (the accuracy
+        report does so per exercise asked for)."""
+        self.row = p
+        if p is None:
+            label, conf = self.smoother.update(None, t)
+            self.probs = {}
+            return self._recognition(label, conf)
         self.probs = dict(zip(self.model.classes, p.tolist(), strict=True))
         label, conf = self.smoother.update(self.label_probs(p), t)
         return self._recognition(label, conf)

@@ -41,17 +41,28 @@ CANT_SEE_SHARE = 0.5  # of a fault's frames not judged from the view: the fault 
 BUCKETS = {"cm": [0, 3, 6, 10, 15, 1e9], "deg": [0, 5, 10, 20, 25, 40, 1e9]}
 
 
-_RECOGNIZED: dict[str, list] = {}
+_ROWS: dict[str, list] = {}
+_RECOGNIZED: dict[tuple[str, str | None], list] = {}
 
 
-def recognitions(clip: Clip) -> list:
-    """The shipped recogniser's output on every frame of a clip, computed once per clip (it does
-    not depend on the exercise being coached, so the 13 exercises' runs share it)."""
-    if clip.id not in _RECOGNIZED:
+def recognitions(clip: Clip, focus: str | None = None) -> list:
+    """The shipped recogniser's output on every frame of a clip; with ``focus``, as the coach
+    asked for that exercise smooths it (``coach.recognizer.FOCUS_WEIGHT``). The model runs once
+    per clip; each exercise's smoothing replays its probabilities."""
+    if clip.id not in _ROWS:
         rec = Recognizer(shipped_model())
-        poses = clip.poses()
-        _RECOGNIZED[clip.id] = [rec.update(p, float(t)) for p, t in zip(poses, clip.times, strict=True)]
-    return _RECOGNIZED[clip.id]
+        rows = []
+        for p, t in zip(clip.poses(), clip.times, strict=True):
+            rec.update(p, float(t))
+            rows.append(rec.row)
+        _ROWS[clip.id] = rows
+    if (clip.id, focus) in _RECOGNIZED:
+        return _RECOGNIZED[clip.id, focus]
+    rec = Recognizer(shipped_model(), focus=focus)
+    out = [rec.update_row(r, float(t)) for r, t in zip(_ROWS[clip.id], clip.times, strict=True)]
+    if focus is None:  # the open-set figures read it again; each exercise's once
+        _RECOGNIZED[clip.id, focus] = out
+    return out
 
 
 def run_session(exercise: str, clip: Clip) -> dict:
@@ -62,7 +73,7 @@ def run_session(exercise: str, clip: Clip) -> dict:
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
         first = clip.first_side
     if RECOGNIZE and knows(exercise):
-        seen = iter(recognitions(clip))
+        seen = iter(recognitions(clip, focus=exercise))
         session = Session(ex, first, recognize=lambda _pose, _t: next(seen))
     else:
         session = make_session(ex, first_side=first, recognize=False)

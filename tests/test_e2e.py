@@ -45,11 +45,8 @@ KNOWN_LIMITS = {
     "the foot angle reads ~129 deg flexed and ~128 deg pointed (truth 71 -> 127 deg)",
     ("figure4_pointed_foot", "hold"): "the pointed foot is not seen, so its interval is "
     "counted as held",
-    # The recogniser's side is right on 86-98 % of frames on the corpus's validation part; on
-    # this sample mirrored it names the right side's hold left (docs/accuracy.md).
-    ("figure4_clean", "hold", True): "the recogniser names the mirrored right-side hold left "
-    "(left held 17.4 s, truth 11.5 s; right 3.3 s, truth 10.5 s)",
-    ("figure4_clean", "balance", True): "follows from the side named wrong on the right hold",
+    # The recogniser's side is right on 94 % of supine figure-4's frames on the corpus's
+    # validation part (docs/accuracy.md); on this sample mirrored it names sides the other way.
     ("figure4_unequal", "hold", True): "the recogniser names the mirrored sides the other way "
     "round for much of the holds (right held 1.6 s, truth 18.0 s)",
 }

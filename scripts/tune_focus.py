@@ -3,13 +3,14 @@
 
     python scripts/tune_focus.py
 
-As in scripts/tune_smoother.py, the MLPs are fitted on the clips of half the training bodies and
-run on the other half's clips (bodies they never saw). For each exercise and each weight, the
-smoothed recognition is replayed with that exercise's classes weighed up, and scored frame by
-frame: in-position recall (the recogniser names the exercise, either side, on frames where the
-truth is in it) and false in position (it names the exercise on scored frames where the truth is
-anything else: other stretches, other postures, moving between them; at this level, frames
-of sitting up cross-legged count against the roll-down, which the session itself accepts).
+As in scripts/tune_smoother.py (``held_out_runs``), the MLPs are fitted on the clips of half the
+training bodies and run on the other half's clips (bodies they never saw). For each exercise and
+each weight, the smoothed recognition is replayed with that exercise's classes weighed up, and
+scored frame by frame: in-position recall (the recogniser names the exercise, either side, on
+frames where the truth is in it) and false in position (it names the exercise on scored frames
+where the truth is anything else: other stretches, other postures, moving between them; at this
+level, frames of sitting up cross-legged count against the roll-down, which the session itself
+accepts).
 The weight kept is the largest whose false in-position rate rises by at most MAX_RISE over no
 weighting, for every exercise (the recogniser issue's goal is 2 % on the validation part).
 The validation part is never read. The chosen value goes into FOCUS_WEIGHT by hand.
@@ -24,9 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpuslib import clips  # noqa: E402
-from train_recognizer import COACHED, SEED, fit, training_rows  # noqa: E402
-from tune_smoother import label_probs, truth  # noqa: E402
+from train_recognizer import COACHED  # noqa: E402
+from tune_smoother import held_out_runs  # noqa: E402
 
 from coach.recognizer import Smoother, weigh_focus  # noqa: E402
 
@@ -54,18 +54,7 @@ def score(runs, exercise: str, weight: float) -> tuple[float, float]:
 
 
 def main() -> int:
-    rng = np.random.default_rng(SEED)
-    train = clips("train")
-    bodies = sorted({c.spec["body"] for c in train})
-    fold = set(rng.choice(bodies, len(bodies) // 2, replace=False).tolist())
-    a = [c for c in train if c.spec["body"] in fold]
-    b = [c for c in train if c.spec["body"] not in fold]
-    x, y = training_rows(a)
-    model = fit(x, y)
-    model.meta["coached"] = list(COACHED)
-    runs = [(c, label_probs(model, c), truth(c)) for c in b]
-    print(f"fitted on {len(a)} clips ({len(fold)} bodies), scored on {len(b)} clips of the others",
-          flush=True)
+    runs = held_out_runs()
     table = {w: {ex: score(runs, ex, w) for ex in COACHED} for w in WEIGHTS}
     print("weight  mean recall  worst false  " + "  ".join(f"{ex[:10]:>10}" for ex in COACHED))
     for w, row in table.items():

@@ -83,7 +83,9 @@ def score(runs, settings: dict) -> dict:
             "switches_per_10min": 600 * switches / max(hold_s, 1e-9)}
 
 
-def main() -> int:
+def held_out_runs() -> list:
+    """(clip, per-frame label probabilities, truth) for the clips of half the training bodies,
+    from MLPs fitted on the other half's clips (the training part only)."""
     rng = np.random.default_rng(SEED)
     train = clips("train")
     bodies = sorted({c.spec["body"] for c in train})
@@ -94,7 +96,13 @@ def main() -> int:
     model = fit(x, y)
     model.meta["coached"] = list(COACHED)
     runs = [(c, label_probs(model, c), truth(c)) for c in b]
-    print(f"fitted on {len(a)} clips ({len(fold)} bodies), scored on {len(b)} clips of the others")
+    print(f"fitted on {len(a)} clips ({len(fold)} bodies), scored on {len(b)} clips of the others",
+          flush=True)
+    return runs
+
+
+def main() -> int:
+    runs = held_out_runs()
     rows = []
     for values in itertools.product(*GRID.values()):
         st = dict(zip(GRID, values, strict=True))

@@ -189,49 +189,46 @@ def view_of(az_deg: float, height: float) -> str:
     return f"{kind}-{band}"
 
 
+def _camera(rng: np.random.Generator, k: int, val: bool, az: float, band: tuple[float, float],
+            jitter: float, dist: tuple[float, float], fov: tuple[float, float]) -> dict:
+    """One placement drawn around azimuth ``az`` within height ``band`` (a portrait one 0.5 m
+    further away), numbered ``k``."""
+    a = az + float(rng.uniform(-jitter, jitter))
+    h = float(rng.uniform(*band))
+    portrait = bool(rng.uniform() < 0.2)
+    return {
+        "id": f"c{k:02d}", "split": "val" if val else "train",
+        "azimuth_deg": round(a, 1), "height": round(h, 2),
+        "distance": round(float(rng.uniform(*dist) + (0.5 if portrait else 0.0)), 2),
+        "yfov_deg": round(float(rng.uniform(*fov)), 1), "portrait": portrait,
+        "view": view_of(a, h),
+    }
+
+
 def make_cameras(rng: np.random.Generator) -> list[dict]:
     """36 placements (12 azimuths x 3 height bands), each with its own distance, field of view
     and orientation; 9 of them, covering every azimuth band, are held out for validation."""
-    cams = []
     azimuths = [0, 25, -25, -50, -75, -100, -130, -155, 180, 155, 130, 100]
     bands = [(0.2, 0.45), (0.6, 1.1), (1.25, 1.6)]
     val_ids = {1, 5, 9, 14, 19, 22, 27, 31, 35}
-    k = 0
+    cams = []
     for az in azimuths:
-        for lo, hi in bands:
-            a = az + float(rng.uniform(-8, 8))
-            h = float(rng.uniform(lo, hi))
-            portrait = bool(rng.uniform() < 0.2)
-            cams.append({
-                "id": f"c{k:02d}", "split": "val" if k in val_ids else "train",
-                "azimuth_deg": round(a, 1), "height": round(h, 2),
-                "distance": round(float(rng.uniform(2.3, 3.1) + (0.5 if portrait else 0.0)), 2),
-                "yfov_deg": round(float(rng.uniform(40, 60)), 1), "portrait": portrait,
-                "view": view_of(a, h),
-            })
-            k += 1
+        for band in bands:
+            k = len(cams)
+            cams.append(_camera(rng, k, k in val_ids, az, band, 8, (2.3, 3.1), (40, 60)))
     return cams
 
 
 def make_cameras_c4(rng: np.random.Generator, first: int = 36) -> list[dict]:
     """24 more placements for c4: 12 azimuths between c1's, two heights each drawn from the whole
     0.2-1.6 m range; 6 of them (every other azimuth band) held out for validation."""
-    cams = []
     azimuths = [12, 38, 62, 88, 115, 142, 168, -168, -142, -115, -88, -62]
     val_ids = {1, 6, 9, 12, 18, 23}
+    cams = []
     for az in azimuths:
-        for h_lo, h_hi in ((0.2, 0.9), (0.9, 1.6)):
-            k = first + len(cams)
-            a = az + float(rng.uniform(-6, 6))
-            h = float(rng.uniform(h_lo, h_hi))
-            portrait = bool(rng.uniform() < 0.2)
-            cams.append({
-                "id": f"c{k:02d}", "split": "val" if len(cams) in val_ids else "train",
-                "azimuth_deg": round(a, 1), "height": round(h, 2),
-                "distance": round(float(rng.uniform(2.2, 3.3) + (0.5 if portrait else 0.0)), 2),
-                "yfov_deg": round(float(rng.uniform(38, 62)), 1), "portrait": portrait,
-                "view": view_of(a, h),
-            })
+        for band in ((0.2, 0.9), (0.9, 1.6)):
+            cams.append(_camera(rng, first + len(cams), len(cams) in val_ids, az, band, 6, (2.2, 3.3),
+                                (38, 62)))
     return cams
 
 

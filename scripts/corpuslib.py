@@ -105,7 +105,7 @@ class Clip:
         """The stored arrays, and ``truth_xy`` (the true keypoints in the image, 0-1) worked out
         from the true 3-D keypoints and the clip's camera (it is not stored)."""
         with np.load(CORPUS / "tracks" / f"{self.id}.npz", allow_pickle=False) as d:
-            out = decode_track({k.removesuffix(".npy"): d[k] for k in d.files})
+            out = decode_track({k: d[k] for k in d.files})
         if "truth_xy" not in out:
             out["truth_xy"] = project(self.spec, out["truth_world"].astype(np.float64)) / out["wh"]
         return out

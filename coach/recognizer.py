@@ -14,7 +14,6 @@ written by ``scripts/train_recognizer.py`` with the corpus version they came fro
 from __future__ import annotations
 
 import json
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,21 +155,45 @@ class Window:
     def __init__(self, windows: tuple[float, ...] | float = (WINDOW_S,)) -> None:
         self.windows = (windows,) if isinstance(windows, (int, float)) else tuple(float(w) for w in windows)
         self.window_s = max(self.windows)
-        self._items: deque[tuple[float, np.ndarray]] = deque()
+        # The frames in the window, oldest first, as rows [start, end) of one array (and their
+        # times): a new frame is written after the last and old ones are dropped by moving
+        # ``start``, so nothing is restacked per frame (np.stack of the window was most of
+        # ``push``'s time). The rows are the same values in the same order as a stack of them,
+        # so the means and motions are bit for bit what they were.
+        self._rows: np.ndarray | None = None
+        self._times = np.empty(0)
+        self._start = self._end = 0
+
+    def _append(self, t: float, feats: np.ndarray) -> None:
+        if self._rows is None or self._end == len(self._rows):
+            n = self._end - self._start
+            size = max(64, 2 * n + 2)
+            rows = np.empty((size, len(feats)), np.result_type(feats, np.float64))
+            times = np.empty(size)
+            if self._rows is not None:  # the live rows to the front (or into a bigger array)
+                rows[:n] = self._rows[self._start:self._end]
+                times[:n] = self._times[self._start:self._end]
+            self._rows, self._times, self._start, self._end = rows, times, 0, n
+        self._rows[self._end] = feats
+        self._times[self._end] = t
+        self._end += 1
 
     def push(self, t: float, feats: np.ndarray) -> np.ndarray:
-        self._items.append((t, feats))
-        while self._items[0][0] <= t - self.window_s:
-            self._items.popleft()
-        times = np.array([s for s, _ in self._items])
-        w = np.stack([f for _, f in self._items])
+        self._append(t, feats)
+        times = self._times
+        while times[self._start] <= t - self.window_s:
+            self._start += 1
+        assert self._rows is not None
+        times = times[self._start:self._end]
+        w = self._rows[self._start:self._end]
         nb = len(KEY) * 3
         out = [feats]
         for ws in self.windows:
-            part = w[times > t - ws]
+            within = times > t - ws
+            part = w[within]
             motion = 0.0
             if len(part) > 1:
-                tp = times[times > t - ws]
+                tp = times[within]
                 dt = max(tp[-1] - tp[0], 1e-3)
                 motion = float(np.abs(np.diff(part[:, :nb], axis=0)).sum() / dt / nb)
             out += [part.mean(0), [motion]]

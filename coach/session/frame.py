@@ -3,7 +3,7 @@ to draw and record without deciding anything themselves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from coach.pose import Pose
@@ -59,6 +59,12 @@ class SideTotals:
     best_hold_s: float = 0.0
     fault_s: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)  # the definition's [[counts]], by name
+
+
+def snapshot(totals: dict[str, SideTotals]) -> dict[str, SideTotals]:
+    """A copy of ``totals`` that later counting leaves alone (what ``copy.deepcopy`` made, a
+    field-by-field copy instead of its generic walk, which cost a tenth of a session's step)."""
+    return {side: replace(tot, counts=dict(tot.counts)) for side, tot in totals.items()}
 
 
 @dataclass(frozen=True)

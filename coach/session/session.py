@@ -8,7 +8,6 @@ sums it up as a typed :class:`Report`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ from coach.rules import measures as M
 from coach.rules.definitions import Exercise
 from coach.session.count import Counter
 from coach.session.cue import CueBoard, CueChooser
-from coach.session.frame import FrameState, Reading, Side, balance_of_sides
+from coach.session.frame import FrameState, Reading, Side, balance_of_sides, snapshot
 from coach.session.judge import FaultEvent, Judge
 from coach.session.locate import Locator, locator_for
 from coach.session.quality import Quality
@@ -106,7 +105,7 @@ class Session:
                                      hold_s, direction, totals, self._looks_like(),
                                      self.counter.moving, self.counter.held_out)
         return FrameState(t, pose, people, where.side, where.in_position, judged.verdicts,
-                          hold_s, copy.deepcopy(totals), self.cues.update(wanted, t), balance,
+                          hold_s, snapshot(totals), self.cues.update(wanted, t), balance,
                           self._readings(pose, where.side),
                           tuple((e.check, e.start_s) for e in self.judge.log.open.values()),
                           warnings, getattr(self.locator, "recognition", None))

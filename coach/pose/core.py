@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.pose.geometry import norm
+
 LANDMARK_NAMES: tuple[str, ...] = (
     "nose",
     "left_eye_inner", "left_eye", "left_eye_outer",
@@ -162,4 +164,4 @@ class Pose:
         """2-D distance from the hip midpoint to the shoulder midpoint, in pixels."""
         sh = (self.point("left_shoulder") + self.point("right_shoulder")) / 2
         hp = (self.point("left_hip") + self.point("right_hip")) / 2
-        return float(np.linalg.norm(sh - hp))
+        return norm(sh - hp)

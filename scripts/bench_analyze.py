@@ -139,13 +139,19 @@ def analyze(path: Path, out: Path, stride: str = "1", tree: Path = ROOT) -> tupl
 
 
 def whole(name: str, clip: Path, out: Path, n: int, model_fps: float, stride: str = "1",
-          tree: Path = ROOT) -> float:
+          tree: Path = ROOT, fixed: float = 0.0) -> float:
     """`coach analyze` of ``clip`` (``n`` frames) into ``out``, printed against the model
-    alone; its wall-clock seconds per frame."""
+    alone; its wall-clock seconds per frame. ``fixed``: the seconds of a 1-frame run (start-up,
+    model load, finish), taken off for the steady-state figure printed beside it."""
     wall, peak = analyze(clip, out, stride, tree)
     rate, size = kbits_per_s(out)
+    steady = ""
+    if 0 < fixed < wall:
+        fps = (n - 1) / (wall - fixed)
+        steady = f"; steady state {fps:.1f} frames/s = {fps / model_fps:.2f}x"
     print(f"  {name}: {n / wall:6.1f} frames/s = {n / wall / model_fps:.2f}x the model alone "
-          f"(peak {peak:.0f} MB; video {size}, {rate:.0f} kbit/s)", flush=True)
+          f"(whole process{steady}; peak {peak:.0f} MB; video {size}, {rate:.0f} kbit/s)",
+          flush=True)
     return wall / n
 
 
@@ -234,8 +240,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         fixed, _ = analyze(one_frame, out / "one")
-        print(f"coach analyze of a 1-frame video (start-up, model load, finish): {fixed:.2f} s, "
-              "included in each whole-process figure below", flush=True)
+        line = (f"coach analyze of a 1-frame video (start-up, model load, finish): {fixed:.2f} s, "
+                "included in each whole-process figure below (the steady-state figure leaves it "
+                "out)")
+        fixed_was = 0.0
+        if args.compare:
+            fixed_was, _ = analyze(one_frame, out / "one-was", "1", args.compare)
+            line += f" (was {fixed_was:.2f} s)"
+        print(line, flush=True)
         for label, clip in clips.items():
             n = frame_count(clip)
             keep = n if label == "640x480" else min(n, args.keep_1080)
@@ -248,12 +260,14 @@ def main() -> None:
                   f"{model_fps:.1f} frames/s", flush=True)
             for stride in ("1", "auto"):
                 per_frame = whole(f"coach analyze --stride {stride:4s}", clip,
-                                  out / f"{label}-{stride}", n, model_fps, stride)
+                                  out / f"{label}-{stride}", n, model_fps, stride, fixed=fixed)
                 if (label, stride) == ("1080p", "1"):
                     wall_1080 = per_frame
             if args.compare:
-                whole(f"was ({args.compare.name})", clip, out / f"{label}-was", n, model_fps,
-                      tree=args.compare)
+                for stride in ("1", "auto"):
+                    whole(f"was ({args.compare.name}) --stride {stride:4s}", clip,
+                          out / f"{label}-was-{stride}", n, model_fps, stride, args.compare,
+                          fixed_was)
 
         check_s, rec_s, draw_s = checks_and_overlay(poses_480, (640, 480), (1280, 720))
         share = (check_s + draw_s) / wall_1080

@@ -12,14 +12,17 @@ Prints, each with its baseline from the same run:
 
     python scripts/bench_analyze.py [--loops 2] [--seconds-4k 3] [--compare /path/to/old/tree]
 
-``--compare``: also run the whole-process figures with the coach of another source tree (for
-example the main branch's), as the "was" baseline.
+``--compare``: also run the whole-process figures and the checks and overlay with the coach of
+another source tree (for example the main branch's), as the "was" baseline. Beside each
+whole-process figure a steady-state one leaves out the start-up, model load and finish (the
+seconds of a 1-frame run).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -208,6 +211,22 @@ def checks_and_overlay(poses: list[Pose], from_wh: tuple[int, int],
     return t_check / n, t_rec / n, t_draw / n
 
 
+def checks_elsewhere(poses: list[Pose], tree: Path, work: Path) -> tuple[float, float, float]:
+    """:func:`checks_and_overlay` at 720p with the coach of another source tree, in a child
+    process (its package imported before this script's folder is on the path)."""
+    data = work / "poses.pkl"
+    data.write_bytes(pickle.dumps(poses))
+    code = (f"import pickle, sys; sys.path.insert(0, {str(tree)!r}); import coach; "
+            f"sys.path.insert(1, {str(Path(__file__).resolve().parent)!r}); "
+            "import bench_analyze as b; "
+            f"poses = pickle.loads(open({str(data)!r}, 'rb').read()); "
+            "print(*b.checks_and_overlay(poses, (640, 480), (1280, 720)))")
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(tree)},
+                         cwd=tree, capture_output=True, text=True, check=True)
+    check_s, rec_s, draw_s = (float(v) for v in out.stdout.split()[-3:])
+    return check_s, rec_s, draw_s
+
+
 def help_time(tree: Path = ROOT, n: int = 5) -> float:
     return statistics.median(run_child([sys.executable, "-m", "coach", "--help"], tree)[0]
                              for _ in range(n))
@@ -278,6 +297,11 @@ def main() -> None:
               f"{100 * (check_s - rec_s + draw_s) / wall_1080:.1f} %), all off the model's thread; "
               f"= {100 * (check_s + draw_s) / model_1080:.1f} % of the model alone's "
               f"{1000 * model_1080:.1f} ms per frame (goal 3 %)", flush=True)
+        if args.compare:
+            was_check, was_rec, was_draw = checks_elsewhere(poses_480, args.compare, out)
+            print(f"  was ({args.compare.name}): checks {1000 * was_check:.2f} ms (the recogniser "
+                  f"{1000 * was_rec:.2f} ms) + overlay {1000 * was_draw:.2f} ms = "
+                  f"{100 * (was_check + was_draw) / wall_1080:.1f} %", flush=True)
 
         n4k = frame_count(clip_4k)
         _, peak_4k = analyze(clip_4k, out / "4k")

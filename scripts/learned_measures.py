@@ -36,11 +36,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import learned_model as features  # noqa: E402
 from corpuslib import COUNTED, Clip, manifest  # noqa: E402
 from select_recognizer import folds  # noqa: E402
 from train_measures import clip_rows, targets_from_truth  # noqa: E402
 
-from coach import learned as features  # noqa: E402
 from coach.rules import measures as M  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
 
@@ -198,9 +198,7 @@ def study(fold: int, kind: str, save: Path | None = None, load: Path | None = No
           f"({len(both)} both); features {time.time() - t0:.0f} s", flush=True)
     t0 = time.time()
     if load:
-        from coach.learned import Regressor
-
-        model = Regressor.load(load)
+        model = features.Regressor.load(load)
     else:
         model = fit_model(fit_part, kind, cache)
         if save:
@@ -300,12 +298,12 @@ def fit_compare(fold: int, exercises: list[str], model) -> None:
     fitting clips, once with the check's current measure and once with the learned one, each
     setting then scored on the held-out clips ("either"; "both" in brackets)."""
     import fit as F
-
-    from coach import learned
+    import learned_model as learned
 
     th = manifest()["thresholds"]
     fit_part, either, both = folds(fold)
     both_ids = {c.id for c in both}
+    learned.register()
     learned.use(model)
     for name in exercises:
         ex = find_exercise(name)
@@ -331,6 +329,8 @@ def fit_compare(fold: int, exercises: list[str], model) -> None:
                     with contextlib.redirect_stdout(io.StringIO()):
                         setting, gate, _choice = F.fit_check(ex, cd, runs, th[check.name],
                                                              comments.get(check.name))
+                    if setting is None and label == check.measure:  # the current setting kept
+                        setting, label = F.current_setting(cd), f"{label} (kept)"
                     if setting is None:  # none with training precision >= 0.8: the best F1 at any
                         min_p, F.MIN_PRECISION = F.MIN_PRECISION, 0.0
                         with contextlib.redirect_stdout(io.StringIO()):
@@ -362,9 +362,7 @@ def main() -> int:
                     help="compare the checks' fitted settings on the two measures instead of the study")
     args = ap.parse_args()
     if args.fit is not None:
-        from coach.learned import Regressor
-
-        model = Regressor.load(args.load) if args.load else None
+        model = features.Regressor.load(args.load) if args.load else None
         if model is None:
             model = fit_model(folds(args.fold)[0], args.model)
         fit_compare(args.fold, args.fit or sorted(EXERCISES_WITH_CHECKS), model)

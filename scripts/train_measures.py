@@ -1,12 +1,21 @@
-"""Train the learned measures (coach/learned.py) on the corpus's training part and write
-coach/models/measures.npz. Deterministic (fixed seed, rows in clip order).
+"""Train the learned measures of the study (scripts/learned_model.py, scripts/learned_measures.py)
+on the corpus's training part and write the regressor as plain arrays. Deterministic (fixed
+seeds, rows in clip order).
 
-    python scripts/train_measures.py [--kind mlp|ridge] [--out PATH]
+    python scripts/train_measures.py --out PATH [--kind pairmlp|diffs|diff|diffv|ridge|mlp]
 
 Targets per frame, from the truth's 3-D keypoints (z up, floor at z = 0): the pelvis height
-(mean of the true hips' z) in cm, and the left and right knees' 3-D angles in degrees. Rows: every
-frame with a pose of every training clip (not only fault intervals): the quantities must read
-right in all postures the check sees.
+(mean of the true hips' z) in cm, and the left and right knees' 3-D angles in degrees. Kinds:
+
+- ``mlp`` / ``ridge``: fitted on every frame with a pose of every training clip (absolute
+  targets);
+- ``diff``: a linear model fitted on pairs of frames 0.5-8 s apart within one labelled segment
+  of a clip (differences of features -> differences of targets, no intercept): its changes
+  track the true changes, which is what a "rise" check judges; ``diffs``: the same on pairs
+  inside a coached stretch only; ``diffv``: ``diff`` with every feature also weighed by the
+  view's width and its square;
+- ``pairmlp``: a one-hidden-layer MLP fitted by Adam on the ``diffs`` pairs' differences, plus
+  a tenth of the weight on the frames' absolute targets.
 """
 
 from __future__ import annotations
@@ -21,9 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import Clip, clips, manifest, refuse_validation  # noqa: E402
+from learned_model import OUTPUTS, Regressor, features, n_features, view_terms  # noqa: E402
 from render.body import KEYPOINT_NAMES  # noqa: E402
-
-from coach.learned import MODEL_PATH, OUTPUTS, Regressor, features, n_features, view_terms  # noqa: E402
 
 SEED = 0
 HIDDEN = (64, 32)
@@ -170,8 +178,9 @@ def fit(x: np.ndarray, y: np.ndarray, kind: str = "mlp", seed: int = SEED,
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kind", default="diffs", choices=("mlp", "ridge", "diff", "diffv", "diffs"))
-    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--kind", default="pairmlp",
+                    choices=("mlp", "ridge", "diff", "diffv", "diffs", "pairmlp"))
+    ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--part", default="train", help=argparse.SUPPRESS)
     args = ap.parse_args()
     refuse_validation(args.part)
@@ -180,8 +189,8 @@ def main() -> int:
     rows = [clip_rows(c) for c in part]
     x, y = np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
     pairs = None
-    if args.kind in ("diff", "diffv", "diffs"):
-        pp = [clip_pairs(c, *r, seed=k, in_stretch=args.kind == "diffs")
+    if args.kind in ("diff", "diffv", "diffs", "pairmlp"):
+        pp = [clip_pairs(c, *r, seed=k, in_stretch=args.kind in ("diffs", "pairmlp"))
               for k, (c, r) in enumerate(zip(part, rows, strict=True))]
         pairs = tuple(np.concatenate([p[k] for p in pp]) for k in range(3))
     model = fit(x, y, "diff" if args.kind == "diffs" else args.kind, pairs=pairs)

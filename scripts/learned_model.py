@@ -1,30 +1,29 @@
-"""Learned measures: small regressors from what the pose model sees in one frame to the TRUE
-quantities some checks need, in real units: the pelvis's height above the floor (cm) and each
-knee's 3-D hip-knee-ankle angle (deg).
+"""Learned measures for the study in scripts/learned_measures.py: small regressors from what the
+pose model sees in one frame to the TRUE quantities some checks need, in real units: the
+pelvis's height above the floor (cm) and each knee's 3-D hip-knee-ankle angle (deg).
 
 The pose model's world landmarks depend on the view and the body, so a hand-written geometric
 measure reads differently per camera; a regressor trained on the rendered corpus (whose true
-3-D keypoints are known for every frame) can learn to read the same from every view. The
-features are the recogniser's per-frame features (:func:`coach.recognizer.frame_features`:
-body-frame points in torso lengths, joint angles, image heights, view cues) plus the world
-torso's length in metres (the body's scale) and the image torso's share of the frame height.
+3-D keypoints are known for every frame) might read the same from every view. The features are
+the recogniser's per-frame features (:func:`coach.recognizer.frame_features`: body-frame points
+in torso lengths, joint angles, image heights, view cues) plus the world torso's length in
+metres (the body's scale), the image torso's share of the frame height and the view's width.
 
-The weights are plain arrays in ``coach/models/measures.npz`` (loaded once, without pickle),
-written by ``scripts/train_measures.py``.
+The study found they do not carry over better than the hand measures (see its docstring), so
+the coach does not use them: :func:`register` adds them to the measures for the study's fit
+comparison only. A regressor is stored as plain arrays (``np.load`` without pickle).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from coach.pose import Pose
-from coach.recognizer import LHIP, LSH, RHIP, RSH, frame_features, last_frame_features
+from coach.recognizer import LHIP, LSH, RHIP, RSH, frame_features
 
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "measures.npz"
 OUTPUTS = ("pelvis_height_cm", "left_knee_angle", "right_knee_angle")
 
 
@@ -100,36 +99,46 @@ class Regressor:
             return cls(d["x_mean"], d["x_std"], d["y_mean"], d["y_std"], layers, json.loads(str(d["meta"])))
 
 
-_override: list[Regressor | None] = [None]
-
-
-@lru_cache(maxsize=1)
-def _shipped() -> Regressor:
-    return Regressor.load(MODEL_PATH)
-
-
-def regressor() -> Regressor:
-    """The regressor the measures read: the shipped one, unless :func:`use` set another."""
-    return _override[0] or _shipped()
+_model: list[Regressor | None] = [None]
+_last: list = [None, None]  # the last pose read and its outputs: checks of one frame share them
 
 
 def use(model: Regressor | None) -> None:
-    """Read the measures with ``model`` (None: the shipped one again); for studies and fitting
-    on part of the corpus."""
-    _override[0] = model
+    """Read the learned measures with ``model``."""
+    _model[0] = model
     _last[0] = _last[1] = None
-
-
-_last: list = [None, None]  # the last pose read and its outputs: checks of one frame share them
 
 
 def outputs(pose: Pose) -> np.ndarray:
     """The learned quantities (OUTPUTS order) for one pose (not empty)."""
     if _last[0] is pose:
         return _last[1]
-    base = last_frame_features(pose)
-    x = features(pose.xy[None], pose.world[None], pose.visibility[None], pose.image_wh,
-                 None if base is None else base[None])
-    out = regressor().predict(x)[0]
+    if _model[0] is None:
+        raise RuntimeError("no learned regressor: call use(model) first")
+    x = features(pose.xy[None], pose.world[None], pose.visibility[None], pose.image_wh)
+    out = _model[0].predict(x)[0]
     _last[0], _last[1] = pose, out
     return out
+
+
+def _pelvis_height_cm(pose: Pose, side, params) -> float:
+    return float(outputs(pose)[0])
+
+
+def _knee_angle_true(pose: Pose, side, params) -> float:
+    from coach.rules.measures import _leg_side
+
+    return float(outputs(pose)[1 if _leg_side(side, params) == "left" else 2])
+
+
+def register() -> None:
+    """Add ``pelvis_height_cm`` and ``knee_angle_true`` to coach.rules.measures.MEASURES (for
+    this process), gated on the landmarks the hand measures they stand for need."""
+    from coach.rules import measures as M
+
+    M.MEASURES["pelvis_height_cm"] = M.Measure(
+        "pelvis_height_cm", "cm", "Pelvis above the floor, in cm, read by a learned regressor.",
+        M._fixed(*M.TRUNK), _pelvis_height_cm, highlight=("left_hip", "right_hip"))
+    M.MEASURES["knee_angle_true"] = M.Measure(
+        "knee_angle_true", "deg", "A knee's 3-D angle read by a learned regressor.",
+        M._knee_landmarks, _knee_angle_true, needs_side=True, params={"leg": "active"})

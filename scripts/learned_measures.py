@@ -3,9 +3,14 @@ model sees) track the truth better than the hand-written ones, on bodies and cam
 fitted? Reads the training part only (split by body and camera as scripts/select_recognizer.py
 does: regressors are fitted on clips of neither held-out bodies nor cameras, scored on the rest).
 
-    python scripts/learned_measures.py [--fold 0] [--model mlp|ridge]
+    python scripts/learned_measures.py [--fold 0] [--model KIND] [--save PATH | --load PATH]
+    python scripts/learned_measures.py --fit [EXERCISE ...] [--load PATH]
 
-Quantities (targets from the truth's 3-D keypoints, z up, floor at z = 0):
+(KIND: see scripts/train_measures.py; ``--save`` keeps the regressor fitted on the fold's
+fitting clips, ``--fit`` re-fits the checks on it.)
+
+Quantities (targets from the truth's 3-D keypoints, z up, floor at z = 0: the lowest keypoint
+of a frame, a joint centre, lies 3-9 cm above it):
 - hips: pelvis height above the floor (cm, mean of the true hips' z); what the "rise" checks
   judge is its rise over the start of the hold;
 - knee: each knee's true 3-D hip-knee-ankle angle (deg); the check judges the stretched side's
@@ -18,7 +23,41 @@ true rise, and the learned measure's mean absolute error of the rise in cm / deg
 measure's in the same unit after the least-squares scale fitted on the fitting clips). Per
 fault interval of the check (as ``fault_sizes`` in scripts/corpus.py measures it: the median
 during minus the median over the second before): the correlation with the true size and the
-AUC of faults (>= the fault threshold) against clean ones (< the clean threshold).
+AUC of faults (>= the fault threshold) against clean ones (< the clean threshold; also 3 s
+windows of the holds away from any fault).
+
+With ``--fit``: scripts/fit.py's search (setting and view gate) on the fitting clips for each
+check with its hand measure and with the learned one, both scored on the held-out clips.
+
+Findings (corpus c4, fold 0 unless said; "either" 317 held-out clips, "both" 45):
+
+- Hips, rise per frame, correlation with the true rise (either / both): hand ``hip_height``
+  0.40 / 0.48; absolute-target MLP 0.31 / 0.26, ridge 0.47 / 0.44; pair-trained linear
+  (``diffs``) 0.55 / 0.31, pair-trained MLP (``pairmlp``) 0.52 / 0.48 (fold 1: hand 0.41 /
+  0.41, pairmlp 0.46 / 0.57). By view (either; side / three-quarter / front): hand 0.53 / 0.54
+  / 0.39, pairmlp 0.60 / 0.44 / 0.53. Learned MAE of the rise 2.7-5.0 cm (hand, scaled to cm
+  per stretch on the fitting clips: 2.3; most frames have no rise).
+- Hips, faults >= 6 cm against clean < 3 cm (AUC of the interval's size; either: 82 faults,
+  296 clean; both: 10 / 38): hand 0.89 / 0.97, diffs 0.89 / 0.71, pairmlp 0.86 / 0.85 (fold
+  1, 86 / 309 and 12 / 36: hand 0.87 / 0.95, pairmlp 0.86 / 0.96). Better on some stretches
+  (pigeon 0.67 -> 0.90 pairmlp, 0.66 -> 0.78 fold 1; child's pose 0.88 -> 0.93 diffs), worse on
+  others (supine figure-4 0.99 -> 0.84, wall glute 0.99 -> 0.92).
+- Knee (the stretched knee's change): the pose model's own 3-D knee angle tracks the truth
+  better than every learned variant (either: correlation 0.62 vs 0.24-0.43, AUC 0.84 vs
+  0.67-0.85; fold 1 0.67 vs 0.49, AUC 0.88 vs 0.85).
+- Fitted checks, held-out F1 (hand re-fitted on the fitting clips -> diffs re-fitted; the
+  best F1 at any precision where none reached 0.8; * the poses/*.toml setting, fitted on all
+  training clips, where the re-fit found nothing better): child's pose hips 0.67 -> 0.67,
+  prone glute hips 0.26 -> 0.29, happy baby hips 0.80* -> 0.40, runner's lunge hips 0.77 ->
+  0.55 and knee 0.67* -> 0.00, pigeon hips 0.17 -> 0.00 (pairmlp 0.20) and knee 0.36 -> 0.12,
+  roll-down hips 0.63 -> 0.68, wall figure-4 hips 0.91 -> 0.62 and knee 1.00* -> 1.00, chair
+  figure-4 knee 0.00 -> 0.00 (2-24 held-out faults each). The training F1 of the learned
+  settings was often higher (pigeon hips 0.67 pairmlp vs 0.35) and did not carry over.
+
+So the learned measures do not carry over better than the hand ones: the per-frame rise
+correlates a little better with the truth, but the faults are told apart no better, and the
+checks fitted on them score lower on held-out clips for most stretches. The coach does not use
+them.
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ def test_regressor_learns_a_change_and_survives_its_file(kind, tmp_path):
     pred = model.predict(x)
     change = (pred[a] - pred[b])[:, 0]
     assert np.corrcoef(change, (y[a] - y[b])[:, 0])[0, 1] > 0.95
+    np.testing.assert_array_equal(fit(x, y, kind, pairs=(x[a], x[b], y[a] - y[b])).predict(x), pred)  # seeded
     model.save(tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz", allow_pickle=False) as d:  # raises if anything needs pickle
         assert "meta" in d.files

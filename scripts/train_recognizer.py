@@ -251,6 +251,7 @@ def main() -> int:
         "train_clips": len(clips("train")),
         "train_rows": int(len(x)),
         "windows": list(WINDOWS),
+        "features": FEATURES,
         "members": MEMBERS,
         "hidden": list(HIDDEN),
         "alpha": ALPHA,

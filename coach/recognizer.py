@@ -74,8 +74,10 @@ def _incline(v: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(v[..., 1] / (_norm(v) + 1e-9), -1, 1)))
 
 
-def frame_features(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, wh: tuple[int, int]) -> np.ndarray:
-    """(N, 33, 2), (N, 33, 3), (N, 33) -> (N, F) per-frame features (see the module doc)."""
+def frame_features(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, wh: tuple[int, int],
+                   version: int = 1) -> np.ndarray:
+    """(N, 33, 2), (N, 33, 3), (N, 33) -> (N, F) per-frame features (see the module doc).
+    ``version`` 2 adds the image-plane pose (:func:`image_features`)."""
     p = world.astype(np.float64).copy()
     p[..., 1] *= -1.0  # y up
     hip = 0.5 * (p[:, LHIP] + p[:, RHIP])
@@ -149,7 +151,28 @@ def frame_features(xy: np.ndarray, world: np.ndarray, vis: np.ndarray, wh: tuple
     across = np.clip((img[:, cols, 0] - ihip[:, :1]) / itorso, -6, 6)
     depth = np.stack([(p[:, a, 2] - p[:, b, 2]) / torso for a, b in pairs], -1)
     nearer = np.stack([v[:, a] - v[:, b] for a, b in pairs], -1)
-    return np.concatenate([body, ang, dist, up, itrunk, aspect, seen, across, nearer, depth], axis=1)
+    out = [body, ang, dist, up, itrunk, aspect, seen, across, nearer, depth]
+    if version >= 2:
+        out.append(image_features(img, v))
+    return np.concatenate(out, axis=1)
+
+
+# 2-D segments whose image lengths give the body's size in the image (many directions, so that
+# foreshortening of one, e.g. the trunk seen end-on in a fold, does not shrink the scale)
+_SEGMENTS = [(LSH, LHIP), (RSH, RHIP), (LHIP, LKN), (RHIP, RKN), (LKN, LAN), (RKN, RAN), (LSH, RSH),
+             (LHIP, RHIP)]
+
+
+def image_features(img: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The pose as the image shows it, trusting no depth: every key landmark relative to the hips
+    (across, down) in units of the body's size in the image (mean image length of trunk, thighs,
+    shins, shoulder and hip width), each of those lengths over that size (how foreshortened each
+    is: a cue to the view), and each key landmark's visibility."""
+    ihip = 0.5 * (img[:, LHIP] + img[:, RHIP])
+    seg = np.stack([_norm(img[:, a] - img[:, b]) for a, b in _SEGMENTS], -1)
+    size = np.maximum(seg.mean(1), 1.0)[:, None]
+    rel = np.clip((img[:, KEY] - ihip[:, None]) / size[:, :, None], -5, 5).reshape(len(img), -1)
+    return np.concatenate([rel, seg / size, v[:, KEY]], axis=1)
 
 
 class Window:
@@ -239,6 +262,11 @@ class Model:
         return tuple(float(w) for w in self.meta.get("windows", [WINDOW_S]))
 
     @property
+    def features(self) -> int:
+        """Which per-frame features (:func:`frame_features`'s ``version``) the model takes."""
+        return int(self.meta.get("features", 1))
+
+    @property
     def members(self) -> int:
         return self.weights[0].shape[0] if self.weights[0].ndim == 3 else 1
 
@@ -314,9 +342,9 @@ def clip_probabilities(
     wh: tuple[int, int],
 ) -> np.ndarray:
     """Per-frame class probabilities for a whole clip (arrays as in :func:`frame_features`)."""
-    f = window_features(frame_features(xy, world, vis, wh), ok, times, model.windows)
+    f = window_features(frame_features(xy, world, vis, wh, model.features), ok, times, model.windows)
     mxy, mw, mv = mirror_arrays(xy, world, vis, wh[0])
-    fm = window_features(frame_features(mxy, mw, mv, wh), ok, times, model.windows)
+    fm = window_features(frame_features(mxy, mw, mv, wh, model.features), ok, times, model.windows)
     return model.predict_symmetric(f, fm)
 
 
@@ -487,7 +515,7 @@ class Recognizer:
         # the pose and its mirror image as two rows of one call: the same numbers, and half
         # the numpy calls (each costs more than its arithmetic on one pose)
         f = frame_features(np.concatenate([xy, mxy]), np.concatenate([world, mworld]),
-                           np.concatenate([vis, mvis]), pose.image_wh)
+                           np.concatenate([vis, mvis]), pose.image_wh, self.model.features)
         fw, fmw = self._win.push(t, f[0]), self._mwin.push(t, f[1])
         both = self.model.predict(np.stack([fw, fmw]))  # the pose and its mirror image in one pass
         return self.update_row(0.5 * (both[0] + both[1][self._swap]), t)

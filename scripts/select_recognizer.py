@@ -1,16 +1,19 @@
 """Compare recogniser variants on a held-out part of the TRAINING split (never the validation part).
 
-    python scripts/select_recognizer.py VARIANT [VARIANT ...]
+    python scripts/select_recognizer.py [--fold K] [--keep DIR] VARIANT [VARIANT ...]
 
 The training part is split by body and by camera: a quarter of the training bodies and a
 quarter of the training cameras are held out; the MLPs are fitted on the clips of neither, and
 scored on the clips of held-out bodies *and* held-out cameras ("both", like the validation part)
 and on those of either ("either", more clips). Scoring is frame by frame through the live
 smoother, as in scripts/tune_smoother.py. Prints one line of figures per variant.
+``--fold K`` runs one draw only (default both); ``--keep DIR`` saves each fitted model as
+DIR/VARIANT_foldK.npz (for scripts/recognizer_errors.py; keep DIR outside the repository).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -22,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import clips  # noqa: E402
-from train_recognizer import COACHED, SEED, UNSIDED, fit, training_rows  # noqa: E402
+from train_recognizer import COACHED, SEED, TURN_DEG, UNSIDED, fit, training_rows  # noqa: E402
 from tune_smoother import label_probs, score, truth  # noqa: E402
 
 from coach.recognizer import NONE, Model  # noqa: E402
@@ -30,6 +33,16 @@ from coach.recognizer import NONE, Model  # noqa: E402
 NONE_WEIGHTS = (1.0, 0.5, 0.25)
 FOLDS = (0, 1)  # two different draws of held-out bodies and cameras
 VARIANTS = {
+    # what train_recognizer.py's constants fit (c4's shipped model)
+    "c4": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2},
+    # with the image-plane pose (frame_features version 2)
+    "c4_f2": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2},
+    "c4_f2_a1": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-1, "features": 2},
+    "c4_f2_turn60": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+                     "turn_copies": 1, "turn_deg": 60.0},
+    # fewer rows of the largest classes ('other', the roll-down, pigeon): a weaker prior for 'none'
+    "c4_f2_pc3000": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+                     "per_class": 3000},
     "base": {},
     "ens5": {"members": 5},
     "win3": {"windows": (1.0, 3.0)},
@@ -128,18 +141,27 @@ def evaluate(model: Model, part: list, none_weights=(1.0,)) -> dict:
 
 
 def main() -> int:
-    for name in sys.argv[1:]:
-        for fold in FOLDS:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("variants", nargs="+", choices=sorted(VARIANTS))
+    ap.add_argument("--fold", type=int, choices=FOLDS, help="one draw only (default: both)")
+    ap.add_argument("--keep", type=Path, help="save each fitted model here (outside the repository)")
+    args = ap.parse_args()
+    for name in args.variants:
+        for fold in FOLDS if args.fold is None else (args.fold,):
             fit_part, either, both = folds(fold)
             v = dict(VARIANTS[name])
             t0 = time.time()
             windows = tuple(v.pop("windows", (1.0,)))
+            features = v.pop("features", 1)
             x, y = training_rows(fit_part, windows=windows, swap_copies=v.pop("swap_copies", 0),
-                                 turn_copies=v.pop("turn_copies", 0))
-            model = fit(x, y, balanced=False, windows=windows, **v)
+                                 turn_copies=v.pop("turn_copies", 0), features=features,
+                                 turn_deg=v.pop("turn_deg", TURN_DEG))
+            model = fit(x, y, balanced=False, windows=windows, features=features, **v)
             model.meta["coached"] = list(COACHED)
             model.meta["unsided"] = list(UNSIDED)
             fit_s = time.time() - t0
+            if args.keep:
+                model.save(args.keep / f"{name}_fold{fold}.npz")
             out = {"variant": name, "fold": fold, "fit_s": round(fit_s), "rows": len(x),
                    "clips": [len(fit_part), len(either), len(both)],
                    "either": evaluate(model, either, NONE_WEIGHTS), "both": evaluate(model, both)}

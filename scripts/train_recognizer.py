@@ -49,7 +49,10 @@ NAMED = {
     "table_top": "table_top",
     "sphinx": "sphinx",
 }
-PER_CLASS = 8000  # training rows per class at most (balance the classes)
+# Training rows per class at most (balance the classes). 8000 capped only 'other' (21,000 rows on a
+# select_recognizer fold, against 700-1,500 for most stretch classes), a prior that took stretch
+# frames for 'none'; 3000 also caps the roll-down and pigeon (select_recognizer c4_f2_pc3000)
+PER_CLASS = 3000
 
 
 def frame_classes(clip) -> np.ndarray:
@@ -62,6 +65,7 @@ WINDOWS = (1.0, 3.0)  # feature window lengths, seconds
 MEMBERS = 5  # MLPs averaged (each on its own class-balanced sample, its own seed)
 HIDDEN = (192, 96)
 ALPHA = 1e-2
+FEATURES = 2  # coach.recognizer.frame_features's version (2: with the image-plane pose)
 SWAP_COPIES = 0  # extra copies of each clip with the pose model's left/right leg swaps imitated
 SWAP_RATE = 0.15  # share of a copy's frames inside a swap
 TURN_COPIES = 0  # extra copies of each clip seen from a slightly turned camera
@@ -110,7 +114,8 @@ def turn_view(xy: np.ndarray, world: np.ndarray, yaw_deg: float, tilt_deg: float
 
 
 def clip_rows(clip, windows: tuple[float, ...] = WINDOWS, swap_rng: np.random.Generator | None = None,
-              turn_rng: np.random.Generator | None = None):
+              turn_rng: np.random.Generator | None = None, features: int = FEATURES,
+              turn_deg: float = TURN_DEG):
     """Window features of a clip and of its mirror image, and the frames' classes; with
     ``swap_rng``, of a copy with leg swaps imitated; with ``turn_rng``, seen from a camera
     turned a little (up to TURN_DEG about the vertical, TILT_DEG up or down)."""
@@ -121,10 +126,11 @@ def clip_rows(clip, windows: tuple[float, ...] = WINDOWS, swap_rng: np.random.Ge
     if swap_rng is not None:
         xy, world, vis = swap_legs(xy, world, vis, *leg_swaps(clip.n, swap_rng))
     if turn_rng is not None:
-        yaw, tilt = turn_rng.uniform(-TURN_DEG, TURN_DEG), turn_rng.uniform(-TILT_DEG, TILT_DEG)
+        yaw, tilt = turn_rng.uniform(-turn_deg, turn_deg), turn_rng.uniform(-TILT_DEG, TILT_DEG)
         xy, world = turn_view(xy, world, yaw, tilt)
-    f = window_features(frame_features(xy, world, vis, wh), ok, clip.times, windows)
-    fm = window_features(frame_features(*mirror_arrays(xy, world, vis, wh[0]), wh), ok, clip.times, windows)
+    f = window_features(frame_features(xy, world, vis, wh, features), ok, clip.times, windows)
+    fm = window_features(frame_features(*mirror_arrays(xy, world, vis, wh[0]), wh, features), ok, clip.times,
+                         windows)
     return f, fm, frame_classes(clip)
 
 
@@ -134,7 +140,8 @@ def swap_side(c: str) -> str:
 
 
 def training_rows(part: list | None = None, windows: tuple[float, ...] = WINDOWS,
-                  swap_copies: int = SWAP_COPIES, turn_copies: int = TURN_COPIES, seed: int = SEED):
+                  swap_copies: int = SWAP_COPIES, turn_copies: int = TURN_COPIES, seed: int = SEED,
+                  features: int = FEATURES, turn_deg: float = TURN_DEG):
     """Rows (features of every other frame and of its mirror image, sides exchanged) and labels
     from ``part`` (default: the whole training part), with ``swap_copies`` leg-swapped copies
     and ``turn_copies`` turned-camera copies (the first ``swap_copies`` of those also swapped)."""
@@ -144,7 +151,7 @@ def training_rows(part: list | None = None, windows: tuple[float, ...] = WINDOWS
         for copy in range(1 + max(swap_copies, turn_copies)):
             swap = rng if 0 < copy <= swap_copies else None
             turn = rng if 0 < copy <= turn_copies else None
-            f, fm, y = clip_rows(clip, windows, swap, turn)
+            f, fm, y = clip_rows(clip, windows, swap, turn, features, turn_deg)
             use = (y != "") & clip.track["ok"]
             use[1 - copy % 2::2] = False  # neighbouring frames are nearly the same: every other one
             xs += [f[use], fm[use]]
@@ -152,20 +159,20 @@ def training_rows(part: list | None = None, windows: tuple[float, ...] = WINDOWS
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def balance(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Row indices with at most PER_CLASS rows of each class."""
+def balance(y: np.ndarray, rng: np.random.Generator, per_class: int = PER_CLASS) -> np.ndarray:
+    """Row indices with at most ``per_class`` rows of each class."""
     keep = []
     for c in sorted(set(y)):
         idx = np.nonzero(y == c)[0]
-        if len(idx) > PER_CLASS:
-            idx = rng.choice(idx, PER_CLASS, replace=False)
+        if len(idx) > per_class:
+            idx = rng.choice(idx, per_class, replace=False)
         keep.append(np.sort(idx))
     return np.concatenate(keep)
 
 
 def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int, ...] = HIDDEN,
         alpha: float = ALPHA, seed: int = SEED, balanced: bool = False, max_iter: int = 60,
-        windows: tuple[float, ...] = WINDOWS) -> Model:
+        windows: tuple[float, ...] = WINDOWS, features: int = FEATURES, per_class: int = PER_CLASS) -> Model:
     """``members`` MLPs, member m on its own class-balanced sample of the rows (unless
     ``balanced`` says they already are) with random_state seed + m; one standardisation.
     BLAS runs on one thread, so the sums (and the weights) do not depend on the machine's cores."""
@@ -179,7 +186,7 @@ def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int,
     classes = sorted(set(y))
     ws, bs = [], []
     for m in range(members):
-        idx = np.arange(len(y)) if balanced and m == 0 else balance(y, rng)
+        idx = np.arange(len(y)) if balanced and m == 0 else balance(y, rng, per_class)
         mlp = MLPClassifier(
             hidden_layer_sizes=hidden,
             alpha=alpha,
@@ -200,7 +207,7 @@ def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int,
         weights = tuple(np.stack([w[i] for w in ws]) for i in range(len(ws[0])))
         biases = tuple(np.stack([b[i] for b in bs]) for i in range(len(bs[0])))
     return Model(classes=tuple(str(c) for c in classes), mean=sc.mean_, scale=sc.scale_,
-                 weights=weights, biases=biases, meta={"windows": list(windows)})
+                 weights=weights, biases=biases, meta={"windows": list(windows), "features": features})
 
 
 def validate(model: Model) -> dict:
@@ -247,6 +254,7 @@ def main() -> int:
         "train_clips": len(clips("train")),
         "train_rows": int(len(x)),
         "windows": list(WINDOWS),
+        "features": FEATURES,
         "members": MEMBERS,
         "hidden": list(HIDDEN),
         "alpha": ALPHA,

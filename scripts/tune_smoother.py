@@ -1,12 +1,14 @@
 """Choose the recogniser's smoothing (coach.recognizer.Smoother) on the training part only.
 
-    python scripts/tune_smoother.py
+    python scripts/tune_smoother.py [--kept MODEL.npz --fold K]
 
 The MLPs (the variant train_recognizer.py fits) are fitted on the clips of half the training
 bodies and run on the other half's clips (bodies it never saw, as in use); the smoother's
 settings are then compared there, frame by frame, on the corpus's own scoring (stretch and side
 right on frames in a stretch, "none" on negatives, spurious side switches inside one-sided
 holds). The validation part is never read.
+With ``--kept``, a model scripts/select_recognizer.py fitted on one of its folds (--keep) is
+run on that fold's held-out clips instead (bodies or cameras it never saw).
 Prints the table, best first; the chosen values go into Smoother's defaults by hand.
 """
 
@@ -101,8 +103,28 @@ def held_out_runs() -> list:
     return runs
 
 
+def kept_runs(path: Path, fold: int) -> list:
+    """(clip, per-frame label probabilities, truth) for the held-out clips ("either") of one of
+    scripts/select_recognizer.py's folds, from the model it fitted there and kept (--keep)."""
+    from select_recognizer import folds
+
+    from coach.recognizer import Model
+
+    model = Model.load(path)
+    model.meta["coached"] = list(COACHED)
+    _, either, _ = folds(fold)
+    print(f"{path.name}: scored on fold {fold}'s {len(either)} held-out clips", flush=True)
+    return [(c, label_probs(model, c), truth(c)) for c in either]
+
+
 def main() -> int:
-    runs = held_out_runs()
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kept", type=Path, help="a model select_recognizer.py kept (default: fit one here)")
+    ap.add_argument("--fold", type=int, default=0, help="the fold that model was fitted on")
+    args = ap.parse_args()
+    runs = kept_runs(args.kept, args.fold) if args.kept else held_out_runs()
     rows = []
     for values in itertools.product(*GRID.values()):
         st = dict(zip(GRID, values, strict=True))

@@ -40,7 +40,7 @@ def random_pose(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.nd
     return xy[None], world[None], vis[None]
 
 
-def tiny_model(n_features: int, seed: int = 0) -> Model:
+def tiny_model(n_features: int, seed: int = 0, features: int = 1) -> Model:
     rng = np.random.default_rng(seed)
     w = (rng.normal(0, 0.3, (n_features, 16)), rng.normal(0, 0.3, (16, len(CLASSES))))
     b = (rng.normal(0, 0.1, 16), rng.normal(0, 0.1, len(CLASSES)))
@@ -50,7 +50,7 @@ def tiny_model(n_features: int, seed: int = 0) -> Model:
         np.ones(n_features),
         w,
         b,
-        {"coached": ["supine_figure4", "pigeon", "seated_rolldown"]},
+        {"coached": ["supine_figure4", "pigeon", "seated_rolldown"], "features": features},
     )
 
 
@@ -63,6 +63,7 @@ def test_mirror_swaps_sides_and_is_its_own_inverse():
         np.testing.assert_allclose(a, b)
 
 
+@pytest.mark.parametrize("version", [1, 2])
 @pytest.mark.parametrize(
     ("name", "change"),
     [
@@ -71,13 +72,15 @@ def test_mirror_swaps_sides_and_is_its_own_inverse():
         ("camera turned about the vertical", lambda xy, w: (xy, w @ _turn(70).T)),
     ],
 )
-def test_features_ignore_size_place_and_turn(name, change):
+def test_features_ignore_size_place_and_turn(name, change, version):
     xy, world, vis = random_pose(np.random.default_rng(2))
-    base = frame_features(xy, world, vis, WH)
+    base = frame_features(xy, world, vis, WH, version)
     xy2, world2 = change(xy, world)
-    got = frame_features(xy2, world2, vis, WH)
+    got = frame_features(xy2, world2, vis, WH, version)
     if "turned" in name:  # which point is nearer the camera is meant to change with the view
-        got, base = got[:, :-N_DEPTH], base[:, :-N_DEPTH]
+        n = frame_features(xy, world, vis, WH).shape[1]  # version 1's depth order ends its part
+        keep = np.r_[0:n - N_DEPTH, n:base.shape[1]]
+        got, base = got[:, keep], base[:, keep]
     # the image aspect feature adds a pixel to each extent, so scaling moves it a hair
     np.testing.assert_allclose(got, base, atol=5e-3, err_msg=name)
 
@@ -100,14 +103,16 @@ def test_symmetric_prediction_gives_mirrored_sides_equal_probability():
     np.testing.assert_allclose(p.sum(1), 1.0)
 
 
-def test_live_recogniser_reads_the_same_probabilities_as_training():
+@pytest.mark.parametrize("version", [1, 2])
+def test_live_recogniser_reads_the_same_probabilities_as_training(version):
     """Frame by frame (with a frame where nobody is seen) the live path gives the batch rows."""
     rng = np.random.default_rng(4)
     xy, world, vis = (np.concatenate(a) for a in zip(*[random_pose(rng) for _ in range(25)], strict=True))
     ok = np.ones(25, bool)
     ok[7] = False
     times = np.cumsum(rng.uniform(0.05, 0.12, 25))
-    model = tiny_model(2 * frame_features(xy[:1], world[:1], vis[:1], WH).shape[1] + 1)
+    n = frame_features(xy[:1], world[:1], vis[:1], WH, version).shape[1]
+    model = tiny_model(2 * n + 1, features=version)
     batch = clip_probabilities(model, xy, world, vis, ok, times, WH)
     rec = Recognizer(model)
     for i in range(25):

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 import synth
 
@@ -293,6 +294,38 @@ def test_a_stretch_without_sides_follows_the_recogniser(tmp_path):
     s = Session(ex, recognize=lambda pose, t: Recognition(ex.name, None, 0.9))
     play(s, [(4, lambda t: synth.child_pose())])
     assert report(s)["sides"]["both"]["hold_s"] > 3.5
+
+
+def test_the_way_out_of_a_hold_is_not_counted_as_held(tmp_path):
+    """The recogniser lets go of a stretch a couple of seconds after the body has left it:
+    the hold ends where the body started moving out, in the totals and in the intervals."""
+    from coach.recognizer import NONE, Recognition
+
+    ex = _both_sides(tmp_path)
+    held = synth.child_pose()
+    torso = held.torso_length()
+
+    def moving_out(t: float) -> Pose:
+        return Pose(held.xy + np.array([0.5 * torso * (t - 6.0 + 1 / FPS), 0.0]), held.world,
+                    held.visibility, held.image_wh)
+
+    # named until 1.3 s after the body started moving (as on the corpus), confirmed 1 s later
+    named = lambda pose, t: Recognition(ex.name if t < 7.3 else NONE, None, 0.9)  # noqa: E731
+    s = Session(ex, recognize=named)
+    play(s, [(6, lambda t: held), (4, moving_out)])
+    r = report(s)
+    assert r["sides"]["both"]["in_position_s"] == pytest.approx(6.0, abs=0.15)
+    assert r["sides"]["both"]["hold_s"] == pytest.approx(6.0, abs=0.15)
+    assert r["in_position"][0]["end_s"] == pytest.approx(6.0, abs=0.1)
+    # the video ends while the body moves out, still named: the same end
+    s = Session(ex, recognize=lambda pose, t: Recognition(ex.name, None, 0.9))
+    play(s, [(6, lambda t: held), (1.2, moving_out)])
+    assert report(s)["sides"]["both"]["in_position_s"] == pytest.approx(6.0, abs=0.15)
+    # a flicker of the recogniser with the body still takes nothing back
+    s = Session(ex, recognize=lambda pose, t: Recognition(ex.name if not 5.0 <= t < 5.3 else NONE,
+                                                          None, 0.9))
+    play(s, [(8, lambda t: held)])
+    assert report(s)["sides"]["both"]["in_position_s"] == pytest.approx(8.0 - 0.3, abs=0.15)
 
 
 def test_a_stretch_without_sides_cannot_measure_a_leg(tmp_path):

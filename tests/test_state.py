@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import synth
 
@@ -9,7 +10,7 @@ from coach.session.cue import CueBoard
 from coach.session.frame import Cue, Verdict, balance_of
 from coach.session.judge import EventLog
 from coach.session.locate import SideTracker
-from coach.session.timing import Debouncer
+from coach.session.timing import Debouncer, ExitDater
 
 FPS = 15
 
@@ -34,6 +35,39 @@ def test_debouncer_ignores_flicker():
     d = Debouncer(on_s=0.4, off_s=0.4)
     states = [d.update(i % 2 == 0, i / FPS) for i in range(60)]
     assert not any(states)
+
+
+def _moved(pose: Pose, dx: float) -> Pose:
+    """The same pose ``dx`` pixels to the right in the image."""
+    return Pose(pose.xy + np.array([dx, 0.0]), pose.world, pose.visibility, pose.image_wh)
+
+
+def test_exit_dater_finds_when_the_body_started_moving_out():
+    held = synth.child_pose()
+    torso = held.torso_length()
+    d = ExitDater()
+    for t in _times(6.0):  # held still 4 s, then sliding out at half a torso length a second
+        d.update(held if t < 4.0 else _moved(held, 0.5 * torso * (t - 4.0 + 1 / FPS)), t)
+    assert d.left_at(5.2, since=0.0) == pytest.approx(4.0, abs=1.01 / FPS)  # lost 1.2 s later
+    assert d.left_at(5.2, since=4.5) == 5.2  # nothing of that hold to compare with
+
+
+def test_exit_dater_moves_nothing_back_when_the_body_did_not_move():
+    held = synth.child_pose()
+    d = ExitDater()
+    for t in _times(6.0):
+        d.update(held, t)
+    assert d.left_at(6.0, since=0.0) == 6.0
+
+
+def test_exit_dater_goes_back_at_most_its_look_back():
+    held = synth.child_pose()
+    torso = held.torso_length()
+    d = ExitDater(look_s=1.5)
+    for t in _times(8.0):
+        d.update(held if t < 2.0 else _moved(held, 0.5 * torso * (t - 2.0 + 1 / FPS)), t)
+    assert d.left_at(8.0, since=0.0) == pytest.approx(8.0 - 1.5, abs=1.01 / FPS)
+    assert d.left_at(8.0, since=0.0, look_s=2.5) == pytest.approx(8.0 - 2.5, abs=1.01 / FPS)
 
 
 def _reps(**kw) -> RepsDef:

@@ -116,6 +116,17 @@ class AutoSession:
     def exercise(self) -> Exercise:
         return self.sessions[self.active].exercise
 
+    def _date_end(self, t: float) -> None:
+        """A segment closed on this frame ends where its stretch's session dated the way out
+        (the recogniser lets go of a stretch a couple of seconds after the body left it)."""
+        last = self.segments.items[-1] if self.segments.items else None
+        if last is None or last.end_s != round(t, 2) or last.stretch not in self.sessions:
+            return
+        left = self.sessions[last.stretch].left_now
+        if left is not None:
+            end = round(max(last.start_s, min(last.end_s, left)), 2)
+            self.segments.items[-1] = last.model_copy(update={"end_s": end})
+
     def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
         states = {name: s.update(pose, t, people) for name, s in self.sessions.items()}
         r = self.shared.last
@@ -124,6 +135,7 @@ class AutoSession:
             self.active = r.stretch
             self._seen = True
         self.segments.update(r, t)
+        self._date_end(t)
         key = None if r.stretch == NONE else (r.stretch, r.side)
         if key != self._key:
             self._key = key

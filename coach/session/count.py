@@ -9,6 +9,7 @@ when it cleared. The ledger is told these dates by the judge and books them itse
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from coach.pose import Pose
 from coach.rules import measures as M
@@ -20,6 +21,7 @@ from coach.session.timing import Debouncer, MotionMeter
 
 HOLD_GRACE_S = 1.0  # a break in good form this short does not end the unbroken hold
 MERGE_GAP_S = 1.0  # in-position intervals of one side this close together are one
+RETRACT_KEEP_S = 6.0  # bookings kept this long, to take back the way out of a hold
 
 
 class HoldLedger:
@@ -32,14 +34,20 @@ class HoldLedger:
         self.grace_s = grace_s
         self._side: str | None = None
         self._broken_for = 0.0
+        self._best_before = 0.0  # the side's best hold before the current one began
+        self._ended: tuple[str, float, float] | None = None  # (side, length, best before it)
 
     def update(self, side: Side | None, good: bool, dt: float) -> float:
         if side != self._side:
+            if self._side is not None:
+                self._ended = (self._side, self.current_s, self._best_before)
             self.current_s, self._side, self._broken_for = 0.0, side, 0.0
         if side is None:
             return 0.0
         tot = self.totals[side]
         if good:
+            if self.current_s == 0.0:
+                self._best_before = tot.best_hold_s
             tot.hold_s += dt
             self.current_s += dt
             self._broken_for = 0.0
@@ -58,6 +66,18 @@ class HoldLedger:
         tot.fault_s += take
         if self._side == side:
             self.current_s = max(0.0, self.current_s - take)
+
+    def retract(self, side: str, good_s: float, fault_s: float) -> None:
+        """The last ``good_s`` of good form and ``fault_s`` in fault on ``side`` were the way out
+        of the hold just ended, not the hold: take them back (and from its length)."""
+        tot = self.totals[side]
+        take = min(good_s, tot.hold_s)
+        tot.hold_s -= take
+        tot.fault_s = max(0.0, tot.fault_s - fault_s)
+        if self._ended is not None and self._ended[0] == side:
+            _, length, before = self._ended
+            if tot.best_hold_s <= length + 1e-9:
+                tot.best_hold_s = max(before, length - take)
 
     def book_good(self, side: str, seconds: float) -> None:
         """``seconds`` up to now were good form again, a fault having cleared that long ago."""
@@ -145,6 +165,12 @@ class Intervals:
         self.items: list[dict] = []
         self._open = False
 
+    def end_at(self, side: Side, t: float) -> None:
+        """The interval of ``side`` just closed really ended at ``t``."""
+        last = self.items[-1] if self.items else None
+        if last is not None and not self._open and last["side"] == side:
+            last["end_s"] = round(max(last["start_s"], min(last["end_s"], t)), 2)
+
     def update(self, side: Side | None, t: float) -> None:
         last = self.items[-1] if self.items else None
         if last is not None and self._open:
@@ -177,6 +203,7 @@ class Counter:
         self._last_count: dict[str, tuple[Side, float]] = {}
         self.position_s = {s: 0.0 for s in exercise.sides}
         self.position_frames = 0
+        self._booked: deque[tuple[float, str, float, bool, bool]] = deque()  # (t, side, s, good, fault)
         self.intervals = Intervals()
         self._rep_side: Side | None = None
         self._last_rep: tuple[Side, float] | None = None
@@ -194,8 +221,11 @@ class Counter:
         return self.still.update(speed is not None and speed <= limit, t)
 
     def update(self, pose: Pose, where: Location, judged: Judgement, t: float,
-               dt: float) -> float:
-        """Book the frame; returns the current unbroken hold."""
+               dt: float, left: tuple[Side, float] | None = None) -> float:
+        """Book the frame; returns the current unbroken hold. ``left``: the hold of that side
+        ended on this frame, and really from that time on (:class:`ExitDater`)."""
+        if left is not None:
+            self.retract(*left)
         for ev in judged.opened:  # dated from its onset: that window was not good form
             if ev.side is not None:
                 self.ledger.book_fault(ev.side, max(0.0, t - ev.start_s))
@@ -217,7 +247,23 @@ class Counter:
             self.position_frames += 1
             if judged.faults:
                 self.ledger.totals[side].fault_s += dt_held
+            self._booked.append((t, side, dt_held, good, bool(judged.faults)))
+        while self._booked and self._booked[0][0] < t - RETRACT_KEEP_S:
+            self._booked.popleft()
         return hold_s
+
+    def retract(self, side: Side, at: float) -> None:
+        """Take back what was booked to ``side`` from ``at`` on: the way out of its hold."""
+        pos = good = fault = 0.0
+        for tb, sb, s, g, f in self._booked:
+            if sb == side and tb >= at:
+                pos, good, fault = pos + s, good + s * g, fault + s * f
+        if pos <= 0.0:
+            return
+        self.position_s[side] = max(0.0, self.position_s[side] - pos)
+        self.ledger.retract(side, good, fault)
+        self.intervals.end_at(side, at)
+        self._booked = deque(b for b in self._booked if not (b[1] == side and b[0] >= at))
 
     def count_reps(self, pose: Pose, where: Location, t: float) -> int:
         """Count reps, and the definition's further counts, for the side; returns the movement's

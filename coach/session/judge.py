@@ -118,10 +118,13 @@ class EventLog:
                 closed.append(self._close(v.check, end))
         return opened, closed
 
-    def drop_recent(self, left_at: float) -> None:
+    def drop_recent(self, left_at: float, moved_at: float | None = None) -> None:
         """The person left the position at ``left_at``: a fault that began just before is the
-        start of getting out of the stretch (hips rise to change sides), not a fault in it."""
+        start of getting out of the stretch (hips rise to change sides), not a fault in it; so
+        is one begun after the body started moving out (``moved_at``)."""
         cut = left_at - EXIT_GRACE_S
+        if moved_at is not None:
+            cut = min(cut, moved_at)
         for name in [n for n, ev in self.open.items() if ev.start_s >= cut]:
             del self.open[name]
         self.events = [e for e in self.events if round(e.start_s, 2) < cut]
@@ -170,7 +173,7 @@ class Judge:
         self._side: Side | None = None
         self._out_since: float | None = None
 
-    def _follow(self, where: Location, t: float) -> None:
+    def _follow(self, where: Location, t: float, moved_at: float | None = None) -> None:
         """A new side resets the checks; leaving the position settles the faults begun just
         before, and a long break forgets the start of the hold."""
         if where.side != self._side:
@@ -182,14 +185,16 @@ class Judge:
             return
         if self._out_since is None:
             self._out_since = t
-            self.log.drop_recent(where.since if where.since is not None else t)
+            self.log.drop_recent(where.since if where.since is not None else t, moved_at)
         if t - self._out_since > BASELINE_KEEP_S:
             for m in self.monitors:
                 if m.check.relative:
                     m.reset()
 
-    def update(self, pose: Pose, where: Location, t: float, dt: float) -> Judgement:
-        self._follow(where, t)
+    def update(self, pose: Pose, where: Location, t: float, dt: float,
+               moved_at: float | None = None) -> Judgement:
+        """``moved_at``: on the frame a hold is left, when the body really started moving out."""
+        self._follow(where, t, moved_at)
         active = where.in_position and not where.switching
         verdicts = tuple(m.update(pose, where.side, t, active) for m in self.monitors)
         opened, closed = self.log.update(verdicts, where.side, self.messages, t)

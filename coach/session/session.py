@@ -8,6 +8,7 @@ sums it up as a typed :class:`Report`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from coach.session.count import Counter
 from coach.session.cue import CueBoard, CueChooser
 from coach.session.frame import FrameState, Reading, Side, balance_of_sides, snapshot
 from coach.session.judge import FaultEvent, Judge
-from coach.session.locate import Locator, locator_for
+from coach.session.locate import Location, Locator, locator_for
 from coach.session.quality import Quality
 from coach.session.report import (
     BalanceReport,
@@ -32,6 +33,9 @@ from coach.session.report import (
     SideReport,
     Targets,
 )
+from coach.session.timing import ExitDater
+
+SWITCH_LOOK_S = 2.5  # how far back a side switch's way out is looked for (ExitDater's look_s + 1 s)
 
 if TYPE_CHECKING:
     from coach.recognizer import Recognition
@@ -84,6 +88,11 @@ class Session:
         self.locator = locator or locator_for(exercise, first_side, still_image, recognize)
         self.judge = Judge(exercise, instant=still_image)
         self.counter = Counter(exercise)
+        # moving is part of a stretch with movements to count (leans, roll-downs, kicks): there
+        # a movement before leaving is the stretch, not the way out, and is not taken back
+        self.exits = ExitDater() if exercise.reps is None and not exercise.counts else None
+        self._run: tuple[Side, float] | None = None  # the side held, since when
+        self.left_now: float | None = None  # a hold left on this frame: when it really ended
         self.chooser = CueChooser(exercise)
         self.cues = CueBoard()
         self.quality = Quality(exercise)
@@ -95,8 +104,12 @@ class Session:
         people = people if people is not None else int(person)
         dt = self.clock.update(person, people, t)
         where = self.locator.update(pose, t)
-        judged = self.judge.update(pose, where, t, dt)
-        hold_s = self.counter.update(pose, where, judged, t, dt)
+        left = self._left(where, t)
+        self.left_now = left[1] if left else None
+        if self.exits is not None:
+            self.exits.update(pose, t)
+        judged = self.judge.update(pose, where, t, dt, left[1] if left else None)
+        hold_s = self.counter.update(pose, where, judged, t, dt, left)
         direction = self.counter.count_reps(pose, where, t)
         totals = self.counter.totals
         balance = balance_of_sides(totals, ex.balance_tolerance)
@@ -109,6 +122,25 @@ class Session:
                           self._readings(pose, where.side),
                           tuple((e.check, e.start_s) for e in self.judge.log.open.values()),
                           warnings, getattr(self.locator, "recognition", None))
+
+    def _left(self, where: Location, t: float) -> tuple[Side, float] | None:
+        """On the frame a side's hold is left (out of position, or the other side), that side
+        and when the body really started moving out; else None."""
+        side = where.side if where.in_position else None
+        out = None
+        if self.exits is None:
+            return None
+        if self._run is not None and side != self._run[0]:
+            if side is None and where.since is not None:  # out: looked back from when it was lost
+                out = (self._run[0], self.exits.left_at(where.since, self._run[1]))
+            else:  # the other side, confirmed about as late as leaving is (SWITCH_LOOK_S)
+                out = (self._run[0], self.exits.left_at(t, self._run[1], SWITCH_LOOK_S))
+        if side is None:
+            self._run = None
+        elif self._run is None or side != self._run[0]:
+            start = where.since if where.since is not None and self._run is None else t
+            self._run = (side, start)
+        return out
 
     def _looks_like(self) -> str | None:
         """A clearly different pose the recogniser sees (another stretch, or a named posture)."""
@@ -134,9 +166,19 @@ class Session:
         return tuple(out)
 
     def finish(self) -> None:
-        """Close open fault and position intervals at the end of the session."""
-        self.judge.finish(self.clock.t_last)
-        self.counter.intervals.update(None, self.clock.t_last)
+        """Close open fault and position intervals at the end of the session; a hold still on
+        then ends where the body started moving out, if it did (as when a hold is left)."""
+        end = self.clock.t_last
+        left = None
+        if self._run is not None and self.exits is not None:
+            left = (self._run[0], self.exits.left_at(end + 1e-6, self._run[1]))
+            if left[1] <= end:
+                self.judge.log.drop_recent(math.inf, left[1])
+        self.judge.finish(end)
+        self.counter.intervals.update(None, end)
+        if left is not None and left[1] <= end:
+            self.counter.retract(*left)
+        self._run = None
 
     def _notes(self) -> list[str]:
         c, notes = self.clock, []

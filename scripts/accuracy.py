@@ -502,6 +502,9 @@ def corpus_summary(part: list[Clip]) -> dict:
 
 
 def plot(fig: dict, path: Path) -> str | None:
+    """Each check's share of faults flagged by true size, one small panel per check in a grid:
+    blue at or above the fault size (should reach 1), grey under the clean size (flags there
+    are false), light in between (not scored); each bar labelled found / faults."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -510,15 +513,29 @@ def plot(fig: dict, path: Path) -> str | None:
     rows = [(ex, c, v) for ex, s in fig["stretches"].items() for c, v in s["checks"].items() if v["by_size"]]
     if not rows:
         return None
-    figure, axes = plt.subplots(1, len(rows), figsize=(3.2 * len(rows), 3), squeeze=False)
-    for ax, (ex, c, v) in zip(axes[0], rows, strict=True):
+    thresholds = manifest()["thresholds"]
+    cols = min(6, len(rows))
+    n_rows = -(-len(rows) // cols)
+    figure, axes = plt.subplots(n_rows, cols, figsize=(2.6 * cols, 2.4 * n_rows), squeeze=False)
+    for ax in axes.flat[len(rows):]:
+        ax.set_visible(False)
+    for ax, (ex, c, v) in zip(axes.flat, rows, strict=False):
         labels = list(v["by_size"])
         rate = [a / b if b else 0 for a, b in v["by_size"].values()]
-        ax.bar(range(len(labels)), rate, color="#2f6db3")
-        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
+        th = thresholds.get(c, {})
+        colour = ["#2f6db3" if _lo(lab) >= th.get("fault", float("inf")) else
+                  "#9a9a9a" if _lo(lab) < th.get("clean", -1.0) else "#a9c4e6" for lab in labels]
+        ax.bar(range(len(labels)), rate, color=colour)
+        for i, (a, b) in enumerate(v["by_size"].values()):
+            ax.text(i, min(rate[i], 0.85) + 0.04, f"{a}/{b}", ha="center", fontsize=6)
+        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=6)
         ax.set_ylim(0, 1)
-        ax.set_title(f"{ex}\n{c}", fontsize=8)
-    axes[0][0].set_ylabel("flagged")
+        ax.tick_params(axis="y", labelsize=6)
+        ax.set_title(f"{ex}\n{c}", fontsize=7)
+    for r in range(n_rows):
+        axes[r][0].set_ylabel("share flagged", fontsize=7)
+    figure.suptitle("Faults flagged by true size (validation part): blue at or above the fault size, "
+                    "grey under the clean size, light in between", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)

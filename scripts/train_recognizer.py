@@ -49,10 +49,14 @@ NAMED = {
     "table_top": "table_top",
     "sphinx": "sphinx",
 }
-# Training rows per class at most (balance the classes). 8000 capped only 'other' (21,000 rows on a
-# select_recognizer fold, against 700-1,500 for most stretch classes), a prior that took stretch
-# frames for 'none'; 3000 also caps the roll-down and pigeon (select_recognizer c4_f2_pc3000)
-PER_CLASS = 3000
+# Training rows per class at most (balance the classes). 8000 caps only 'other' (21,000 rows on a
+# select_recognizer fold, against 700-1,500 for most stretch classes). The variant with 3000 and
+# the image-plane pose (FEATURES = 2; select_recognizer's c4_f2_pc3000) scored better on held-out
+# training bodies and cameras and on the validation part (stretch and side 81.9 % against 80.5 %)
+# but held the roll-down sample as pigeon for 0.93 s with --exercise pigeon (test_e2e's
+# test_another_stretch_is_not_held_as_this_one: issue 8 asks that it stays "none"), so the
+# shipped model is still the one below.
+PER_CLASS = 8000
 
 
 def frame_classes(clip) -> np.ndarray:
@@ -65,7 +69,7 @@ WINDOWS = (1.0, 3.0)  # feature window lengths, seconds
 MEMBERS = 5  # MLPs averaged (each on its own class-balanced sample, its own seed)
 HIDDEN = (192, 96)
 ALPHA = 1e-2
-FEATURES = 2  # coach.recognizer.frame_features's version (2: with the image-plane pose)
+FEATURES = 1  # coach.recognizer.frame_features's version (2: with the image-plane pose)
 SWAP_COPIES = 0  # extra copies of each clip with the pose model's left/right leg swaps imitated
 SWAP_RATE = 0.15  # share of a copy's frames inside a swap
 TURN_COPIES = 0  # extra copies of each clip seen from a slightly turned camera

@@ -19,6 +19,7 @@ from coach.session.frame import Cue, FrameState, Side, SideTotals
 from coach.session.report import AutoReport, Person, Report, Segment
 from coach.session.routine import score_recording
 from coach.session.session import Session
+from coach.session.timing import ExitDater
 
 
 class SharedRecognizer:
@@ -103,7 +104,9 @@ class AutoSession:
                  still_image: bool = False, routine: RoutinePlan | None = None) -> None:
         self.shared = SharedRecognizer(recognizer)
         known = [e for e in exercises if e.name in recognizer.model.meta.get("coached", [])]
-        self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared) for e in known}
+        exits = ExitDater()  # every session sees the same frames: their poses kept once
+        self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared, exits=exits)
+                         for e in known}
         self.active = known[0].name
         self.segments = Segments(0.0 if still_image else 1.0)
         self.routine = routine

@@ -221,11 +221,8 @@ class Counter:
         return self.still.update(speed is not None and speed <= limit, t)
 
     def update(self, pose: Pose, where: Location, judged: Judgement, t: float,
-               dt: float, left: tuple[Side, float] | None = None) -> float:
-        """Book the frame; returns the current unbroken hold. ``left``: the hold of that side
-        ended on this frame, and really from that time on (:class:`ExitDater`)."""
-        if left is not None:
-            self.retract(*left)
+               dt: float) -> float:
+        """Book the frame; returns the current unbroken hold."""
         for ev in judged.opened:  # dated from its onset: that window was not good form
             if ev.side is not None:
                 self.ledger.book_fault(ev.side, max(0.0, t - ev.start_s))

@@ -78,11 +78,13 @@ class Session:
 
     def __init__(self, exercise: Exercise, first_side: Side | None = None,
                  still_image: bool = False, locator: Locator | None = None,
-                 recognize: Callable[[Pose, float], Recognition] | None = None) -> None:
+                 recognize: Callable[[Pose, float], Recognition] | None = None,
+                 exits: ExitDater | None = None) -> None:
         """``still_image``: one frame judged on its own, so nothing waits to be confirmed
         (checks that compare with the start of a hold cannot be judged then). ``locator``:
         finds side and position (default: the recogniser's when ``recognize`` is given, else the
-        exercise's side rule and position conditions)."""
+        exercise's side rule and position conditions). ``exits``: the :class:`ExitDater` to use
+        (sessions over the same frames can share one); default, one of its own."""
         self.exercise = exercise
         self.clock = Clock()
         self.locator = locator or locator_for(exercise, first_side, still_image, recognize)
@@ -90,7 +92,8 @@ class Session:
         self.counter = Counter(exercise)
         # moving is part of a stretch with movements to count (leans, roll-downs, kicks): there
         # a movement before leaving is the stretch, not the way out, and is not taken back
-        self.exits = ExitDater() if exercise.reps is None and not exercise.counts else None
+        dated = exercise.reps is None and not exercise.counts
+        self.exits = (exits or ExitDater()) if dated else None
         self._run: tuple[Side, float] | None = None  # the side held, since when
         self.left_now: float | None = None  # a hold left on this frame: when it really ended
         self.chooser = CueChooser(exercise)
@@ -109,7 +112,9 @@ class Session:
         if self.exits is not None:
             self.exits.update(pose, t)
         judged = self.judge.update(pose, where, t, dt, left[1] if left else None)
-        hold_s = self.counter.update(pose, where, judged, t, dt, left)
+        if left is not None:
+            self.counter.retract(*left)
+        hold_s = self.counter.update(pose, where, judged, t, dt)
         direction = self.counter.count_reps(pose, where, t)
         totals = self.counter.totals
         balance = balance_of_sides(totals, ex.balance_tolerance)
@@ -126,10 +131,10 @@ class Session:
     def _left(self, where: Location, t: float) -> tuple[Side, float] | None:
         """On the frame a side's hold is left (out of position, or the other side), that side
         and when the body really started moving out; else None."""
-        side = where.side if where.in_position else None
-        out = None
         if self.exits is None:
             return None
+        side = where.side if where.in_position else None
+        out = None
         if self._run is not None and side != self._run[0]:
             if side is None and where.since is not None:  # out: looked back from when it was lost
                 out = (self._run[0], self.exits.left_at(where.since, self._run[1]))
@@ -171,12 +176,13 @@ class Session:
         end = self.clock.t_last
         left = None
         if self._run is not None and self.exits is not None:
-            left = (self._run[0], self.exits.left_at(end + 1e-6, self._run[1]))
-            if left[1] <= end:
-                self.judge.log.drop_recent(math.inf, left[1])
+            at = self.exits.left_at(end + 1e-6, self._run[1])  # the last frame looked at too
+            if at <= end:
+                left = (self._run[0], at)
+                self.judge.log.drop_recent(math.inf, at)
         self.judge.finish(end)
         self.counter.intervals.update(None, end)
-        if left is not None and left[1] <= end:
+        if left is not None:
             self.counter.retract(*left)
         self._run = None
 

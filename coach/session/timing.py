@@ -75,9 +75,9 @@ class MotionMeter:
 
 
 KEEP_S = 8.0  # poses kept for ExitDater: its look-back and reference, and the position's own delay
-EXIT_LANDMARKS = tuple(landmark_index(n) for n in (
+EXIT_LANDMARKS = np.array([landmark_index(n) for n in (
     "nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
-    "left_ankle", "right_ankle", "left_wrist", "right_wrist"))
+    "left_ankle", "right_ankle", "left_wrist", "right_wrist")])
 
 
 class ExitDater:
@@ -103,8 +103,12 @@ class ExitDater:
         self._frames: deque[tuple[float, np.ndarray, float]] = deque()
 
     def update(self, pose: Pose, t: float) -> None:
+        """Keep frame ``t``'s pose; the same frame again (a dater shared by several sessions of
+        one video) is kept once."""
+        if self._frames and self._frames[-1][0] == t:
+            return
         if not pose.is_empty:
-            self._frames.append((t, pose.xy[list(EXIT_LANDMARKS)].astype(float), pose.torso_length()))
+            self._frames.append((t, pose.xy[EXIT_LANDMARKS].astype(float), pose.torso_length()))
         while self._frames and self._frames[0][0] < t - KEEP_S:
             self._frames.popleft()
 

@@ -1,7 +1,7 @@
 """Where a recogniser fitted by scripts/select_recognizer.py errs, on its held-out TRAINING clips.
 
-    python scripts/select_recognizer.py --fold 0 --keep /tmp/models c4
-    python scripts/recognizer_errors.py /tmp/models/c4_fold0.npz --fold 0
+    python scripts/select_recognizer.py --fold 0 --keep out/models c4
+    python scripts/recognizer_errors.py out/models/c4_fold0.npz --fold 0
 
 Scores the fold's clips of held-out bodies *and* cameras ("both"; ``--either`` for those of
 either) frame by frame, raw (the per-frame argmax of the symmetric probabilities, sides merged

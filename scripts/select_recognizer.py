@@ -8,7 +8,7 @@ scored on the clips of held-out bodies *and* held-out cameras ("both", like the 
 and on those of either ("either", more clips). Scoring is frame by frame through the live
 smoother, as in scripts/tune_smoother.py. Prints one line of figures per variant.
 ``--fold K`` runs one draw only (default both); ``--keep DIR`` saves each fitted model as
-DIR/VARIANT_foldK.npz (for scripts/recognizer_errors.py; keep DIR outside the repository).
+DIR/VARIANT_foldK.npz (for scripts/recognizer_errors.py; DIR an ignored folder such as out/models).
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("variants", nargs="+", choices=sorted(VARIANTS))
     ap.add_argument("--fold", type=int, choices=FOLDS, help="one draw only (default: both)")
-    ap.add_argument("--keep", type=Path, help="save each fitted model here (outside the repository)")
+    ap.add_argument("--keep", type=Path,
+                    help="save each fitted model here (an ignored folder, e.g. out/models)")
     args = ap.parse_args()
     for name in args.variants:
         for fold in FOLDS if args.fold is None else (args.fold,):

@@ -387,3 +387,17 @@ def test_a_hold_not_in_breaths_has_no_breath_count():
     assert not any(st.cue is not None and st.cue.kind == "breath" for st in states)
     r = report(s)
     assert "breaths" not in r["targets"] and "breaths" not in r["sides"]["left"]
+
+
+def test_an_interval_starts_where_its_time_in_position_does(tmp_path):
+    """By its rules (no recogniser), the position is confirmed after it has held for
+    ``position_on_s``; that wait is booked as held, and the report's interval starts with it, so
+    intervals and totals agree."""
+    ex = _both_sides(tmp_path)
+    assert ex.position_on_s >= 0.3
+    s = Session(ex)
+    play(s, [(2, lambda t: synth.standing()), (6, lambda t: synth.child_pose())])
+    r = report(s)
+    (iv,) = r["in_position"]
+    assert iv["start_s"] == pytest.approx(2.0, abs=0.1)
+    assert iv["end_s"] - iv["start_s"] == pytest.approx(r["sides"]["both"]["in_position_s"], abs=0.1)

@@ -171,7 +171,9 @@ class Intervals:
         if last is not None and not self._open and last["side"] == side:
             last["end_s"] = round(max(last["start_s"], min(last["end_s"], t)), 2)
 
-    def update(self, side: Side | None, t: float) -> None:
+    def update(self, side: Side | None, t: float, since: float | None = None) -> None:
+        """Frame ``t`` is in position on ``side`` (None: not); ``since``: a newly confirmed
+        position began then (the time its confirmation waited was held, and is booked so)."""
         last = self.items[-1] if self.items else None
         if last is not None and self._open:
             if side == last["side"]:
@@ -181,9 +183,10 @@ class Intervals:
         if side is None:
             return
         self._open = True
-        if last is not None and last["side"] == side and t - last["end_s"] <= MERGE_GAP_S:
+        start = t if since is None else min(t, max(since, last["end_s"] if last is not None else since))
+        if last is not None and last["side"] == side and start - last["end_s"] <= MERGE_GAP_S:
             return  # a short break in the same side's hold: one interval
-        self.items.append({"side": side, "start_s": round(t, 2), "end_s": round(t, 2)})
+        self.items.append({"side": side, "start_s": round(start, 2), "end_s": round(t, 2)})
 
 
 class Counter:
@@ -238,7 +241,8 @@ class Counter:
             for ev in judged.closed:  # the form was right again from the moment it cleared
                 if ev.side == side and ev.end_s is not None:
                     self.ledger.book_good(side, max(0.0, t - round(ev.end_s, 2)))
-        self.intervals.update(side if held else None, t)
+        self.intervals.update(side if held else None, t,
+                              where.since if where.entered and dt_held > dt else None)
         if held and side:
             self.position_s[side] += dt_held
             self.position_frames += 1

@@ -424,24 +424,6 @@ def _speaker(mute: bool, wav: Path | None):  # noqa: ANN202 - a Speaker, importe
     return Speaker(voice, muted=mute)
 
 
-def _live_recognising(source, model, window, record, report_path, first, recognizer):  # noqa: ANN001, ANN202
-    """``coach live`` without ``--exercise``: the recognising session in a plain window."""
-    from coach.io.sinks import NullSink, VideoFileSink, WindowSink
-    from coach.output.writers import report_writers
-    from coach.run import run
-
-    sinks = [WindowSink("coach - stretch coach") if window else NullSink()]
-    if record is not None:
-        sinks.append(VideoFileSink(record, source.fps or 30.0, source.size, fragmented=True))
-    with open_estimator(model, video=True) as est:
-        try:
-            return run(source, est, None, sinks, report_writers(report_path), first_side=first,
-                       recognize=recognizer)
-        finally:
-            for s in sinks:
-                s.close()
-
-
 @app.command()
 def live(
     exercise: ExerciseOpt = None,
@@ -489,18 +471,12 @@ def live(
                         f"for {', '.join(s.name for s in steps.steps)})")
         source = open_source(parse_camera(camera), live=True)
         with source:
-            if ex is None and steps is None:  # recognise whichever stretch is done
-                result = _live_recognising(source, model, window, record, report_path, first,
-                                           recognizer)
-                _summary(result.report, result.written)
-                if result.error:
-                    raise _fail(result.error, 1)
-                return
             display = None
             if window:
                 from coach.io.window import Window
 
-                title = ex.title if ex is not None else steps.title  # type: ignore[union-attr]
+                title = (ex.title if ex is not None else steps.title if steps is not None
+                         else "any stretch")
                 display = Window(f"coach - {title}", size, fullscreen)
             # fragmented: a crash or kill loses a second or two at most
             rec = (VideoFileSink(record, source.fps or 30.0, source.size, fragmented=True)
@@ -515,8 +491,7 @@ def live(
 
                         result = run_routine_live(source, est, steps, display, speaker,
                                                   report_writers(report_path), rec, options)
-                    else:
-                        assert ex is not None
+                    else:  # ex None: whichever stretch the recogniser names
                         result = run_live(source, est, ex, display, speaker,
                                           report_writers(report_path), rec, options)
                 finally:
@@ -528,7 +503,8 @@ def live(
         raise _fail(str(e)) from None
     recorded = [record] if record is not None and record.exists() else []
     _summary(result.report, [*recorded, *result.written])
-    if steps is None:  # a routine's summary is its report's routine section, printed above
+    if ex is not None:  # a routine's summary is its report's routine section, printed above,
+        # and a recognising session's its segments and each stretch's report
         for line in result.summary.lines():
             typer.echo(f"  {line}")
     if result.report.dropped_frames:

@@ -35,11 +35,22 @@ from coach.pose.estimator import PoseEstimator
 from coach.rules.definitions import Exercise
 from coach.rules.measures import opposite
 from coach.run import make_session
+from coach.session.auto import AutoSession
 from coach.session.frame import FrameState, Side, side_name
 from coach.session.framing import FramingCheck
-from coach.session.guide import Guide, LiveView, RoutineSummary, Step, Summary, summary_of
+from coach.session.guide import (
+    ANY_STRETCH,
+    Guide,
+    LiveView,
+    RoutineSummary,
+    Step,
+    Summary,
+    recognised_summary_of,
+    summary_of,
+)
 from coach.session.locate import TurnTaker
-from coach.session.report import AnyReport, Report
+from coach.session.report import AnyReport, AutoReport
+from coach.session.session import Session
 
 KEYS = {ord(" "): "pause", ord("p"): "pause", ord("n"): "skip", ord("b"): "back",
         ord("s"): "side", ord("m"): "mute", ord("f"): "fullscreen", ord("q"): "quit",
@@ -145,14 +156,15 @@ class LiveCoach:
 
     def __init__(self, exercise: Exercise, speaker: Speaker, options: LiveOptions,
                  writers: Sequence[ReportWriter] = (), record: Sink | None = None,
-                 intro: str | None = None) -> None:
-        """``intro``: what is said at the set-up (default: the title and the safety note)."""
+                 intro: str | None = None, session: Session | AutoSession | None = None) -> None:
+        """``intro``: what is said at the set-up (default: the title and the safety note);
+        ``session``: the session to coach (default: ``exercise``'s)."""
         self.exercise, self.speaker, self.options = exercise, speaker, options
         self.intro = intro
-        self.session = make_session(exercise, options.first_side, False, options.recognize)
+        self.session = session or make_session(exercise, options.first_side, False, options.recognize)
         self.guide = Guide(options.setup_s, options.countdown_s)
         self.framing = FramingCheck(exercise)
-        self.overlay = Overlay(exercise)
+        self._overlays: dict[str, Overlay] = {}
         self.writers, self.record = writers, record
         self.paused = False
         self.excluded_s = 0.0  # video time outside coaching (set-up, framing, pauses)
@@ -251,7 +263,9 @@ class LiveCoach:
             # the annotated picture is for a recording, and for the HTML report's snapshot of
             # a fault (taken while it is open): not drawn otherwise, as it would delay the screen
             if self.record is not None or (self.writers and self.state.open_faults):
-                image = self.overlay.annotate(frame.image.copy(), self.state)
+                ex = self.session.exercise
+                overlay = self._overlays.get(ex.name) or self._overlays.setdefault(ex.name, Overlay(ex))
+                image = overlay.annotate(frame.image.copy(), self.state)
                 for w in self.writers:
                     w.observe(image, self.state)
                 if self.record is not None:
@@ -323,7 +337,7 @@ class LiveCoach:
         self._tell(f"Switch to your {other} side")
         self.say(f"Switch to your {other} side", "side")
 
-    def finish(self, source: FrameSource, error: str | None) -> Report:
+    def finish(self, source: FrameSource, error: str | None) -> AnyReport:
         self.session.finish()
         report = self.session.report(source.name, source.fps)
         update: dict = {}
@@ -337,6 +351,79 @@ class LiveCoach:
             notes.append(f"Stopped early: {error}")
         update["notes"] = notes
         return report.model_copy(update=update)
+
+
+ANY_STRETCH_INTRO = ("Get into any stretch the coach knows: it will say which one it sees, and "
+                     "coach it. Stop if anything hurts.")
+
+
+def any_stretch(exercises: Sequence[Exercise]) -> Exercise:
+    """What the screen shows before a stretch is recognised: set-up, framing check and
+    countdown for whichever stretch comes (no camera angle asked for: each stretch has its own)."""
+    first = exercises[0]
+    return first.model_copy(update={
+        "name": ANY_STRETCH, "title": "Any stretch",
+        "summary": "Do any stretch the coach knows (coach exercises lists them), in any order: "
+                   "it names the stretch and the side it sees, times the hold and checks your form.",
+        "position_cue": "Get into any stretch the coach knows",
+        "camera": first.camera.model_copy(update={
+            "placement": "On the floor or a low table 2-3 m away, side-on to your mat, your whole "
+                         "body in view",
+            "max_view_width": None}),
+        "min_visibility": min(e.min_visibility for e in exercises),
+    })
+
+
+class RecognisingCoach(LiveCoach):
+    """``coach live`` without an exercise: the same guided session (set-up, framing check,
+    countdown, voice, keys, summary) coaching whichever stretch the recogniser names. The screen
+    follows the stretch being done; the voice names each stretch (and side) as it is recognised."""
+
+    def __init__(self, speaker: Speaker, options: LiveOptions,
+                 writers: Sequence[ReportWriter] = (), record: Sink | None = None,
+                 session: AutoSession | None = None) -> None:
+        """``session``: the recognising session (default: every known stretch, the shipped
+        recogniser)."""
+        session = session or make_session(None, options.first_side, False, True)  # type: ignore[assignment]
+        assert isinstance(session, AutoSession)
+        exercises = [s.exercise for s in session.sessions.values()]
+        super().__init__(any_stretch(exercises), speaker, options, writers, record,
+                         intro=ANY_STRETCH_INTRO, session=session)
+        self.auto = session
+        self._named: tuple[str, str | None] | None = None  # the stretch and side last said
+
+    def frame(self, frame: Frame, pose: Pose, people: int, pose_ms: float) -> LiveView:
+        view = super().frame(frame, pose, people, pose_ms)
+        if self.state is not None and not self.state.seeking:
+            self.exercise = self.auto.exercise  # the screen's title, targets and checks
+        return view
+
+    def _announce_coaching(self, state: FrameState) -> None:
+        if state.seeking:
+            super()._announce_coaching(state)
+            return
+        ex = self.auto.exercise
+        key = (ex.name, state.side if ex.sided else None)
+        if state.in_position and key != self._named:
+            if self._named is not None and self._named[0] == ex.name and key[1]:
+                self.say(f"Now your {key[1]} side", "side")
+            else:
+                self.say(ex.title + (f", {key[1]} side" if key[1] else ""), "step")
+            self._named = key
+            self._side = state.side
+        cue = state.cue
+        if cue is None or cue.text == self._cue_text:
+            return
+        self._cue_text = cue.text
+        kind = "safety" if cue.kind == "fault" and cue.priority == 0 else cue.kind
+        self.say(cue.text, kind if kind in SPOKEN else "info")
+
+    def _switch_side(self) -> None:
+        """The recogniser reads the side from the legs: the key only says so."""
+        if not self.auto.exercise.sided or self.state is None or self.state.seeking:
+            self._tell("The coach reads the side from your legs")
+            return
+        super()._switch_side()
 
 
 class Coach(Protocol):
@@ -358,21 +445,37 @@ class Coach(Protocol):
     def interim(self, source: FrameSource) -> AnyReport: ...
 
 
-def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise,
+def run_live(source: FrameSource, estimator: PoseEstimator, exercise: Exercise | None,
              display: Display | None, speaker: Speaker, writers: Sequence[ReportWriter] = (),
              record: Sink | None = None, options: LiveOptions = LiveOptions(),
              on_shown: Callable[[int, float], None] | None = None) -> LiveResult:
-    """Run a live session until the source ends, ``q`` or the summary. ``display`` None: no
-    window (nothing is drawn, no keys). ``on_shown(frame_index, monotonic_time)``: called
-    when a frame has been shown (for the latency benchmark)."""
-    coach = LiveCoach(exercise, speaker, options, writers, record)
+    """Run a live session until the source ends, ``q`` or the summary; ``exercise`` None:
+    whichever stretch the recogniser names. ``display`` None: no window (nothing is drawn, no
+    keys). ``on_shown(frame_index, monotonic_time)``: called when a frame has been shown (for
+    the latency benchmark)."""
+    coach = (LiveCoach(exercise, speaker, options, writers, record) if exercise is not None
+             else RecognisingCoach(speaker, options, writers, record))
+    return finish_live(coach, source, estimator, display, speaker, writers, options, on_shown)
+
+
+def finish_live(coach: LiveCoach, source: FrameSource, estimator: PoseEstimator,
+                display: Display | None, speaker: Speaker, writers: Sequence[ReportWriter] = (),
+                options: LiveOptions = LiveOptions(),
+                on_shown: Callable[[int, float], None] | None = None) -> LiveResult:
+    """Run ``coach`` through the live loop, then its report, its summary (said, and shown for
+    ``options.summary_s``) and the result."""
     error = live_loop(coach, source, estimator, display, writers, options, on_shown)
     report = coach.finish(source, error)
     written = [p for w in writers if (p := w.write(report, final=True)) is not None]
-    summary = summary_of(report, exercise, written[0] if written else None)
-    _say_summary(coach, summary)
+    summary: Summary | RoutineSummary
+    if isinstance(report, AutoReport):
+        summary = recognised_summary_of(report, written[0] if written else None)
+        _say_recognised_summary(coach, report)
+    else:
+        summary = summary_of(report, coach.exercise, written[0] if written else None)
+        _say_summary(coach, summary)
     if display is not None and coach.view is not None:
-        _show_summary(display, LiveScreen(exercise), coach.view, summary, options.summary_s)
+        _show_summary(display, LiveScreen(coach.exercise), coach.view, summary, options.summary_s)
     speaker.close(drain_s=15.0)  # let the summary be said
     return LiveResult(report, summary, error, written, [s.text for s in speaker.said])
 
@@ -459,6 +562,21 @@ def _say_summary(coach: LiveCoach, s: Summary) -> None:
         parts.append(f"{side_name(line.side)}, {_spoken_time(line.hold_s)}{breaths}.")
     if s.top_fault:
         parts.append(f"Most often: {s.top_fault[0].lower()}. {s.top_fault[2]}.")
+    coach.say(" ".join(parts), "side")
+
+
+def _say_recognised_summary(coach: LiveCoach, report: AutoReport) -> None:
+    """Each recognised stretch's time per side (or its one hold)."""
+    if not report.exercises:
+        coach.say("No stretch the coach knows was recognised.", "side")
+        return
+    parts = ["Well done."]
+    for name in dict.fromkeys(seg.stretch for seg in report.segments):  # in the order done
+        r = report.exercises[name]
+        sides = {k: v for k, v in r.sides.items() if v.hold_s >= 0.5} or r.sides
+        held = [f"{side_name(k).lower()} {_spoken_time(v.hold_s)}" if k != "both" else
+                _spoken_time(v.hold_s) for k, v in sides.items()]
+        parts.append(f"{r.title}: {', '.join(held)}.")
     coach.say(" ".join(parts), "side")
 
 

@@ -78,3 +78,20 @@ def test_live_headless_runs_to_the_end_of_the_file(tmp_path: Path):
     # the framing check (1 s) and countdown (3 s) are not coaching time
     assert report["frames"] + report["dropped_frames"] >= 440 - 15 * 6
     assert 30.0 - 7 <= report["duration_s"] <= 30.0 - 4 + 0.5
+
+
+COW_FACE = SAMPLES_DIR / "cow_face_clean.mp4"
+
+
+@pytest.mark.skipif(not COW_FACE.exists(), reason="sample missing")
+def test_live_without_an_exercise_recognises_the_stretch_and_sums_it_up(tmp_path: Path):
+    out = tmp_path / "live"
+    proc = _coach("live", "--camera", str(COW_FACE), "--out", str(out), "--no-window",
+                  "--setup-s", "0", "--mute", env=dict(os.environ))
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["mode"] == "auto" and report["complete"]
+    assert "cow_face" in {s["stretch"] for s in report["segments"]}
+    assert report["exercises"]["cow_face"]["sides"]["left"]["hold_s"] > 3
+    assert "Recognised stretches" in stdout and "cow_face" in stdout

@@ -146,3 +146,59 @@ def test_live_without_a_display_says_so_in_one_line(monkeypatch, env, says):
     assert res.exit_code == 2
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and says in lines[0] and "--no-window" in lines[0]
+
+
+class ScriptedRecognizer:
+    """A :class:`coach.recognizer.Recognizer` stand-in naming the stretch each scripted pose
+    stands for (stick figures are not what the learned model knows)."""
+
+    def __init__(self, names: dict[int, tuple[str, str | None]], coached: list[str]) -> None:
+        from types import SimpleNamespace
+
+        self.names = names
+        self.model = SimpleNamespace(meta={"coached": coached})
+
+    def update(self, pose: Pose, t: float):
+        from coach.recognizer import NONE, Recognition
+
+        stretch, side = self.names.get(id(pose), (NONE, None))
+        return Recognition(stretch, side, 0.9)
+
+
+def test_live_without_an_exercise_names_and_coaches_each_stretch_it_recognises(tmp_path):
+    """``coach live`` without --exercise: the guided start for any stretch, each recognised
+    stretch said by name and side and coached on the large screen, and a summary of them all."""
+    from coach.live import RecognisingCoach, finish_live
+    from coach.output.writers import report_writers
+    from coach.rules.definitions import load_all
+    from coach.session.auto import AutoSession
+    from coach.session.guide import RoutineSummary
+    from coach.session.report import AutoReport
+
+    figure4, pigeon = synth.supine_figure4("left"), synth.pigeon("right")
+    rec = ScriptedRecognizer({id(figure4): ("supine_figure4", "left"), id(pigeon): ("pigeon", "right")},
+                             ["supine_figure4", "pigeon"])
+    script = lambda t: figure4 if t < 14 else (Pose.empty((640, 480)) if t < 16 else pigeon)  # noqa: E731
+    options = LiveOptions(setup_s=1.0, countdown_s=1.0, summary_s=0.0)
+    heard, display = Heard(), FakeDisplay({})
+    coach = RecognisingCoach(heard, options, report_writers(tmp_path / "report.json"),
+                             session=AutoSession(load_all(), rec))
+    assert coach.exercise.title == "Any stretch"
+    with VideoFileSource(SAMPLE) as source:
+        result = finish_live(coach, source, FakeEstimator(script), display, heard,
+                             report_writers(tmp_path / "report.json"), options)
+    said = heard.texts()
+    assert said[0].startswith("Get into any stretch the coach knows")
+    assert said.index("Supine figure-4, left side") < said.index("Pigeon, right side")
+    assert said[-1].startswith("Well done. Supine figure-4: left ") and "Pigeon: " in said[-1]
+    assert coach.exercise.name == "pigeon"  # the screen followed the stretch being done
+    assert display.canvas is not None and display.canvas.shape == (540, 960, 3)
+    rep = result.report
+    assert isinstance(rep, AutoReport) and rep.complete
+    assert [(s.stretch, s.side) for s in rep.segments] == [("supine_figure4", "left"), ("pigeon", "right")]
+    assert rep.exercises["supine_figure4"].sides["left"].hold_s > 8
+    assert rep.exercises["pigeon"].sides["right"].hold_s > 8
+    assert isinstance(result.summary, RoutineSummary)
+    assert [step[1] for step in result.summary.steps] == ["Supine figure-4", "Pigeon"]
+    assert result.summary.subtitle.startswith("2 stretches recognised")
+    assert (tmp_path / "report.json").exists()

@@ -15,7 +15,7 @@ import numpy as np
 from coach.output.annotate import AMBER, GREEN, GREY, RED, WHITE, draw_skeleton, label_box, outlined_text
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, Verdict, side_name
-from coach.session.guide import SAFETY_NOTE, LiveView, RoutineStatus, RoutineSummary, Summary
+from coach.session.guide import ANY_STRETCH, SAFETY_NOTE, LiveView, RoutineStatus, RoutineSummary, Summary
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
 _CAP = cv2.getTextSize("H", FONT, 1.0, 1)[0][1]  # cap height at scale 1
@@ -303,9 +303,12 @@ class LiveScreen:
             target = _target(view.routine)
             pen.text(target, px0, y, pen.fit(target, 3.6 * u, px1 - px0), LIGHT)
             return
-        target = f"Hold {clock(ex.hold.target_s)}" + (" each side" if ex.sided else "")
+        if ex.name == ANY_STRETCH:
+            target = "Each stretch: its own hold"
+        else:
+            target = f"Hold {clock(ex.hold.target_s)}" + (" each side" if ex.sided else "")
         pen.text(target, px0, y, pen.fit(target, 3.6 * u, px1 - px0), LIGHT)
-        if ex.reps:
+        if ex.reps and ex.name != ANY_STRETCH:
             y += 5 * u
             reps = f"and {ex.reps.target} {ex.reps.label}"
             pen.text(reps, px0, y, pen.fit(reps, 3.6 * u, px1 - px0), LIGHT)
@@ -376,6 +379,9 @@ class LiveScreen:
         px0, py0, px1, py1 = panel
         pw = px1 - px0
         y = py0
+        if st.seeking:  # no --exercise, and no stretch recognised yet
+            self._seeking(pen, panel, u, recognition)
+            return
         title = ex.title if routine is None else f"{routine.index}/{routine.count}  {ex.title}"
         cap = pen.fit(title, 3.4 * u, pw, True)
         y += cap + u
@@ -433,6 +439,29 @@ class LiveScreen:
             pen.text(label, px0 + 2 * r + 2 * u, y - row_h / 2 + cap / 2 + 0.3 * u, cap,
                      (90, 90, 255) if colour == RED else colour)
 
+    @staticmethod
+    def _seeking(pen: Pen, panel: tuple[float, ...], u: float, recognition: object | None) -> None:
+        """Before any stretch is recognised: what the coach is waiting for, and what it sees."""
+        px0, py0, px1, _ = panel
+        pw = px1 - px0
+        y = py0
+        cap = pen.fit("Which stretch?", 3.4 * u, pw, True)
+        y += cap + u
+        pen.text("Which stretch?", px0, y, cap, LIGHT, bold=True)
+        if recognition is not None:
+            label = getattr(recognition, "label", str(recognition))
+            conf = getattr(recognition, "confidence", None)
+            text = f"seen: {label}" + (f" {conf:.0%}" if conf is not None else "")
+            y += 3.6 * u
+            pen.text(text, px0, y, pen.fit(text, 2.6 * u, pw), GREY)
+        for text, size, colour, bold in (("GET INTO", 5.5, AMBER, True), ("A STRETCH", 5.5, AMBER, True),
+                                         ("The coach names the stretch", 3.0, LIGHT, False),
+                                         ("and the side it sees, then", 3.0, LIGHT, False),
+                                         ("times and checks it.", 3.0, LIGHT, False)):
+            cap = pen.fit(text, size * u, pw, bold)
+            y += cap + (2.5 if bold else 1.6) * u
+            pen.text(text, px0, y, cap, colour, bold=bold)
+
     def _balance(self, pen: Pen, st: FrameState, px0: float, px1: float, y: float,
                  u: float, routine: RoutineStatus | None = None) -> float:
         ex = self.exercise
@@ -472,12 +501,12 @@ class LiveScreen:
                          u: float) -> None:
         x, width = 6 * u, w - 12 * u
         y = 4 * u
-        head = f"{s.title}: {s.verdict}"
+        head = f"{s.title}: {s.verdict}" if s.subtitle is None else s.title
         cap = pen.fit(head, 6 * u, width, True)
         y += cap
         pen.text(head, x, y, cap, GREEN if s.verdict == "complete" else AMBER, bold=True)
         y += 2 * u
-        sub = f"{s.steps_done} of {len(s.steps)} steps done"
+        sub = s.subtitle if s.subtitle is not None else f"{s.steps_done} of {len(s.steps)} steps done"
         y += 3.6 * u
         pen.text(sub, x, y, 3.6 * u, LIGHT)
         y += 1.5 * u

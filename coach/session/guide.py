@@ -15,7 +15,7 @@ from coach.pose import Pose
 from coach.rules.definitions import Exercise
 from coach.session.frame import FrameState, side_name
 from coach.session.framing import Framing
-from coach.session.report import Report, RoutineReport
+from coach.session.report import AutoReport, Report, RoutineReport, SideReport, Targets
 
 # "rest": between a routine's sides or steps (the guide itself never goes there)
 Step = Literal["setup", "framing", "countdown", "coaching", "summary", "rest"]
@@ -161,6 +161,9 @@ def summary_of(report: Report, exercise: Exercise, report_path: Path | None = No
                    report.balance.message, report_path)
 
 
+ANY_STRETCH = "any"  # the stand-in exercise of a live session without --exercise
+
+
 @dataclass(frozen=True)
 class RoutineSummary:
     """The end of a routine: each step's status and what it came to, and the verdict."""
@@ -170,10 +173,12 @@ class RoutineSummary:
     steps_done: int
     steps: tuple[tuple[int, str, str, str], ...]  # (index, title, status, detail)
     report_path: Path | None
+    subtitle: str | None = None  # instead of "N of M steps done" (stretches recognised)
 
     def lines(self) -> list[str]:
-        out = [f"Routine {self.title}: {self.verdict}, {self.steps_done} of {len(self.steps)} "
-               "steps done"]
+        out = ([f"{self.title}: {self.subtitle}"] if self.subtitle is not None else
+               [f"Routine {self.title}: {self.verdict}, {self.steps_done} of {len(self.steps)} "
+                "steps done"])
         out += [f"{i}. {title}: {status}" + (f" ({detail})" if detail else "")
                 for i, title, status, detail in self.steps]
         return out
@@ -200,6 +205,42 @@ def routine_summary_of(r: RoutineReport, report_path: Path | None = None) -> Rou
             parts.append(s.why)
         steps.append((s.index, s.title, s.status, ", ".join(parts)))
     return RoutineSummary(r.title, r.verdict, r.steps_done, tuple(steps), report_path)
+
+
+def _against(v: SideReport, tg: Targets) -> tuple[str, bool]:
+    """One side's result against its target, and whether it reached it."""
+    if tg.reps is not None:
+        return f"{v.reps} of {tg.reps} {tg.rep_label or 'reps'}", v.reps >= tg.reps
+    return f"{_clock(v.hold_s)} of {_clock(tg.hold_s)}", v.hold_s >= tg.hold_s
+
+
+def recognised_summary_of(r: AutoReport, report_path: Path | None = None) -> RoutineSummary:
+    """A session without ``--exercise``: each stretch recognised, in the order first seen, with
+    its time per side against its target (done when every side reached it) and its faults."""
+    order = list(dict.fromkeys(seg.stretch for seg in r.segments))
+    steps = []
+    for i, name in enumerate(order, 1):
+        rep = r.exercises.get(name)
+        if rep is None:
+            continue
+        sides = {k: _against(v, rep.targets) for k, v in rep.sides.items()}
+        parts = [(f"{side_name(k).lower()} " if k != "both" else "") + text
+                 for k, (text, _) in sides.items()]
+        if len(rep.events) == 1:
+            parts.append(f"1 fault: {rep.events[0].check.replace('_', ' ')}")
+        elif rep.events:
+            top, n = Counter(e.check for e in rep.events).most_common(1)[0]
+            parts.append(f"{len(rep.events)} faults, most often {top.replace('_', ' ')} ({n}x)")
+        else:
+            parts.append("no faults")
+        done = all(ok for _, ok in sides.values())
+        steps.append((i, rep.title, "done" if done else "partial", ", ".join(parts)))
+    n = len(steps)
+    sub = (f"{n} stretch{'es' if n != 1 else ''} recognised, {sum(s[2] == 'done' for s in steps)} "
+           "of them held to the target" if n else "no stretch the coach knows was recognised")
+    return RoutineSummary("Your session", "complete" if n and all(s[2] == "done" for s in steps)
+                          else "partial", sum(s[2] == "done" for s in steps), tuple(steps),
+                          report_path, subtitle=sub)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ and writes the failing aspects with their differences as the reason.
     python scripts/e2e_limits.py                   # every sample, rewrite the file
     python scripts/e2e_limits.py pigeon figure4_   # only samples whose name starts so
     python scripts/e2e_limits.py --check           # exit 1 if the file is out of date
+    python scripts/e2e_limits.py --fresh           # run the pose model again (not its kept landmarks)
 
 With sample names, only those samples' entries are replaced (the others are kept). It prints,
 per sample and orientation, the aspects that fail, then what changed against the file.
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("samples", nargs="*", help="sample names, prefixes or globs (default: all)")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if the file differs from what the samples give")
+    ap.add_argument("--fresh", action="store_true",
+                    help="run the pose model on every sample instead of replaying its landmarks "
+                         "kept from an earlier run (out/cache/replay)")
     ap.add_argument("--file", type=Path, default=LIMITS_FILE,
                     help=f"default: {LIMITS_FILE.relative_to(ROOT)}")
     args = ap.parse_args(argv)
@@ -72,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.pop("COACH_POSES", None):
         print("note: COACH_POSES ignored; the e2e tests read poses/", file=sys.stderr)
     sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+    # the pose model's landmarks on each sample are kept on disk and replayed by later runs
+    # (tests/replay.py): only the coach after the model runs again, unless --fresh
+    if not args.fresh:
+        os.environ.setdefault("COACH_REPLAY_DIR", str(ROOT / "out" / "cache" / "replay"))
     import test_e2e as e2e
 
     from coach.rules.definitions import find_exercise

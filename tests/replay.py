@@ -10,12 +10,21 @@ The first run is an ordinary end-to-end run; only the pose model is skipped afte
 
 Not for tests whose subject is the estimator itself or that skip frames (tracking across skipped
 frames differs): those open the real model.
+
+With ``COACH_REPLAY_DIR`` set (``scripts/e2e_limits.py`` sets it to ``out/cache/replay``), a
+recording is also kept on disk, named by a hash of the video's bytes, the pose model's file and
+the orientation, and later processes replay it instead of running the model: regenerating the
+e2e limits after a change to the rules or the recogniser then takes a minute or two instead of
+a quarter of an hour. CI leaves it unset, so the e2e tests run the real model end to end.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -84,11 +93,64 @@ class Replay:
         self.close()
 
 
+@cache
+def _model_sha() -> str:
+    import mediapipe
+
+    f = Path(mediapipe.__file__).parent / "modules" / "pose_landmark" / "pose_landmark_full.tflite"
+    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+
+
+def _disk_path(video: Path, mirrored: bool) -> Path | None:
+    folder = os.environ.get("COACH_REPLAY_DIR")
+    if not folder:
+        return None
+    digest = hashlib.sha256(Path(video).read_bytes()).hexdigest()[:16]
+    return Path(folder) / f"{Path(video).stem}-{digest}-{_model_sha()}{'-mirrored' if mirrored else ''}.npz"
+
+
+def _save(path: Path, seen: list[tuple[float, Pose, int]]) -> None:
+    """A recording as plain arrays (no pickle), written to a temporary name and renamed."""
+    n = len(seen)
+    xy, world, vis = np.zeros((n, 33, 2)), np.zeros((n, 33, 3)), np.zeros((n, 33))
+    bbox = np.full((n, 4), np.nan)
+    for i, (_, p, _) in enumerate(seen):
+        if not p.is_empty:
+            xy[i], world[i], vis[i] = p.xy, p.world, p.visibility
+            if p.bbox is not None:
+                bbox[i] = p.bbox
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.npz")
+    np.savez_compressed(tmp, t=np.array([s[0] for s in seen]), people=np.array([s[2] for s in seen]),
+                        empty=np.array([s[1].is_empty for s in seen]), xy=xy, world=world, vis=vis,
+                        bbox=bbox, wh=np.array([s[1].image_wh for s in seen]))
+    tmp.replace(path)
+
+
+def _load(path: Path) -> list[tuple[float, Pose, int]]:
+    with np.load(path, allow_pickle=False) as d:
+        out = []
+        for i in range(len(d["t"])):
+            wh = (int(d["wh"][i][0]), int(d["wh"][i][1]))
+            if d["empty"][i]:
+                pose = Pose.empty(wh)
+            else:
+                box = d["bbox"][i]
+                pose = Pose(d["xy"][i], d["world"][i], d["vis"][i], wh,
+                            None if np.isnan(box).any() else tuple(float(v) for v in box))
+            out.append((float(d["t"][i]), pose, int(d["people"][i])))
+        return out
+
+
 @contextlib.contextmanager
 def estimator_for(video: Path, mirrored: bool, frames: int) -> Iterator[PoseEstimator]:
     """An estimator for one run over all ``frames`` of ``video`` (flipped left to right if
-    ``mirrored``): the real model the first time, kept if it saw every frame, then its replay."""
+    ``mirrored``): the real model the first time, kept if it saw every frame, then its replay
+    (also from disk, with ``COACH_REPLAY_DIR``)."""
     key = (str(Path(video).resolve()), mirrored)
+    disk = _disk_path(video, mirrored)
+    if key not in _recorded and disk is not None and disk.exists():
+        _recorded[key] = _load(disk)
     if key in _recorded:
         yield Replay(_recorded[key])
         return
@@ -97,3 +159,5 @@ def estimator_for(video: Path, mirrored: bool, frames: int) -> Iterator[PoseEsti
         yield rec
     if len(rec.seen) == frames:
         _recorded[key] = rec.seen
+        if disk is not None:
+            _save(disk, rec.seen)

@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.pose.estimator import open_estimator  # noqa: E402
-from coach.recognizer import NONE, Recognizer  # noqa: E402
+from coach.recognizer import NONE  # noqa: E402
 
 
 def load_sources(path: Path) -> list[dict]:
@@ -76,6 +76,22 @@ def read_image(path: Path) -> np.ndarray | None:
     return cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
 
 
+def named(pose) -> tuple[str, str | None, float, str | None]:
+    """What `coach analyze IMAGE` (no --exercise) names on a still: the recogniser, then the
+    named stretch's definition guards (a stretch whose guard fails is 'none', as in the coach)."""
+    from coach.run import make_session
+
+    session = make_session(None, still_image=True)
+    session.update(pose, 0.0)
+    r = session.shared.last
+    session.finish()
+    segments = session.report("still", None).segments
+    if not segments:
+        return NONE, None, r.confidence, r.looks_like
+    seg = segments[0]
+    return seg.stretch, seg.side, seg.confidence, None
+
+
 def recognise(images: Path, entries: list[dict], mirror: bool = False) -> list[dict]:
     """Each still as `coach analyze` judges one; ``mirror``: its left-right mirror image too
     (seen_m, seen_side_m), for a label-free check of the side."""
@@ -87,13 +103,13 @@ def recognise(images: Path, entries: list[dict], mirror: bool = False) -> list[d
             if img is not None:
                 pose = est.estimate(img, 0.0)
                 row["found"] = not pose.is_empty
-                rec = Recognizer(instant=True).update(pose, 0.0)
-                row.update(seen=rec.stretch, seen_side=rec.side, conf=rec.confidence,
-                           looks=rec.looks_like, wh=f"{img.shape[1]}x{img.shape[0]}")
+                stretch, side, conf, looks = named(pose)
+                row.update(seen=stretch, seen_side=side, conf=conf, looks=looks,
+                           wh=f"{img.shape[1]}x{img.shape[0]}")
                 if mirror:
                     mpose = est.estimate(np.ascontiguousarray(img[:, ::-1]), 0.0)
-                    m = Recognizer(instant=True).update(mpose, 0.0)
-                    row.update(seen_m=m.stretch, seen_side_m=m.side, conf_m=m.confidence)
+                    stretch, side, conf, _ = named(mpose)
+                    row.update(seen_m=stretch, seen_side_m=side, conf_m=conf)
             rows.append(row)
     return rows
 

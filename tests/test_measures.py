@@ -135,3 +135,20 @@ def test_trunk_pitch_sign_follows_the_face_not_the_screen():
         p = synth.pigeon("left", lean=lean)
         mirrored = Pose(p.xy * [-1, 1] + [640, 0], p.world * [-1, 1, 1], p.visibility, p.image_wh)
         assert M.read(mirrored, "trunk_pitch").value == pytest.approx(lean, abs=0.5)
+
+
+def test_hips_flexed_tells_standing_from_sitting_and_reads_the_leg_it_can_see():
+    import numpy as np
+
+    from coach.pose import Pose, landmark_index
+
+    standing, seated = synth.standing(), synth.seated()
+    assert M.read(standing, "hips_flexed").value > 160  # thighs in line with the trunk
+    assert M.read(seated, "hips_flexed").value < 120
+    vis = standing.visibility.copy()
+    vis[landmark_index("right_knee")] = 0.1  # side-on: the far knee hidden behind the near leg
+    one_leg = Pose(standing.xy, standing.world, vis, standing.image_wh)
+    assert M.read(one_leg, "hips_flexed").value > 160
+    vis[landmark_index("left_knee")] = 0.1
+    assert M.read(Pose(standing.xy, standing.world, vis, standing.image_wh), "hips_flexed").value is None
+    assert np.isfinite(M.read(seated, "hips_flexed").value)

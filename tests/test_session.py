@@ -401,3 +401,37 @@ def test_an_interval_starts_where_its_time_in_position_does(tmp_path):
     (iv,) = r["in_position"]
     assert iv["start_s"] == pytest.approx(2.0, abs=0.1)
     assert iv["end_s"] - iv["start_s"] == pytest.approx(r["sides"]["both"]["in_position_s"], abs=0.1)
+
+
+@pytest.mark.parametrize(("stretch", "held"), [("seated_twist", lambda: synth.seated_twist("right")),
+                                               ("cow_face", lambda: synth.cow_face("left"))])
+def test_a_seated_stretch_named_for_someone_standing_is_refused_by_its_guard(stretch, held):
+    """Real photos of people standing (arms up) were named a seated twist: the definition's
+    guard (hips near the floor) refuses it, with --exercise and when recognising any stretch."""
+    from types import SimpleNamespace
+
+    from coach.recognizer import Recognition
+    from coach.rules.definitions import load_all
+    from coach.session.auto import AutoSession
+
+    class Names:  # the recogniser names the stretch whatever the pose
+        model = SimpleNamespace(meta={"coached": [stretch]})
+
+        def update(self, pose, t):
+            return Recognition(stretch, "right" if stretch == "seated_twist" else "left", 0.9)
+
+    ex = find_exercise(stretch)
+    stick = synth.standing()  # legs as long as the torso: a person's are about 1.7 times longer
+    xy = stick.xy.copy()
+    hip_y = stick.point("left_hip")[1]
+    xy[:, 1] = np.where(xy[:, 1] < hip_y, hip_y - (hip_y - xy[:, 1]) * 0.6, xy[:, 1])
+    standing = Pose(xy, stick.world, stick.visibility, stick.image_wh)
+    for pose, counted in ((standing, False), (held(), True)):
+        s = Session(ex, recognize=Names().update)
+        play(s, [(4, lambda t, pose=pose: pose)])
+        assert (report(s)["sides"][("right" if stretch == "seated_twist" else "left")]["in_position_s"] > 3) is counted
+        auto = AutoSession(load_all(), Names())
+        for i in range(4 * FPS):
+            auto.update(pose, i / FPS)
+        auto.finish()
+        assert bool(auto.report("test", FPS).segments) is counted

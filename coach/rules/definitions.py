@@ -117,6 +117,12 @@ class Gate(Measured):
         r = read(pose, self.measure, side, self.params, min_visibility)  # type: ignore[arg-type]
         return r.ok and self.holds(r.value)  # type: ignore[arg-type]
 
+    def refuses(self, pose: Pose, side: str | None, min_visibility: float) -> bool:
+        """True when the measurement can be read on ``pose`` and lies outside the bounds (a
+        guard says no only on what it sees)."""
+        r = read(pose, self.measure, side, self.params, min_visibility)  # type: ignore[arg-type]
+        return r.ok and not self.holds(r.value)  # type: ignore[arg-type]
+
     def describe(self) -> str:
         return bounds_text(self.measure, self.min, self.max, get_measure(self.measure).unit)
 

@@ -128,6 +128,12 @@ _knee_angle, _knee_landmarks = _leg_angle("hip", "knee", "ankle")
 _hip_angle, _hip_landmarks = _leg_angle("shoulder", "hip", "knee")
 
 
+def _hips_flexed(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
+    """The more bent of the hips' shoulder-hip-knee angles (3-D), of the legs whose knee is seen
+    (``knees``, as filtered by ``read``)."""
+    return min(_hip_angle(pose, k.split("_")[0], {"leg": "active"}) for k in params["knees"])
+
+
 def _ankle_flexion(pose: Pose, side: Side | None, params: dict[str, Any]) -> float:
     """Angle between the shin (ankle->knee) and the foot (heel->toes): ~90 flexed, >120 pointed."""
     s = _leg_side(side, params)
@@ -315,6 +321,12 @@ MEASURES: dict[str, Measure] = {
                 "Shoulder-hip-knee angle of a leg: smaller as the thigh comes to the chest.",
                 _hip_landmarks, _hip_angle, needs_side=True, params={"leg": "active"},
                 anchor="{s}_hip", label="hip"),
+        Measure("hips_flexed", "deg",
+                "The smaller shoulder-hip-knee angle (3-D) of the legs whose knee is seen: about 180 "
+                "only when the thighs are in line with the trunk, as when standing; 90 sitting up.",
+                lambda side, params: (*TRUNK, *params["knees"]), _hips_flexed,
+                params={"knees": ["left_knee", "right_knee"]}, any_of="knees", anchor="left_hip",
+                label="hips"),
         Measure("ankle_flexion", "deg",
                 "Angle between shin and foot: about 90 when the foot is flexed, more when pointed.",
                 _ankle_landmarks, _ankle_flexion, needs_side=True, params={"leg": "active"},

@@ -134,6 +134,10 @@ class AutoSession:
         states = {name: s.update(pose, t, people) for name, s in self.sessions.items()}
         r = self.shared.last
         assert r is not None
+        if r.stretch in self.sessions and getattr(self.sessions[r.stretch].locator, "refused", False):
+            # the stretch named fails its definition's guard (e.g. standing, named a seated
+            # stretch): not that stretch, here as with --exercise
+            r = Recognition(NONE, None, r.confidence, looks_like=None)
         if r.stretch in self.sessions:
             self.active = r.stretch
             self._seen = True

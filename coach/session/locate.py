@@ -48,6 +48,7 @@ class PositionGate:
 
     def __init__(self, exercise: Exercise, instant: bool = False, guard: bool = False) -> None:
         self.conditions = exercise.guard if guard else exercise.position
+        self.guard = guard  # a guard refuses only what it can see (position conditions need it)
         self.min_visibility = exercise.min_visibility
         self.debounce = Debouncer(0.0 if instant else exercise.position_on_s,
                                   exercise.position_off_s)
@@ -56,6 +57,9 @@ class PositionGate:
         if pose.is_empty or side is None:
             return False
         vis = self.min_visibility
+        if self.guard:
+            return not any(c.refuses(pose, side, vis) for c in self.conditions
+                           if c.applies(pose, side, vis))
         return all(c.met(pose, side, vis) for c in self.conditions if c.applies(pose, side, vis))
 
     def update(self, seen: bool, t: float, side: Side | None, switching: bool = False) -> Location:
@@ -179,16 +183,22 @@ class RecognizedLocator:
         self.turns = (TurnTaker(exercise, first_side, instant, seen=self._seen)
                       if exercise.side.takes_turns else None)
         self.side: Side | None = None if exercise.sided else BOTH  # type: ignore[assignment]
+        self.refused = False  # the recogniser named this exercise and a guard said no
 
     def _mine(self) -> bool:
         r = self.recognition
         return r is not None and r.stretch == self.exercise.name
 
     def _seen(self, pose: Pose, side: Side | None) -> bool:
-        return self._mine() and not pose.is_empty and self.gate.holds(pose, side)
+        if not (self._mine() and not pose.is_empty):
+            return False
+        held = self.gate.holds(pose, side)
+        self.refused = not held
+        return held
 
     def update(self, pose: Pose, t: float) -> Location:
         self.recognition = self.recognize(pose, t)
+        self.refused = False
         if self.turns is not None:
             return self.turns.update(pose, t)
         if (self._mine() and self.recognition is not None and self.recognition.side

@@ -1,6 +1,6 @@
 """Train the stretch-and-side recogniser on the corpus's training part (deterministic).
 
-    python scripts/train_recognizer.py [--out coach/models/recognizer.npz]
+    python scripts/train_recognizer.py [--out coach/models/recognizer.npz] [--variant NAME]
 
 Reads corpus/tracks (MediaPipe landmarks of the rendered clips) and their labels, fits small
 MLPs (scikit-learn) on window features of every other frame and of their mirror images (sides
@@ -256,14 +256,34 @@ def validate(model: Model) -> dict:
     }
 
 
+def recipe(variant: str | None = None) -> dict:
+    """What to fit: the constants above, or one of scripts/select_recognizer.py's variants."""
+    r = {"windows": WINDOWS, "features": FEATURES, "members": MEMBERS, "hidden": HIDDEN, "alpha": ALPHA,
+         "per_class": PER_CLASS, "weighting": WEIGHTING, "swap_copies": SWAP_COPIES,
+         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG}
+    if variant is not None:
+        from select_recognizer import VARIANTS
+
+        r["windows"] = (1.0,)  # select_recognizer's default window
+        r["features"] = 1
+        r |= VARIANTS[variant]
+    r["windows"], r["hidden"] = tuple(r["windows"]), tuple(r["hidden"])
+    return r
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--variant", help="fit one of scripts/select_recognizer.py's variants instead of "
+                                      "the constants above (to compare; the shipped model uses the constants)")
     args = ap.parse_args()
+    r = recipe(args.variant)
     t0 = time.time()
-    x, y = training_rows()
+    x, y = training_rows(windows=r["windows"], swap_copies=r["swap_copies"], turn_copies=r["turn_copies"],
+                         features=r["features"], turn_deg=r["turn_deg"])
     print(f"{len(x)} training rows, {x.shape[1]} features, {len(set(y))} classes ({time.time() - t0:.0f} s)")
-    model = fit(x, y)
+    model = fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"], windows=r["windows"],
+                features=r["features"], per_class=r["per_class"], weighting=r["weighting"])
     print(f"fitted in {time.time() - t0:.0f} s")
     m = manifest()
     meta = {
@@ -273,14 +293,18 @@ def main() -> int:
         "unsided": list(UNSIDED),
         "train_clips": len(clips("train")),
         "train_rows": int(len(x)),
-        "windows": list(WINDOWS),
-        "features": FEATURES,
-        "members": MEMBERS,
-        "hidden": list(HIDDEN),
-        "alpha": ALPHA,
-        "swap_copies": SWAP_COPIES,
-        "turn_copies": TURN_COPIES,
+        "windows": list(r["windows"]),
+        "features": r["features"],
+        "members": r["members"],
+        "hidden": list(r["hidden"]),
+        "alpha": r["alpha"],
+        "per_class": r["per_class"],
+        "weighting": r["weighting"] or "none",
+        "swap_copies": r["swap_copies"],
+        "turn_copies": r["turn_copies"],
     }
+    if args.variant:
+        meta["variant"] = args.variant
     model = Model(model.classes, model.mean, model.scale, model.weights, model.biases, meta)
     meta["validation"] = validate(model)
     print(f"validation: {meta['validation']}")

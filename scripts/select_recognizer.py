@@ -34,15 +34,23 @@ NONE_WEIGHTS = (1.0, 0.5, 0.25)
 FOLDS = (0, 1)  # two different draws of held-out bodies and cameras
 VARIANTS = {
     # what train_recognizer.py's constants fit (c4's shipped model)
-    "c4": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2},
+    "c4": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "per_class": 8000},
     # with the image-plane pose (frame_features version 2)
-    "c4_f2": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2},
+    "c4_f2": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+              "per_class": 8000},
     "c4_f2_a1": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-1, "features": 2},
     "c4_f2_turn60": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
                      "turn_copies": 1, "turn_deg": 60.0},
     # fewer rows of the largest classes ('other', the roll-down, pigeon): a weaker prior for 'none'
     "c4_f2_pc3000": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
                      "per_class": 3000},
+    # class-balanced sample weights (each class counts alike) on top of the caps
+    "c4_f2_pc3000_sw": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+                        "per_class": 3000, "weighting": "balanced"},
+    "c4_f2_sw": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+                 "per_class": 8000, "weighting": "balanced"},
+    "c4_f2_sqrt": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+                   "per_class": 8000, "weighting": "sqrt"},
     "base": {},
     "ens5": {"members": 5},
     "win3": {"windows": (1.0, 3.0)},

@@ -10,6 +10,8 @@ holds). The validation part is never read.
 With ``--kept``, a model scripts/select_recognizer.py fitted on one of its folds (--keep) is
 run on that fold's held-out clips instead (bodies or cameras it never saw).
 Prints the table, best first; the chosen values go into Smoother's defaults by hand.
+``--side-taus 4,8`` compares only those values of ``side_tau_s`` (the others at their defaults),
+with how late each real change of side is named (``side_delays``).
 """
 
 from __future__ import annotations
@@ -85,6 +87,40 @@ def score(runs, settings: dict) -> dict:
             "switches_per_10min": 600 * switches / max(hold_s, 1e-9)}
 
 
+def side_delays(runs, settings: dict) -> dict:
+    """How late the smoother names a real change of side: for every run of one sided label that
+    follows a run of the same stretch's other side in its clip (with at most unlabelled or 'none'
+    frames between), the seconds from the run's start to the first frame named right (the run's
+    length if never); the run starts where its frames are scored, a little after the change. Returns the count, median, 90th percentile, share named within 2 s, and the
+    share of those runs' frames named right."""
+    delays, right, frames = [], 0, 0
+    for clip, probs, want in runs:
+        sm = Smoother((), **settings)
+        got = [sm.update(p, float(t))[0] for p, t in zip(probs, clip.times, strict=True)]
+        last = None  # the sided label of the last run of a stretch
+        i = 0
+        while i < len(want):
+            w = want[i]
+            j = i + 1
+            while j < len(want) and want[j] == w:
+                j += 1
+            if ":" in w:
+                name, side = w.split(":")
+                if last is not None and last[0] == name and last[1] != side:
+                    hit = next((k for k in range(i, j) if got[k] == w), j)
+                    delays.append(float(clip.times[min(hit, len(want) - 1)] - clip.times[i]))
+                    right += sum(g == w for g in got[i:j])
+                    frames += j - i
+                last = (name, side)
+            elif w and w != NONE:
+                last = None
+            i = j
+    d = np.array(delays) if delays else np.zeros(1)
+    return {"changes": len(delays), "median_s": round(float(np.median(d)), 2),
+            "p90_s": round(float(np.percentile(d, 90)), 2), "within_2s": round(float((d <= 2).mean()), 3),
+            "right": round(right / max(frames, 1), 4)}
+
+
 def held_out_runs() -> list:
     """(clip, per-frame label probabilities, truth) for the clips of half the training bodies,
     from MLPs fitted on the other half's clips (the training part only)."""
@@ -123,8 +159,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kept", type=Path, help="a model select_recognizer.py kept (default: fit one here)")
     ap.add_argument("--fold", type=int, default=0, help="the fold that model was fitted on")
+    ap.add_argument("--side-taus", help="only these side_tau_s values, comma-separated, with side_delays")
     args = ap.parse_args()
     runs = kept_runs(args.kept, args.fold) if args.kept else held_out_runs()
+    if args.side_taus:
+        for v in (float(x) for x in args.side_taus.split(",")):
+            r = score(runs, {"side_tau_s": v})
+            print(f"side_tau_s {v:g}: stretch+side {r['stretch_side']:.4f}  none {r['none']:.4f}  "
+                  f"switches {r['switches_per_10min']:.2f}/10 min  side changes {side_delays(runs, {'side_tau_s': v})}",
+                  flush=True)
+        return 0
     rows = []
     for values in itertools.product(*GRID.values()):
         st = dict(zip(GRID, values, strict=True))

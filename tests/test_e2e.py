@@ -45,10 +45,6 @@ KNOWN_LIMITS = {
     "the foot angle reads ~129 deg flexed and ~128 deg pointed (truth 71 -> 127 deg)",
     ("figure4_pointed_foot", "hold"): "the pointed foot is not seen, so its interval is "
     "counted as held",
-    # The recogniser's side is right on 94 % of supine figure-4's frames on the corpus's
-    # validation part (docs/accuracy.md); on this sample mirrored it names sides the other way.
-    ("figure4_unequal", "hold", True): "the recogniser names the mirrored sides the other way "
-    "round for much of the holds (right held 1.6 s, truth 18.0 s)",
 }
 # The thirteen stretches added with corpus c2 and c3 (issue 12), measured on their samples
 # (clips of the corpus, see samples/README.md) with the shipped recogniser (trained on c3) and

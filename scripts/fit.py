@@ -94,6 +94,11 @@ class Track:
     value: np.ndarray  # NaN where the measure cannot be read
     view: np.ndarray | None = None
     gated: np.ndarray | None = None
+    # where the session's judge dropped the faults begun on the way out of a hold: per frame the
+    # cut (NaN where none; see ``run_clips``) and the one at the end of the clip. None (a
+    # synthetic track): worked out from ``active`` alone, as before the session dated exits.
+    cuts: np.ndarray | None = None
+    end_cut: float | None = None
     _prep: dict = field(default_factory=dict, repr=False, compare=False)
 
     def with_gate(self, gate: ViewGate) -> Track:
@@ -119,23 +124,52 @@ class ClipRun:
     active: np.ndarray
     side: list[str | None]
     view: np.ndarray
+    cuts: np.ndarray | None = None
+    end_cut: float | None = None
+
+
+def _drop_cut(left_at: float, moved_at: float | None) -> float:
+    """As ``EventLog.drop_recent``: faults begun at or after this are the way out of the hold."""
+    cut = left_at - EXIT_GRACE_S
+    return cut if moved_at is None else min(cut, moved_at)
 
 
 def run_clips(ex: Exercise, part: list[Clip]) -> list[ClipRun]:
-    """The coach once over each clip (recogniser, session): in position, side, view width."""
+    """The coach once over each clip (recogniser, session): in position, side, view width, and
+    where its judge dropped the faults begun on the way out of a hold. That cut is the
+    session's own (when the position was first lost, and when the body started moving out as
+    its ExitDater dates it), recorded as the judge makes it, so the replay drops what the coach
+    drops: worked out from the frame the position is let go (about 1 s after it was first lost,
+    and 2.3 s after the hold's end), faults of the way out would count as false flags here that
+    the coach never reports."""
     out = []
     for clip in part:
         session = make_session(ex, first_side=clip.first_side)
+        log = session.judge.log
+        drops: list[tuple[float, float | None]] = []
+        keep = log.drop_recent
+
+        def record(left_at: float, moved_at: float | None = None, keep=keep, drops=drops) -> None:
+            drops.append((left_at, moved_at))
+            keep(left_at, moved_at)
+
+        log.drop_recent = record  # type: ignore[method-assign]
         poses = clip.poses()
         active, side, view = [], [], []
+        cuts = np.full(len(poses), np.nan)
         for i, pose in enumerate(poses):
             st = session.update(pose, float(clip.times[i]))
             active.append(st.in_position and not pose.is_empty)
             side.append(st.side)
             r = M.read(pose, VIEW, st.side, None, ex.min_visibility)
             view.append(np.nan if r.value is None else r.value)
+            if drops:
+                cuts[i] = min(_drop_cut(*d) for d in drops)
+                drops.clear()
+        session.finish()
+        end_cut = min(_drop_cut(*d) for d in drops) if drops else None
         out.append(ClipRun(clip, poses, np.asarray(clip.times, float), np.array(active), side,
-                           np.array(view)))
+                           np.array(view), cuts, end_cut))
     return out
 
 
@@ -181,7 +215,7 @@ def cache_tracks(ex: Exercise, check: CheckDef, runs: list[ClipRun],
             value.append(np.nan if r is None or r.value is None else r.value)
         gated = run.active & np.array(hidden) if views else None
         out.append(Track(run.clip, run.t, run.active, run.side, np.array(applies), np.array(value),
-                         run.view, gated))
+                         run.view, gated, run.cuts, run.end_cut))
     return out
 
 
@@ -246,9 +280,12 @@ def prepare(tr: Track, relative: bool, baseline_s: float = 1.0) -> tuple:
         else:
             if out_since is None:
                 out_since = t
-                exit_cut[i] = t - EXIT_GRACE_S
+                if tr.cuts is None:
+                    exit_cut[i] = t - EXIT_GRACE_S
             if t - out_since > BASELINE_KEEP_S:
                 base, b_vals, b_start = None, [], None
+        if tr.cuts is not None and not math.isnan(tr.cuts[i]):
+            exit_cut[i] = float(tr.cuts[i])
         v = value[i]
         if not active[i] or not applies[i]:
             code[i] = RESET
@@ -306,6 +343,8 @@ def replay(tr: Track, s: Setting, baseline_s: float = 1.0) -> list[tuple[str | N
     if cur is not None:
         cur[2] = t_list[-1]
         events.append(cur)
+    if tr.end_cut is not None:  # the session's finish: a hold still on ends where it was left
+        events = [e for e in events if round(e[1], 2) < tr.end_cut]
     return [tuple(e) for e in events]
 
 

@@ -152,3 +152,24 @@ def test_a_hand_written_view_condition_counts_its_faults_as_unseen_too():
     sc = fit.score([hand, _clip_track(0.7, True, False)], "hips_down", s, TH)
     assert (sc.recall, sc.faults, sc.unseen) == (1.0, 1, 1)
     assert hand.with_gate(("max", 0.6)).gated.all()  # type: ignore[union-attr]
+
+
+def test_the_way_out_is_dropped_where_the_session_dropped_it():
+    # in position 0-10 s, the value rising from 8 s (the hips coming up to leave), the position
+    # let go at 10 s: worked out from that frame alone (10 - 1.5 s) the rise is a false flag;
+    # with the cut the session's judge made (the body started moving out at 7.9 s) it is dropped
+    fps = 10.0
+    t = np.arange(120) / fps
+    value = np.where(t >= 8.0, 1.0, 0.0)
+    active = t < 10.0
+    tr = Track(None, t, active, ["left"] * len(t), np.ones(len(t), bool), value)  # type: ignore[arg-type]
+    s = Setting("rise", 0.5, 0.1, 0.3, 0.4)
+    assert [round(e[1], 1) for e in replay(tr, s)] == [8.0]
+    cuts = np.full(len(t), np.nan)
+    cuts[100] = 7.9  # recorded on the frame the position was let go
+    assert replay(replace(tr, cuts=cuts, _prep={}), s) == []
+    # a hold still on at the end of the clip: the session's finish dates its end the same way
+    tr_end = Track(None, t, np.ones(len(t), bool), ["left"] * len(t), np.ones(len(t), bool),  # type: ignore[arg-type]
+                   value, cuts=np.full(len(t), np.nan), end_cut=7.9)
+    assert replay(tr_end, s) == []
+    assert [round(e[1], 1) for e in replay(replace(tr_end, end_cut=None, _prep={}), s)] == [8.0]

@@ -1,7 +1,9 @@
+import math
+
 import pytest
 import synth
 
-from coach.pose.core import Pose
+from coach.pose.core import LANDMARK_NAMES, Pose
 from coach.rules import measures as M
 from coach.rules.sides import SIDE_RULES
 
@@ -152,3 +154,38 @@ def test_hips_flexed_tells_standing_from_sitting_and_reads_the_leg_it_can_see():
     vis[landmark_index("left_knee")] = 0.1
     assert M.read(Pose(standing.xy, standing.world, vis, standing.image_wh), "hips_flexed").value is None
     assert np.isfinite(M.read(seated, "hips_flexed").value)
+
+
+def _seen_from_the_feet(pose: Pose, c: float) -> Pose:
+    """The pose with its long axis (image x, about x = 320) foreshortened to ``c`` of its length,
+    as a camera nearer the feet end sees it; the 3-D landmarks keep every length (the lost part
+    goes into depth)."""
+    pts, depth = {}, {}
+    for i, name in enumerate(LANDMARK_NAMES):
+        x, y = pose.xy[i]
+        pts[name] = (320 + (x - 320) * c, y)
+        depth[name] = (x - 320) * math.sqrt(1 - c * c) / 1000.0
+    return Pose.from_points(pts, visibility=0.95, depth=depth)
+
+
+def test_hip_height_m_reads_a_lift_in_metres_and_does_not_grow_with_a_foreshortened_trunk():
+    floor = {"floor": ["left_shoulder", "right_shoulder"]}
+
+    def lift(measure, view=lambda p: p):
+        down = M.read(view(synth.supine_figure4("left")), measure, None, floor).value
+        up = M.read(view(synth.supine_figure4("left", hip_lift=40)), measure, None, floor).value
+        return up - down
+
+    assert lift("hip_height_m") == pytest.approx(0.040, abs=1e-6)  # 40 px = 40 mm side-on
+    # over the image torso (160 px long, 40 px up at the lifted end)
+    assert lift("hip_height") == pytest.approx(40 / math.hypot(160, 40), abs=1e-6)
+    # from near the feet (the trunk a third as long in the image) the torso-relative lift
+    # grows 2.5 times; the metric one far less (the thighs and shins still give the scale)
+    feet = lambda p: _seen_from_the_feet(p, 1 / 3)  # noqa: E731
+    assert lift("hip_height", feet) == pytest.approx(40 / math.hypot(160 / 3, 40), abs=1e-6)
+    assert 0.040 < lift("hip_height_m", feet) < 0.040 * 1.8
+
+
+def test_body_scale_is_pixels_per_metre():
+    p = synth.seated()  # synthetic world landmarks: 1 px = 1 mm
+    assert M._body_scale(p) == pytest.approx(1000.0, rel=1e-6)

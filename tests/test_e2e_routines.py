@@ -168,10 +168,7 @@ def test_a_rendered_take_is_scored_step_by_step(take_report):
     assert routine["verdict"] == "incomplete" and routine["steps_done"] == 0
 
 
-@pytest.mark.parametrize("index", [0, 1, pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=(
-    "the figure-4 twist's second (left) side, 53.5-60.8 s, is not recognised: twice 1.3-1.5 s "
-    "of it read as wall figure-4 (confidence 0.4); left held 0.0 s, truth 7.3 s; right 6.2 s, "
-    "truth 6.3 s")))])
+@pytest.mark.parametrize("index", [0, 1, 2])
 def test_a_rendered_take_times_each_side(take_report, index: int):
     """Each step's time per side within 20 % (or 1.5 s) of the truth's time in the stretch."""
     report, truth = take_report

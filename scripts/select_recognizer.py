@@ -45,7 +45,8 @@ VARIANTS = {
     "c4_f2_pc3000": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
                      "per_class": 3000},
     # class-balanced sample weights (each class counts alike) on top of the caps
-    "c4_f2_pc3000_sw": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+    "c4_f2_pc3000_sw": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2,
+                        "features": 2,
                         "per_class": 3000, "weighting": "balanced"},
     "c4_f2_sw": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
                  "per_class": 8000, "weighting": "balanced"},

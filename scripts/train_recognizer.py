@@ -277,7 +277,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     ap.add_argument("--variant", help="fit one of scripts/select_recognizer.py's variants instead of "
-                                      "the constants above (to compare; the shipped model uses the constants)")
+                                      "the constants above (to compare; the shipped model uses "
+                                      "the constants)")
     args = ap.parse_args()
     r = recipe(args.variant)
     t0 = time.time()

@@ -91,7 +91,8 @@ def side_delays(runs, settings: dict) -> dict:
     """How late the smoother names a real change of side: for every run of one sided label that
     follows a run of the same stretch's other side in its clip (with at most unlabelled or 'none'
     frames between), the seconds from the run's start to the first frame named right (the run's
-    length if never); the run starts where its frames are scored, a little after the change. Returns the count, median, 90th percentile, share named within 2 s, and the
+    length if never); the run starts where its frames are scored, a little after the change.
+    Returns the count, median, 90th percentile, share named within 2 s, and the
     share of those runs' frames named right."""
     delays, right, frames = [], 0, 0
     for clip, probs, want in runs:
@@ -166,7 +167,8 @@ def main() -> int:
         for v in (float(x) for x in args.side_taus.split(",")):
             r = score(runs, {"side_tau_s": v})
             print(f"side_tau_s {v:g}: stretch+side {r['stretch_side']:.4f}  none {r['none']:.4f}  "
-                  f"switches {r['switches_per_10min']:.2f}/10 min  side changes {side_delays(runs, {'side_tau_s': v})}",
+                  f"switches {r['switches_per_10min']:.2f}/10 min  "
+                  f"side changes {side_delays(runs, {'side_tau_s': v})}",
                   flush=True)
         return 0
     rows = []

@@ -429,7 +429,8 @@ def test_a_seated_stretch_named_for_someone_standing_is_refused_by_its_guard(str
     for pose, counted in ((standing, False), (held(), True)):
         s = Session(ex, recognize=Names().update)
         play(s, [(4, lambda t, pose=pose: pose)])
-        assert (report(s)["sides"][("right" if stretch == "seated_twist" else "left")]["in_position_s"] > 3) is counted
+        side = "right" if stretch == "seated_twist" else "left"
+        assert (report(s)["sides"][side]["in_position_s"] > 3) is counted
         auto = AutoSession(load_all(), Names())
         for i in range(4 * FPS):
             auto.update(pose, i / FPS)

@@ -222,6 +222,10 @@ class LiveCoach:
             self.say(f"Now your {state.side} side", "side")
         if state.side:
             self._side = state.side
+        self._say_cue(state)
+
+    def _say_cue(self, state: FrameState) -> None:
+        """The frame's cue, once (a safety fault at the top priority)."""
         cue = state.cue
         if cue is None or cue.text == self._cue_text:
             return
@@ -411,12 +415,7 @@ class RecognisingCoach(LiveCoach):
                 self.say(ex.title + (f", {key[1]} side" if key[1] else ""), "step")
             self._named = key
             self._side = state.side
-        cue = state.cue
-        if cue is None or cue.text == self._cue_text:
-            return
-        self._cue_text = cue.text
-        kind = "safety" if cue.kind == "fault" and cue.priority == 0 else cue.kind
-        self.say(cue.text, kind if kind in SPOKEN else "info")
+        self._say_cue(state)
 
     def _switch_side(self) -> None:
         """The recogniser reads the side from the legs: the key only says so."""

@@ -1049,13 +1049,6 @@ def _render_pass(ids: list[str], bodies: dict, lib) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------------------------ track
-def _model_hash() -> str:
-    import mediapipe
-
-    f = Path(mediapipe.__file__).parent / "modules" / "pose_landmark" / "pose_landmark_full.tflite"
-    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
-
-
 def save_track(path: Path, **arrays: np.ndarray) -> None:
     """An .npz as np.load reads it, its members quantised (``corpuslib.encode_track``) and
     LZMA-compressed (a third smaller than np.savez_compressed's deflate)."""
@@ -1101,7 +1094,9 @@ def track_clip(cid: str, model_hash: str) -> None:
 
 
 def cmd_track(args) -> int:
-    mh = _model_hash()
+    from coach.pose.mediapipe import bundled_model_sha
+
+    mh = bundled_model_sha()
     k, n = (int(v) for v in args.shard.split("/"))
     while True:
         todo = [f.stem for f in _clip_files()[k::n]

@@ -24,13 +24,13 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from coach.pose import Pose
 from coach.pose.estimator import PoseEstimator, open_estimator
+from coach.pose.mediapipe import bundled_model_sha
 
 # (video, mirrored) -> what the model returned for each frame in order: (t, pose, people)
 _recorded: dict[tuple[str, bool], list[tuple[float, Pose, int]]] = {}
@@ -93,20 +93,13 @@ class Replay:
         self.close()
 
 
-@cache
-def _model_sha() -> str:
-    import mediapipe
-
-    f = Path(mediapipe.__file__).parent / "modules" / "pose_landmark" / "pose_landmark_full.tflite"
-    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
-
-
 def _disk_path(video: Path, mirrored: bool) -> Path | None:
     folder = os.environ.get("COACH_REPLAY_DIR")
     if not folder:
         return None
     digest = hashlib.sha256(Path(video).read_bytes()).hexdigest()[:16]
-    return Path(folder) / f"{Path(video).stem}-{digest}-{_model_sha()}{'-mirrored' if mirrored else ''}.npz"
+    name = f"{Path(video).stem}-{digest}-{bundled_model_sha()}{'-mirrored' if mirrored else ''}"
+    return Path(folder) / f"{name}.npz"
 
 
 def _save(path: Path, seen: list[tuple[float, Pose, int]]) -> None:

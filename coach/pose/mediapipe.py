@@ -10,6 +10,7 @@ person is followed. The model is built when the estimator is created, never at i
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import warnings
@@ -24,6 +25,18 @@ from coach.pose.core import N_LANDMARKS, Pose
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logging quiet
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@functools.cache
+def bundled_model_sha() -> str:
+    """A short SHA-256 of the bundled full pose model's file: names what landmarks came from
+    (the corpus's tracks, the e2e tests' kept recordings)."""
+    import hashlib
+
+    import mediapipe
+
+    f = Path(mediapipe.__file__).parent / "modules" / "pose_landmark" / "pose_landmark_full.tflite"
+    return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
 
 
 @contextlib.contextmanager

@@ -239,3 +239,22 @@ def test_without_an_exercise_nothing_is_named_before_a_stretch_is_recognised():
         assert state.seeking and state.verdicts == () and state.readings == ()
         assert state.cue is None or state.cue.text != session.exercise.position_cue
     assert session.report("test", 10.0).segments == []
+
+
+def test_a_still_names_a_stretch_only_when_sure_enough():
+    """A still image has no time to weigh: a stretch the model gives less than
+    STILL_MIN_CONFIDENCE is not named; the same probabilities in a video are weighed over time."""
+    from coach.recognizer import STILL_MIN_CONFIDENCE, Recognizer
+
+    model = tiny_model(8)  # update_row takes the model's output: its weights do not matter
+    # pigeon (left) leads everything else, 'none' (butterfly + other) included, but at 0.4
+    unsure = np.array([0.1 if c != "pigeon:left" else 0.4 for c in CLASSES])
+    assert STILL_MIN_CONFIDENCE > 0.4
+    still = Recognizer(model, instant=True).update_row(unsure, 0.0)
+    assert still.stretch == "none"
+    sure = np.array([0.4 / 6 if c != "pigeon:left" else 0.6 for c in CLASSES])
+    named = Recognizer(model, instant=True).update_row(sure, 0.0)
+    assert named.stretch == "pigeon" and named.side == "left" and named.confidence >= STILL_MIN_CONFIDENCE
+    video = Recognizer(model)
+    labels = [video.update_row(unsure, i / 10).stretch for i in range(20)]
+    assert labels[-1] == "pigeon"

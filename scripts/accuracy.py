@@ -307,7 +307,8 @@ def markdown(fig: dict) -> str:
         "could not judge from the camera's angle (most of its in-position frames) is counted under "
         "'can't see' instead (neither found nor missed). 'Can't judge' is the share of the "
         "in-position time the check applies to that it could not judge (landmarks not seen, or the "
-        "view); by view below.",
+        "view); by view below. A check marked *reminder* is not judged: the coach says its cue in "
+        "each hold and never flags it (its definition's `advisory` says why), so it finds nothing.",
         "",
         "| stretch | check | faults at or above size | recall | can't see | precision "
         "| false flags on clean clips | onset within 1 s | median onset error | can't judge |",
@@ -325,8 +326,10 @@ def markdown(fig: dict) -> str:
             onset = "n/a" if v["onset_median_s"] is None else f"{v['onset_median_s']:+.2f} s"
             cant = v.get("faults_cant_see", 0)
             cant_txt = f"{cant} ({pct(v.get('cant_see_share'))})" if cant else "0"
+            name = c + (" (*reminder*)" if any(k.name == c and k.advisory for k in find_exercise(ex).checks)
+                        else "")
             out.append(
-                f"| {ex} | {c} | {v['faults']} | {v.get('recall_txt', pct(v['recall']))} | {cant_txt} | "
+                f"| {ex} | {name} | {v['faults']} | {v.get('recall_txt', pct(v['recall']))} | {cant_txt} | "
                 f"{v.get('precision_txt', pct(v['precision']))} | "
                 f"{v['false_on_clean_clips']} | {pct(v['onset_within_1s'])} | {onset} | "
                 f"{pct(v.get('cant_judge'))} |"

@@ -5,6 +5,8 @@ Sizes scale with the frame height, so the overlay reads the same at 480p and 108
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -39,6 +41,10 @@ class Overlay:
     def __init__(self, exercise: Exercise, min_visibility: float | None = None) -> None:
         self.exercise = exercise
         self.min_vis = exercise.min_visibility if min_visibility is None else min_visibility
+        # each panel (the HUD, the checks, the cue) with its texts as one blend, made again
+        # only when what it shows changes (about once a second: the timers)
+        self._layers: dict[str, _Layer] = {}
+        self._texts: list[tuple] | None = None  # while a panel is drawn: its texts, to fuse
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -52,17 +58,31 @@ class Overlay:
         s = self._scale(img)
         fs = 0.5 * s * size
         th = max(1, round(s * (2 if bold else 1)))
-        return outlined_text(img, text, org, fs, colour, th, th + max(2, round(2 * s)))
+        outline = th + max(2, round(2 * s))
+        if self._texts is not None:  # part of a panel's layer
+            sprite = sprite_for(text, fs, colour, th, outline)
+            self._texts.append((sprite, org))
+            return sprite.width
+        return outlined_text(img, text, org, fs, colour, th, outline)
 
-    @staticmethod
-    def _panel(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float = 0.55) -> None:
-        x0, y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(img.shape[1], x1), min(img.shape[0], y1)
+    def _begin(self) -> None:
+        """Collect the texts drawn from here on into a panel's layer (see :meth:`_end`)."""
+        self._texts = []
+
+    def _end(self, img: np.ndarray, name: str, box: tuple[int, int, int, int],
+             alpha: float = 0.55) -> None:
+        """Blend panel ``name`` (``box`` darkened by ``alpha``) and the texts collected since
+        :meth:`_begin` onto ``img`` in one pass, as drawing the panel and then each text would
+        (to within a grey level: the blend is in 8-bit fixed point)."""
+        texts, self._texts = self._texts or [], None
+        x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(img.shape[1], box[2]), min(img.shape[0], box[3])
         if x1 <= x0 or y1 <= y0:
             return
-        roi = img[y0:y1, x0:x1]
-        # DARK is a grey, so blending toward it is a scale and an offset, done in place
-        cv2.addWeighted(roi, 1 - alpha, roi, 0.0, alpha * DARK[0], dst=roi)
+        key = ((x0, y0, x1, y1), alpha, tuple((sp.key, org) for sp, org in texts))
+        layer = self._layers.get(name)
+        if layer is None or layer.key != key:
+            layer = self._layers[name] = _Layer(key, (x0, y0, x1, y1), alpha, texts)
+        layer.draw(img)
 
     # -- layers ----------------------------------------------------------------------------
     def _skeleton(self, img: np.ndarray, state: FrameState) -> None:
@@ -93,14 +113,14 @@ class Overlay:
         pad = round(8 * s)
         pw = min(w - 2 * pad, round(250 * s))
         rows = 3 + ex.sided + bool(ex.reps)
-        if not state.seeking:
-            self._panel(img, pad, pad, pad + pw, pad + rows * line + pad)
         x, y = pad * 2, pad + line
+        self._begin()  # the panel and its texts as one layer; bars drawn on it after
         if state.seeking:  # without --exercise, before any stretch is recognised
-            self._panel(img, pad, pad, pad + pw, pad + 2 * line + pad)
             self._text(img, "Which stretch?", (x, y), 1.05, WHITE, bold=True)
             self._text(img, "looking for a stretch it knows", (x, y + line), 0.85, AMBER)
+            self._end(img, "hud", (pad, pad, pad + pw, pad + 2 * line + pad))
             return
+        bars: list[tuple[tuple[int, int], tuple[int, int], tuple[int, int, int], int]] = []
         self._text(img, ex.title, (x, y), 1.05, WHITE, bold=True)
         y += line
         side = side_name(state.side) if state.side else "Side: -"
@@ -115,35 +135,41 @@ class Overlay:
         by = y - round(9 * s)
         bh = max(4, round(8 * s))
         frac = min(1.0, state.hold_s / target) if target else 0.0
-        cv2.rectangle(img, (bx0, by), (bx1, by + bh), GREY, 1)
-        cv2.rectangle(img, (bx0, by), (bx0 + int((bx1 - bx0) * frac), by + bh),
-                      GREEN if frac >= 1 else BLUE, -1)
+        bars.append(((bx0, by), (bx1, by + bh), GREY, 1))
+        bars.append(((bx0, by), (bx0 + int((bx1 - bx0) * frac), by + bh),
+                     GREEN if frac >= 1 else BLUE, -1))
+        mid_line = None
         if not ex.sided:  # one hold, nothing to balance
             if ex.reps:
                 y += line
                 reps = state.totals[ex.sides[0]].reps
                 self._text(img, f"{ex.reps.label.capitalize()}  {reps}/{ex.reps.target}", (x, y),
                            0.85)
-            return
-        # balance: left vs right good-form time
-        y += line
-        left, right = state.totals["left"], state.totals["right"]
-        self._text(img, f"L {_fmt_time(left.hold_s)}", (x, y), 0.85)
-        self._text(img, f"R {_fmt_time(right.hold_s)}", (pad + pw - round(62 * s), y), 0.85)
-        cx0, cx1 = x + round(60 * s), pad + pw - round(70 * s)
-        tot = left.hold_s + right.hold_s
-        mid = cx0 + (cx1 - cx0) // 2
-        cv2.rectangle(img, (cx0, by + line), (cx1, by + line + bh), GREY, 1)
-        if tot > 0:
-            split = cx0 + int((cx1 - cx0) * left.hold_s / tot)
-            colour = AMBER if state.balance.imbalanced else GREEN
-            cv2.rectangle(img, (cx0, by + line), (split, by + line + bh), colour, -1)
-        cv2.line(img, (mid, by + line - 2), (mid, by + line + bh + 2), WHITE, 1)
-        if ex.reps:
+        else:
+            # balance: left vs right good-form time
             y += line
-            lbl = ex.reps.label.capitalize()
-            self._text(img, f"{lbl}  L {left.reps}/{ex.reps.target}   R {right.reps}/"
-                       f"{ex.reps.target}", (x, y), 0.85)
+            left, right = state.totals["left"], state.totals["right"]
+            self._text(img, f"L {_fmt_time(left.hold_s)}", (x, y), 0.85)
+            self._text(img, f"R {_fmt_time(right.hold_s)}", (pad + pw - round(62 * s), y), 0.85)
+            cx0, cx1 = x + round(60 * s), pad + pw - round(70 * s)
+            tot = left.hold_s + right.hold_s
+            mid = cx0 + (cx1 - cx0) // 2
+            bars.append(((cx0, by + line), (cx1, by + line + bh), GREY, 1))
+            if tot > 0:
+                split = cx0 + int((cx1 - cx0) * left.hold_s / tot)
+                colour = AMBER if state.balance.imbalanced else GREEN
+                bars.append(((cx0, by + line), (split, by + line + bh), colour, -1))
+            mid_line = ((mid, by + line - 2), (mid, by + line + bh + 2))
+            if ex.reps:
+                y += line
+                lbl = ex.reps.label.capitalize()
+                self._text(img, f"{lbl}  L {left.reps}/{ex.reps.target}   R {right.reps}/"
+                           f"{ex.reps.target}", (x, y), 0.85)
+        self._end(img, "hud", (pad, pad, pad + pw, pad + rows * line + pad))
+        for p0, p1, colour, thickness in bars:
+            cv2.rectangle(img, p0, p1, colour, thickness)
+        if mid_line is not None:
+            cv2.line(img, *mid_line, WHITE, 1)
 
     def _checks(self, img: np.ndarray, state: FrameState) -> None:
         s = self._scale(img)
@@ -155,17 +181,21 @@ class Overlay:
             return
         labels = [self._check_label(v) for v in state.verdicts]
         fs, th = 0.5 * s * 0.8, max(1, round(s))
-        widest = max(cv2.getTextSize(lb, cv2.FONT_HERSHEY_SIMPLEX, fs, th)[0][0] for lb in labels)
+        widest = max(_text_width(lb, fs, th) for lb in labels)
         pw = widest + round(34 * s)
-        self._panel(img, w - pad - pw, pad, w - pad, pad + n * line + pad)
         y = pad + line
+        dots = []
+        self._begin()
         for v, label in zip(state.verdicts, labels, strict=True):
             colour = STATUS_COLOUR[v.status] if v.judged else WHITE
             cx = w - pw - pad + round(12 * s)
-            cv2.circle(img, (cx, y - round(5 * s)), max(3, round(5 * s)), colour, -1, cv2.LINE_AA)
+            dots.append(((cx, y - round(5 * s)), colour))
             self._text(img, label, (cx + round(12 * s), y), 0.8, colour if v.status != "idle"
                        else WHITE)
             y += line
+        self._end(img, "checks", (w - pad - pw, pad, w - pad, pad + n * line + pad))
+        for centre, colour in dots:
+            cv2.circle(img, centre, max(3, round(5 * s)), colour, -1, cv2.LINE_AA)
 
     @staticmethod
     def _check_label(v: Verdict) -> str:
@@ -179,17 +209,12 @@ class Overlay:
         if state.cue is None:
             return
         text, colour = state.cue.text, CUE_COLOUR.get(state.cue.kind, WHITE)
-        size = 1.1
-        fs = 0.5 * s * size
-        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))
-        while tw > w - 40 * s and size > 0.3:
-            size -= 0.05
-            fs = 0.5 * s * size
-            (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, max(1, round(2 * s)))
+        size, tw, th = _fit_text(text, w - 40 * s, 0.5 * s, max(1, round(2 * s)))
         bh = th + round(18 * s)
-        self._panel(img, 0, h - bh, w, h, 0.6)
-        cv2.rectangle(img, (0, h - bh), (round(8 * s), h), colour, -1)
+        self._begin()
         self._text(img, text, ((w - tw) // 2, h - round(9 * s)), size, colour, bold=True)
+        self._end(img, "cue", (0, h - bh, w, h), 0.6)
+        cv2.rectangle(img, (0, h - bh), (round(8 * s), h), colour, -1)
 
     def _warnings(self, img: np.ndarray, state: FrameState) -> None:
         """What limits what the coach can see, in amber above the cue bar."""
@@ -221,6 +246,7 @@ class _Sprite:
 
     def __init__(self, text: str, fs: float, colour: tuple[int, int, int], th: int,
                  outline: int, font: int = cv2.FONT_HERSHEY_SIMPLEX) -> None:
+        self.key = (text, round(fs, 4), colour, th, outline, font)
         (w, h), base = cv2.getTextSize(text, font, fs, max(outline, th))
         self.width = cv2.getTextSize(text, font, fs, th)[0][0]
         m = max(outline, th)  # room for the outline and the anti-aliasing around the glyphs
@@ -255,20 +281,85 @@ _SPRITES: dict[tuple, _Sprite] = {}
 _MAX_SPRITES = 512  # a few seconds' worth of changing timers and angles
 
 
-def outlined_text(img: np.ndarray, text: str, org: tuple[int, int], fs: float,
-                  colour: tuple[int, int, int], th: int, outline: int,
-                  font: int = cv2.FONT_HERSHEY_SIMPLEX) -> int:
-    """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline (``outline`` 0: none),
-    so it reads on any background; its width. Each text is rendered once and blended after
-    (anti-aliased text is the costliest thing the overlay draws)."""
+def sprite_for(text: str, fs: float, colour: tuple[int, int, int], th: int, outline: int,
+               font: int = cv2.FONT_HERSHEY_SIMPLEX) -> _Sprite:
+    """The outlined text's sprite, rendered once."""
     key = (text, round(fs, 4), colour, th, outline, font)
     sprite = _SPRITES.get(key)
     if sprite is None:
         if len(_SPRITES) >= _MAX_SPRITES:
             _SPRITES.clear()
         sprite = _SPRITES[key] = _Sprite(text, fs, colour, th, outline, font)
+    return sprite
+
+
+def outlined_text(img: np.ndarray, text: str, org: tuple[int, int], fs: float,
+                  colour: tuple[int, int, int], th: int, outline: int,
+                  font: int = cv2.FONT_HERSHEY_SIMPLEX) -> int:
+    """``text`` at ``org`` (bottom-left) in ``colour`` on a dark outline (``outline`` 0: none),
+    so it reads on any background; its width. Each text is rendered once and blended after
+    (anti-aliased text is the costliest thing the overlay draws)."""
+    sprite = sprite_for(text, fs, colour, th, outline, font)
     sprite.draw(img, org)
     return sprite.width
+
+
+class _Layer:
+    """A darkened panel and the texts on it as one blend, ``pixel * keep / 255 + add`` in 8
+    bits (two passes of OpenCV's saturating arithmetic over the panel; the panel's own blend
+    and one float pass per text before): made once, drawn on every frame until what the
+    panel shows changes. ``key``: what it was made from."""
+
+    def __init__(self, key: tuple, box: tuple[int, int, int, int], alpha: float,
+                 texts: list[tuple[_Sprite, tuple[int, int]]]) -> None:
+        self.key, self.box = key, box
+        x0, y0, x1, y1 = box
+        # the panel alone, then each text over what is under it (as drawn one by one), in
+        # floats only where the texts are
+        self.keep = np.full((y1 - y0, x1 - x0, 3), round(255 * (1.0 - alpha)), np.uint8)
+        self.add = np.full((y1 - y0, x1 - x0, 3), round(alpha * DARK[0]), np.uint8)
+        for sprite, org in texts:
+            sx0, sy0 = org[0] + sprite.dx - x0, org[1] + sprite.dy - y0
+            h, w = sprite.keep.shape[:2]
+            cx0, cy0 = max(0, sx0), max(0, sy0)
+            cx1, cy1 = min(self.keep.shape[1], sx0 + w), min(self.keep.shape[0], sy0 + h)
+            if cx1 <= cx0 or cy1 <= cy0:
+                continue
+            part = (slice(cy0, cy1), slice(cx0, cx1))
+            own = (slice(cy0 - sy0, cy1 - sy0), slice(cx0 - sx0, cx1 - sx0))
+            k = sprite.keep[own]
+            keep = self.keep[part] * k
+            add = self.add[part] * k + sprite.add[own]
+            self.keep[part] = np.clip(np.rint(keep), 0, 255)
+            self.add[part] = np.clip(np.rint(add), 0, 255)
+
+    def draw(self, img: np.ndarray) -> None:
+        x0, y0, x1, y1 = self.box
+        roi = img[y0:y1, x0:x1]
+        scaled = cv2.multiply(roi, self.keep, scale=1 / 255)
+        cv2.add(scaled, self.add, dst=roi)
+
+
+def _text_width(text: str, fs: float, th: int) -> int:
+    return _text_size(text, fs, th)[0]
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_size(text: str, fs: float, th: int) -> tuple[int, int]:
+    (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, th)
+    return w, h
+
+
+@functools.lru_cache(maxsize=256)
+def _fit_text(text: str, width: float, unit: float, th: int) -> tuple[float, int, int]:
+    """The size (from 1.1 down in steps of 0.05, not below 0.3) at which ``text`` fits in
+    ``width``, and its width and height there (font scale ``unit * size``)."""
+    size = 1.1
+    tw, h = _text_size(text, unit * size, th)
+    while tw > width and size > 0.3:
+        size -= 0.05
+        tw, h = _text_size(text, unit * size, th)
+    return size, tw, h
 
 
 def draw_skeleton(img: np.ndarray, pose: Pose, verdicts: tuple[Verdict, ...], min_vis: float,

@@ -52,6 +52,9 @@ VARIANTS = {
                  "per_class": 8000, "weighting": "balanced"},
     "c4_f2_sqrt": {"members": 5, "windows": (1.0, 3.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
                    "per_class": 8000, "weighting": "sqrt"},
+    # a third, longer window (6 s)
+    "c5_w136": {"members": 5, "windows": (1.0, 3.0, 6.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+                "per_class": 3000},
     "base": {},
     "ens5": {"members": 5},
     "win3": {"windows": (1.0, 3.0)},
@@ -153,9 +156,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("variants", nargs="+", choices=sorted(VARIANTS))
     ap.add_argument("--fold", type=int, choices=FOLDS, help="one draw only (default: both)")
+    ap.add_argument("--none-weights", default=",".join(f"{w:g}" for w in NONE_WEIGHTS),
+                    help="weights of 'none' to score the held-out clips with (comma-separated; "
+                         "a prior shift before smoothing)")
     ap.add_argument("--keep", type=Path,
                     help="save each fitted model here (an ignored folder, e.g. out/models)")
     args = ap.parse_args()
+    none_weights = tuple(float(w) for w in args.none_weights.split(","))
     for name in args.variants:
         for fold in FOLDS if args.fold is None else (args.fold,):
             fit_part, either, both = folds(fold)
@@ -174,7 +181,7 @@ def main() -> int:
                 model.save(args.keep / f"{name}_fold{fold}.npz")
             out = {"variant": name, "fold": fold, "fit_s": round(fit_s), "rows": len(x),
                    "clips": [len(fit_part), len(either), len(both)],
-                   "either": evaluate(model, either, NONE_WEIGHTS), "both": evaluate(model, both)}
+                   "either": evaluate(model, either, none_weights), "both": evaluate(model, both)}
             print(json.dumps(out), flush=True)
     return 0
 

@@ -69,7 +69,12 @@ def frame_classes(clip) -> np.ndarray:
 
 
 # The fitted variant (chosen on a held-out part of the training split, scripts/select_recognizer.py)
-WINDOWS = (1.0, 3.0)  # feature window lengths, seconds
+# feature window lengths, seconds. A third, 6 s window (select_recognizer's c5_w136) on corpus
+# c6's held-out training folds, against (1, 3), clips of either held out: stretch and side 80.2 ->
+# 80.8 % and 80.1 -> 80.1 %, 'none' on negatives 92.0 -> 91.6 and 89.9 -> 90.4 %, spurious side
+# switches 3.04 -> 2.03 and 2.37 -> 2.20 per 10 min. Fitted on the whole training part, on the
+# validation part: stretch and side 86.3 -> 85.6 %, 'none' on negatives 85.0 -> 90.6 %.
+WINDOWS = (1.0, 3.0, 6.0)
 MEMBERS = 5  # MLPs averaged (each on its own class-balanced sample, its own seed)
 HIDDEN = (192, 96)
 ALPHA = 1e-2

@@ -219,24 +219,28 @@ def make_cameras(rng: np.random.Generator) -> list[dict]:
     return cams
 
 
+def _training_cameras(rng: np.random.Generator, first: int, azimuths: list[float],
+                      bands: list[tuple[float, float]]) -> list[dict]:
+    """Training-only placements numbered from ``first``, one per azimuth, their height bands
+    taken in turn."""
+    return [_camera(rng, first + i, False, az, bands[i % len(bands)], 5, (2.2, 3.4), (38, 62))
+            for i, az in enumerate(azimuths)]
+
+
 def make_cameras_c5(rng: np.random.Generator, first: int) -> list[dict]:
     """12 more placements for c5, all for training: the views the recogniser saw least of in
     training and got wrong most on c4's validation part (along the body's long axis, and high
     or low ones), between the azimuths already used, heights over the whole 0.2-1.6 m range."""
-    azimuths = [78, 92, 105, -78, -92, -105, 50, -50, 132, -132, 5, 175]
-    bands = [(0.2, 0.5), (1.2, 1.6), (0.5, 1.2)]
-    return [_camera(rng, first + i, False, az, bands[i % 3], 5, (2.2, 3.4), (38, 62))
-            for i, az in enumerate(azimuths)]
+    return _training_cameras(rng, first, [78, 92, 105, -78, -92, -105, 50, -50, 132, -132, 5, 175],
+                             [(0.2, 0.5), (1.2, 1.6), (0.5, 1.2)])
 
 
 def make_cameras_c6(rng: np.random.Generator, first: int) -> list[dict]:
     """12 more placements for c6, all for training: one every 30 deg of azimuth, offset from
     those already used, heights over the whole 0.2-1.6 m range (the validation part's worst views
     for child's pose, the adductor opener and cow face are front and side ones, low and mid)."""
-    azimuths = [-15, 15, 45, 72, 100, 128, 165, -165, -128, -100, -72, -45]
-    bands = [(0.2, 0.6), (0.6, 1.1), (1.1, 1.6)]
-    return [_camera(rng, first + i, False, az, bands[i % 3], 5, (2.2, 3.4), (38, 62))
-            for i, az in enumerate(azimuths)]
+    return _training_cameras(rng, first, [-15, 15, 45, 72, 100, 128, 165, -165, -128, -100, -72, -45],
+                             [(0.2, 0.6), (0.6, 1.1), (1.1, 1.6)])
 
 
 def make_cameras_c4(rng: np.random.Generator, first: int = 36) -> list[dict]:

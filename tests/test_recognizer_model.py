@@ -22,7 +22,9 @@ def test_model_is_small_and_loads_without_pickle():
     with np.load(MODEL_PATH, allow_pickle=False) as d:  # raises if anything needs pickle
         assert {"classes", "mean", "scale", "meta"} <= set(d.files)
     model = Model.load()
-    assert model.meta["corpus_version"] == manifest()["version"]
+    # a version of this corpus (a later one may add data that did not improve the validation
+    # figures, and then the model stays: corpus/README.md says which)
+    assert model.meta["corpus_version"] in manifest()["versions"]
     assert set(model.meta["coached"]) == set(exercise_names())  # every definition is recognised
     # every sided class has its mirror image
     sided = [c for c in model.classes if ":" in c]

@@ -25,6 +25,10 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "recognizer.npz"
 WINDOW_S = 1.0  # features are also averaged over this much of the past
 N_DEPTH = 4  # the last per-frame features: depth order seen from the camera (view-dependent)
 NONE = "none"
+# The frame rate the corpus is rendered at, so the rate the model learned its window features at
+# (their means, and how far the body moved per second, which the pose model's frame-to-frame
+# jitter adds to at every frame: three times as much at 30 frames/s as at 10).
+TRAINED_FPS = 10.0
 # With --exercise NAME the person is expected to do NAME: its classes' probabilities are
 # weighed up by this factor before smoothing (a prior; the open-set argmax would otherwise give a
 # near twin, e.g. child's pose against the adductor opener, the benefit of the doubt). Chosen by
@@ -486,12 +490,17 @@ class Recognizer:
 
     def __init__(self, model: Model | None = None, unsided: tuple[str, ...] | None = None,
                  instant: bool = False, focus: str | None = None, focus_weight: float | None = None,
-                 min_confidence: float | None = None) -> None:
+                 min_confidence: float | None = None, rate: float | None = None) -> None:
         """``instant``: a still image, judged on its own (no smoothing, nothing to wait for).
         ``focus``: the exercise the person was asked to do, whose classes are weighed up by
         ``focus_weight`` (default FOCUS_WEIGHT). ``min_confidence``: a stretch named with less is
-        "none" (default STILL_MIN_CONFIDENCE for a still, 0 for a video)."""
+        "none" (default STILL_MIN_CONFIDENCE for a still, 0 for a video). ``rate``: poses a
+        second the model is asked about at most (default: the rate it was trained at,
+        :data:`TRAINED_FPS`; 0: every frame); the frames between keep the last probabilities."""
         self.model = model or shipped_model()
+        rate = float(self.model.meta.get("fps", TRAINED_FPS)) if rate is None else rate
+        self.step = 1.0 / rate if rate > 0 else 0.0
+        self._due: float | None = None
         self.focus = focus
         self.focus_weight = FOCUS_WEIGHT if focus_weight is None else focus_weight
         self.unsided = set(self.model.meta.get("unsided", []) if unsided is None else unsided)
@@ -527,6 +536,14 @@ class Recognizer:
     def update(self, pose: Pose, t: float) -> Recognition:
         if pose.is_empty:
             return self.update_row(None, t)
+        if self.step and self.row is not None and self._due is not None and self._due - self.step <= t:
+            if t < self._due - 1e-6:  # between two of the model's steps: the last probabilities
+                return self.update_row(self.row, t)
+            # on schedule: the next step one period on (on average `rate` a second whatever the
+            # camera's frame times), or from here if the frames fell behind it
+            self._due = self._due + self.step if t < self._due + self.step else t + self.step
+        else:
+            self._due = t + self.step
         xy, world, vis = pose.xy[None], pose.world[None], pose.visibility[None]
         mxy, mworld, mvis = mirror_arrays(xy, world, vis, pose.image_wh[0])
         # the pose and its mirror image as two rows of one call: the same numbers, and half

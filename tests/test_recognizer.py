@@ -114,7 +114,7 @@ def test_live_recogniser_reads_the_same_probabilities_as_training(version):
     n = frame_features(xy[:1], world[:1], vis[:1], WH, version).shape[1]
     model = tiny_model(2 * n + 1, features=version)
     batch = clip_probabilities(model, xy, world, vis, ok, times, WH)
-    rec = Recognizer(model)
+    rec = Recognizer(model, rate=0)  # every frame (the default takes at most 10 a second)
     for i in range(25):
         pose = Pose(xy[i], world[i], vis[i], WH) if ok[i] else Pose.empty(WH)
         rec.update(pose, float(times[i]))
@@ -123,6 +123,42 @@ def test_live_recogniser_reads_the_same_probabilities_as_training(version):
             np.testing.assert_allclose(live, batch[i], atol=1e-6)
         else:
             assert np.isnan(batch[i]).all() and rec.probs == {}
+
+
+@pytest.mark.parametrize("fps", [30.0, 15.0, 25.0])
+def test_at_a_cameras_frame_rate_the_model_sees_the_poses_it_would_at_its_training_rate(fps):
+    """A 30 frames/s camera: the model is asked about every third pose, and those give exactly
+    the probabilities of the same poses played at 10 frames/s (the corpus's rate); the frames
+    between keep the last ones. At 15 or 25 frames/s it is asked 10 times a second on average."""
+    from coach.recognizer import TRAINED_FPS
+
+    rng = np.random.default_rng(8)
+    n = int(6 * fps)
+    xy, world, vis = (np.concatenate(a) for a in zip(*[random_pose(rng) for _ in range(n)], strict=True))
+    times = np.arange(n) / fps
+    model = tiny_model(2 * frame_features(xy[:1], world[:1], vis[:1], WH).shape[1] + 1)
+    rec = Recognizer(model)
+    asked, rows = [], []
+    for i in range(n):
+        before = rec.row
+        rec.update(Pose(xy[i], world[i], vis[i], WH), float(times[i]))
+        if rec.row is not before:
+            asked.append(i)
+        rows.append(rec.row)
+    assert abs(len(asked) / (n / fps) - TRAINED_FPS) <= 0.5
+    for a, b in zip(asked, [*asked[1:], n], strict=True):  # held until the next one asked
+        assert all(rows[j] is rows[a] for j in range(a, b))
+    if fps == 30.0:
+        assert asked == list(range(0, n, 3))
+        sub = np.array(asked)
+        batch = clip_probabilities(model, xy[sub], world[sub], vis[sub], np.ones(len(sub), bool),
+                                   times[sub], WH)
+        np.testing.assert_allclose(np.array([rows[i] for i in asked]), batch, atol=1e-6)
+    every = Recognizer(model, rate=0)
+    for i in range(10):
+        before = every.row
+        every.update(Pose(xy[i], world[i], vis[i], WH), float(times[i]))
+        assert every.row is not before
 
 
 def test_model_round_trips_without_pickle(tmp_path):
@@ -206,7 +242,7 @@ def test_an_ensemble_over_two_windows_reads_the_same_live_as_in_training(tmp_pat
     x = rng.normal(size=(5, n))
     np.testing.assert_allclose(model.predict(x), np.mean([m.predict(x) for m in members], 0), atol=1e-5)
     batch = clip_probabilities(model, xy, world, vis, ok, times, WH)
-    rec = Recognizer(model)
+    rec = Recognizer(model, rate=0)
     for i in range(40):
         rec.update(Pose(xy[i], world[i], vis[i], WH), float(times[i]))
         np.testing.assert_allclose([rec.probs[c] for c in CLASSES], batch[i], atol=1e-6)

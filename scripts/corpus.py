@@ -454,18 +454,25 @@ def negative_clip(rng) -> Clip:
     chosen = [pool[i] for i in rng.choice(len(pool), n, replace=False, p=w / w.sum())]
     if group == "standing" or rng.uniform() < 0.12:
         chosen = ["stand", "squat_low"] + ([pool[0]] if group != "standing" else ["walk_a", "stand"])
+    _postures(c, chosen, lambda p: ["left", "right"][int(rng.integers(2))] if p in SIDED else None)
+    return c
+
+
+def _postures(c: Clip, chosen: list[str], side_of) -> None:
+    """Each posture in turn (the first from the start, the others after a 1.5-2.5 s move), held
+    3-5.5 s with perhaps a fidget, each hold a segment labelled with the posture; ``side_of``
+    gives a posture's side (drawn before its move, as the plan's random stream expects)."""
     for i, posture in enumerate(chosen):
-        side = ["left", "right"][int(rng.integers(2))] if posture in SIDED else None
+        side = side_of(posture)
         if i == 0:
             c.key(posture, side, 0.0)
         else:
             s0 = c.t
-            c.key(posture, side, _u(rng, 1.5, 2.5))
+            c.key(posture, side, _u(c.rng, 1.5, 2.5))
             c.seg("transition", None, s0)
         h0 = c.t
-        c.fidget(posture, side, _u(rng, 3.0, 5.5))
+        c.fidget(posture, side, _u(c.rng, 3.0, 5.5))
         c.seg("other", side, h0, posture)
-    return c
 
 
 def _sides(rng, p_both: float = 0.65) -> list[str]:
@@ -700,7 +707,8 @@ NEW_C7 = {"side_quad", "side_curl", "side_reach", "supine_twist", "head_to_knee"
 
 
 def negative_more_clip(rng) -> Clip:
-    """Two or three postures of one of NEGATIVE_GROUPS_C7, the first a new one (c7)."""
+    """Two or three postures of one of NEGATIVE_GROUPS_C7, one of them a new one (c7), in the
+    order drawn or shuffled."""
     c = Clip(rng)
     group = list(NEGATIVE_GROUPS_C7)[int(rng.choice(4, p=[0.35, 0.25, 0.25, 0.15]))]
     pool = NEGATIVE_GROUPS_C7[group]
@@ -710,17 +718,7 @@ def negative_more_clip(rng) -> Clip:
     chosen = [first] + [rest[i] for i in rng.choice(len(rest), int(rng.integers(1, 3)), replace=False)]
     order = rng.permutation(len(chosen)) if rng.uniform() < 0.5 else np.arange(len(chosen))
     side = ["left", "right"][int(rng.integers(2))]  # one side for the clip: lying on it, its leg long
-    for i, posture in enumerate([chosen[j] for j in order]):
-        ps = side if posture in SIDED else None
-        if i == 0:
-            c.key(posture, ps, 0.0)
-        else:
-            s0 = c.t
-            c.key(posture, ps, _u(rng, 1.5, 2.5))
-            c.seg("transition", None, s0)
-        h0 = c.t
-        c.fidget(posture, ps, _u(rng, 3.0, 5.5))
-        c.seg("other", ps, h0, posture)
+    _postures(c, [chosen[j] for j in order], lambda p: side if p in SIDED else None)
     return c
 
 

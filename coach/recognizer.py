@@ -498,7 +498,7 @@ class Recognizer:
         second the model is asked about at most (default: the rate it was trained at,
         :data:`TRAINED_FPS`; 0: every frame); the frames between keep the last probabilities."""
         self.model = model or shipped_model()
-        rate = float(self.model.meta.get("fps", TRAINED_FPS)) if rate is None else rate
+        rate = TRAINED_FPS if rate is None else rate
         self.step = 1.0 / rate if rate > 0 else 0.0
         self._due: float | None = None
         self.focus = focus

@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from accuracy import _runs  # noqa: E402
 from corpuslib import Clip, clips, decode_track, project  # noqa: E402
 
 import corpus  # noqa: E402
@@ -119,21 +120,10 @@ def score(clip: Clip, rec, tot: dict) -> float:
         tot["st_ok"] += g == w
         tot["in_ok"] += g.split(":")[0] == w.split(":")[0]
     sides = [g.split(":")[1] if ":" in g else None for g in got]
-    lab = clip.labels
-    key = [f"{s}:{d}" if s and s not in UNSIDED else ""
-           for s, d in zip(lab["stretch"], lab["side"], strict=True)]
-    i = 0
-    while i < len(key):  # spurious side switches inside each one-sided run of the truth
-        if not key[i]:
-            i += 1
-            continue
-        j = i
-        while j < len(key) and key[j] == key[i]:
-            j += 1
+    for i, j in _runs(clip.labels):  # spurious side switches inside each one-sided run of the truth
         seen = [x for x in sides[i:j] if x]
         tot["switches"] += sum(a != b for a, b in zip(seen, seen[1:], strict=False))
         tot["hold_s"] += (j - i) / clip.fps
-        i = j
     scored = [w for w in want if w]
     return sum(g == w for g, w in zip(got, want, strict=True) if w) / max(1, len(scored))
 

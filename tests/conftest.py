@@ -62,3 +62,17 @@ def display():
     yield f":{number}"
     proc.terminate()
     proc.wait(timeout=5)
+
+
+def pytest_itemcollected(item):
+    """With pytest-xdist (``-n auto --dist loadgroup``, as README's test command runs), keep the
+    tests that share one pose-model run on one worker: the e2e cases of a sample and
+    orientation (tests/replay.py keeps the model's landmarks per process); tests that share
+    fixtures otherwise carry their own ``xdist_group`` mark. Without xdist the mark does nothing."""
+    if item.get_closest_marker("xdist_group") or item.get_closest_marker("e2e") is None:
+        return
+    params = getattr(item, "callspec", None)
+    params = params.params if params else {}
+    if "name" in params:
+        orientation = "mirrored" if params.get("mirrored") else "as-rendered"
+        item.add_marker(pytest.mark.xdist_group(f"{params['name']}:{orientation}"))

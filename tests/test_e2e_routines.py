@@ -71,6 +71,7 @@ def pair_routine_defined(tmp_path: Path, monkeypatch) -> str:
     return _routine(tmp_path, monkeypatch, PAIR.split('[[steps]]\nexercise = "standing_quad"')[0])
 
 
+@pytest.mark.xdist_group("routine-recording")  # one recording (module fixture), one worker
 def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording: Path,
                                                       pair_routine: str):
     out = tmp_path / "out"
@@ -99,6 +100,7 @@ def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording:
     assert "Routine: Figure-4 then pigeon" in page and "missing" in page and "skipped" in page
 
 
+@pytest.mark.xdist_group("routine-recording")
 def test_live_guides_through_a_routine_and_says_it(tmp_path: Path, recording: Path,
                                                    pair_routine_defined: str, display: str):
     """The recording played as a camera in a window (Xvfb), the cues spoken into a WAV
@@ -152,6 +154,7 @@ def take_report(tmp_path_factory) -> tuple[dict, dict]:
     return report, json.loads(TAKE.with_suffix(".json").read_text())
 
 
+@pytest.mark.xdist_group("routine-take")  # one analysis of the take (module fixture)
 def test_a_rendered_take_is_scored_step_by_step(take_report):
     """The steps the take shows are found in order, each where the truth has it; the routine's
     later steps are missing and the verdict says so. The take holds each stretch for about 10 s,
@@ -168,6 +171,7 @@ def test_a_rendered_take_is_scored_step_by_step(take_report):
     assert routine["verdict"] == "incomplete" and routine["steps_done"] == 0
 
 
+@pytest.mark.xdist_group("routine-take")
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_a_rendered_take_times_each_side(take_report, index: int):
     """Each step's time per side within 20 % (or 1.5 s) of the truth's time in the stretch."""

@@ -367,51 +367,75 @@ def markdown(fig: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def evaluate_recognizer(part: list[Clip]) -> dict:
-    """Frame by frame through the live recogniser (smoothed), on scored frames."""
-    model = shipped_model()
-    conf: dict = defaultdict(lambda: defaultdict(int))
-    by_view: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    held = defaultdict(lambda: [0, 0])
-    stretch_ok = stretch_n = none_ok = none_n = 0
-    switches, hold_s = 0, 0.0
-    for clip in part:
-        got = [r.label if r.stretch != "none" else "none" for r in recognitions(clip)]
-        lab = clip.labels
+class RecognitionTally:
+    """Frames recognised against the truth, added up clip by clip on scored frames: the
+    recogniser's figures (``evaluate_recognizer``, and ``scripts/rate_check.py`` at other frame
+    rates)."""
+
+    def __init__(self) -> None:
+        self.conf: dict = defaultdict(lambda: defaultdict(int))
+        self.by_view: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        self.held: dict = defaultdict(lambda: [0, 0])
+        self.stretch_ok = self.stretch_n = self.none_ok = self.none_n = self.switches = 0
+        self.hold_s = 0.0
+
+    def add(self, clip: Clip, got: list[str]) -> float:
+        """One clip's recognised labels, frame by frame ('none' or 'stretch[:side]'); returns the
+        share of its scored frames recognised right."""
+        ok = n = 0
         for i, want in enumerate(clip.recognition_labels(UNSIDED)):
             if not want:
                 continue
-            conf[want][got[i]] += 1
+            n += 1
+            ok += got[i] == want
+            self.conf[want][got[i]] += 1
             if want == "none":
                 if clip.kind == "none":
-                    none_n += 1
-                    none_ok += got[i] == "none"
+                    self.none_n += 1
+                    self.none_ok += got[i] == "none"
                 continue
-            stretch_n += 1
-            stretch_ok += got[i] == want
-            by_view[clip.view][want.split(":")[0]][0] += got[i] == want
-            by_view[clip.view][want.split(":")[0]][1] += 1
-            held[want.split(":")[0]][0] += got[i].split(":")[0] == want.split(":")[0]
-            held[want.split(":")[0]][1] += 1
+            stretch = want.split(":")[0]
+            self.stretch_n += 1
+            self.stretch_ok += got[i] == want
+            self.by_view[clip.view][stretch][0] += got[i] == want
+            self.by_view[clip.view][stretch][1] += 1
+            self.held[stretch][0] += got[i].split(":")[0] == stretch
+            self.held[stretch][1] += 1
         # spurious side switches: the recognised side changing inside a one-sided stretch run
-        for seg in _runs(lab):
-            a, b = seg
+        for a, b in _runs(clip.labels):
             sides = [g.split(":")[1] for g in got[a:b] if ":" in g]
-            switches += sum(1 for x, y in zip(sides, sides[1:], strict=False) if x != y)
-            hold_s += (b - a) / clip.fps
-    return {
-        "stretch_side_right": _ratio(stretch_ok, stretch_n),
-        "stretch_frames": stretch_n,
-        "none_right_on_negatives": _ratio(none_ok, none_n),
-        "negative_frames": none_n,
-        "in_position_recall": {k: _ratio(*v) for k, v in sorted(held.items())},
-        "side_switches_per_10_min": round(10 * 60 * switches / hold_s, 2) if hold_s else None,
-        "side_switches": switches,
-        "hold_minutes": round(hold_s / 60, 1),
-        "by_view": {v: {k: _ratio(*n) for k, n in sorted(d.items())} for v, d in sorted(by_view.items())},
-        "confusion": {k: dict(v) for k, v in sorted(conf.items())},
-        "model": {k: model.meta.get(k) for k in ("corpus_version", "seed", "train_clips", "validation")},
-    }
+            self.switches += sum(1 for x, y in zip(sides, sides[1:], strict=False) if x != y)
+            self.hold_s += (b - a) / clip.fps
+        return ok / max(n, 1)
+
+    def in_position(self) -> float | None:
+        """Of the frames in a stretch, the share where that stretch was named (either side)."""
+        return _ratio(sum(v[0] for v in self.held.values()), self.stretch_n)
+
+    def figures(self) -> dict:
+        return {
+            "stretch_side_right": _ratio(self.stretch_ok, self.stretch_n),
+            "stretch_frames": self.stretch_n,
+            "none_right_on_negatives": _ratio(self.none_ok, self.none_n),
+            "negative_frames": self.none_n,
+            "in_position_recall": {k: _ratio(*v) for k, v in sorted(self.held.items())},
+            "side_switches_per_10_min": round(600 * self.switches / self.hold_s, 2) if self.hold_s else None,
+            "side_switches": self.switches,
+            "hold_minutes": round(self.hold_s / 60, 1),
+            "by_view": {v: {k: _ratio(*n) for k, n in sorted(d.items())}
+                        for v, d in sorted(self.by_view.items())},
+            "confusion": {k: dict(v) for k, v in sorted(self.conf.items())},
+        }
+
+
+def evaluate_recognizer(part: list[Clip]) -> dict:
+    """Frame by frame through the live recogniser (smoothed), on scored frames."""
+    tally = RecognitionTally()
+    for clip in part:
+        tally.add(clip, [r.label if r.stretch != "none" else "none" for r in recognitions(clip)])
+    model = shipped_model()
+    return {**tally.figures(),
+            "model": {k: model.meta.get(k) for k in ("corpus_version", "seed", "train_clips", "validation")}}
 
 
 def _runs(lab: dict) -> list[tuple[int, int]]:

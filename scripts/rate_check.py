@@ -21,14 +21,13 @@ import copy
 import json
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import _runs  # noqa: E402
+from accuracy import RecognitionTally  # noqa: E402
 from corpuslib import Clip, clips, decode_track, project  # noqa: E402
 
 import corpus  # noqa: E402
@@ -99,33 +98,13 @@ def cmd_track(_args) -> None:
             print(f"{f.stem} tracked", flush=True)
 
 
-def score(clip: Clip, rec, tot: dict) -> float:
-    """Adds one clip's frames to ``tot`` (as accuracy.evaluate_recognizer counts them)."""
-    from train_recognizer import UNSIDED
-
+def score(clip: Clip, rec, tally: RecognitionTally) -> float:
+    """Adds one clip's frames to ``tally``; returns the share of them recognised right."""
     got = []
     for p, t in zip(clip.poses(), clip.times, strict=True):
         r = rec.update(p, float(t))
-        got.append(r.stretch if r.side is None or r.stretch == "none" else f"{r.stretch}:{r.side}")
-    want = clip.recognition_labels(UNSIDED)
-    for g, w in zip(got, want, strict=True):
-        if not w:
-            continue
-        if w == "none":
-            if clip.kind == "none":
-                tot["neg"] += 1
-                tot["neg_ok"] += g == "none"
-            continue
-        tot["st"] += 1
-        tot["st_ok"] += g == w
-        tot["in_ok"] += g.split(":")[0] == w.split(":")[0]
-    sides = [g.split(":")[1] if ":" in g else None for g in got]
-    for i, j in _runs(clip.labels):  # spurious side switches inside each one-sided run of the truth
-        seen = [x for x in sides[i:j] if x]
-        tot["switches"] += sum(a != b for a, b in zip(seen, seen[1:], strict=False))
-        tot["hold_s"] += (j - i) / clip.fps
-    scored = [w for w in want if w]
-    return sum(g == w for g, w in zip(got, want, strict=True) if w) / max(1, len(scored))
+        got.append(r.label if r.stretch != "none" else "none")
+    return tally.add(clip, got)
 
 
 def cmd_eval(args) -> None:
@@ -134,8 +113,7 @@ def cmd_eval(args) -> None:
     model = Model.load(args.model) if args.model else None
     rate = 0.0 if args.every_frame else None
     specs = {f.stem: json.loads(f.read_text()) for f in (OUT / "specs").glob("*.json")}
-    tot10: dict = defaultdict(float)
-    totr: dict = defaultdict(float)
+    tot10, totr = RecognitionTally(), RecognitionTally()
     for c in picked():
         rid = rate_id(c, args.fps)
         if rid not in specs or not (OUT / "tracks" / f"{rid}.npz").exists():
@@ -147,10 +125,11 @@ def cmd_eval(args) -> None:
               f"at {args.fps} {100 * b:5.1f} %")
     how = "every frame" if args.every_frame else "at the training rate"
     for name, t in (("10 frames/s", tot10), (f"{args.fps} frames/s", totr)):
-        print(f"{name} (recogniser {how}): stretch and side right {100 * t['st_ok'] / max(1, t['st']):.1f} % "
-              f"of {int(t['st'])} frames, in position {100 * t['in_ok'] / max(1, t['st']):.1f} %, 'none' on "
-              f"negatives {100 * t['neg_ok'] / max(1, t['neg']):.1f} % of {int(t['neg'])}, side switches "
-              f"{int(t['switches'])} in {t['hold_s'] / 60:.1f} min of one-sided holds")
+        right = 100 * t.stretch_ok / max(1, t.stretch_n)
+        print(f"{name} (recogniser {how}): stretch and side right {right:.1f} % "
+              f"of {t.stretch_n} frames, in position {100 * (t.in_position() or 0):.1f} %, 'none' on "
+              f"negatives {100 * t.none_ok / max(1, t.none_n):.1f} % of {t.none_n}, side switches "
+              f"{t.switches} in {t.hold_s / 60:.1f} min of one-sided holds")
 
 
 def main() -> int:

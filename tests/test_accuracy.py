@@ -1,4 +1,5 @@
-"""scripts/accuracy.py's fault scoring with a check the view hides (no corpus needed)."""
+"""scripts/accuracy.py's fault scoring with a check the view hides, and its frame counting of the
+recogniser (no corpus needed)."""
 
 import sys
 from collections import defaultdict
@@ -9,7 +10,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from accuracy import score_faults  # noqa: E402
+from accuracy import RecognitionTally, score_faults  # noqa: E402
 
 TH = {"hips_down": {"fault": 5.0, "clean": 2.0, "unit": "cm"}}
 
@@ -46,3 +47,34 @@ def test_a_fault_the_view_hid_is_neither_found_nor_missed():
     hidden[120:135] = True  # hidden over less than half of it: missed
     score_faults(_Clip(), events, TH, acc, {"hips_down": hidden})  # type: ignore[arg-type]
     assert _counts(acc) == (2, 1, 0)
+
+
+class _StretchClip:
+    """10 s at 10 frames/s: 2 s of nothing, 6 s of pigeon on the left (the first and last
+    frames of it not scored, as near a change), 2 s of nothing."""
+
+    fps, view, kind = 10.0, "side-mid", "pigeon"
+    stretch = np.array([""] * 20 + ["pigeon"] * 60 + [""] * 20, object)
+    labels = {"stretch": stretch, "side": np.where(stretch != "", "left", ""),
+              "scored": np.array([True] * 20 + [False] + [True] * 58 + [False] + [True] * 20)}
+
+    def recognition_labels(self, unsided):
+        out = np.where(self.stretch != "", "pigeon:left", "none").astype(object)
+        out[~self.labels["scored"]] = ""
+        return out
+
+
+def test_recognition_tally_counts_scored_frames_and_side_switches():
+    got = ["none"] * 20 + ["pigeon:left"] * 30 + ["pigeon:right"] * 5 + ["none"] * 5 \
+        + ["pigeon:left"] * 20 + ["child_pose"] * 20
+    tally = RecognitionTally()
+    right = tally.add(_StretchClip(), got)  # type: ignore[arg-type]
+    # in the stretch: 58 scored, 29 + 19 right; 'none' frames are scored but not on a negative clip
+    assert (tally.stretch_n, tally.stretch_ok, tally.none_n) == (58, 48, 0)
+    assert right == (20 + 48) / 98
+    assert tally.held["pigeon"] == [53, 58]  # either side counts as in position
+    assert tally.switches == 2 and tally.hold_s == 6.0  # left -> right -> left, over 'none'
+    f = tally.figures()
+    assert f["side_switches_per_10_min"] == 200.0
+    assert f["confusion"]["pigeon:left"] == {"pigeon:left": 48, "pigeon:right": 5, "none": 5}
+    assert f["by_view"] == {"side-mid": {"pigeon": round(48 / 58, 4)}}

@@ -18,6 +18,7 @@ from coach.truth import load_truth, same_report
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.xdist_group("pigeon_hips_lift:as-rendered")  # with test_e2e's run of it (conftest)
 def test_stride_reports_what_every_frame_reports():
     truth = load_truth("pigeon_hips_lift")
     reports, ran = [], 1.0

@@ -380,8 +380,8 @@ class RecognitionTally:
         self.hold_s = 0.0
 
     def add(self, clip: Clip, got: list[str]) -> float:
-        """One clip's recognised labels, frame by frame ('none' or 'stretch[:side]'); returns the
-        share of its scored frames recognised right."""
+        """One clip's recognised labels, frame by frame (``Recognition.label``: 'none' or
+        'stretch[:side]'); returns the share of its scored frames recognised right."""
         ok = n = 0
         for i, want in enumerate(clip.recognition_labels(UNSIDED)):
             if not want:
@@ -432,7 +432,7 @@ def evaluate_recognizer(part: list[Clip]) -> dict:
     """Frame by frame through the live recogniser (smoothed), on scored frames."""
     tally = RecognitionTally()
     for clip in part:
-        tally.add(clip, [r.label if r.stretch != "none" else "none" for r in recognitions(clip)])
+        tally.add(clip, [r.label for r in recognitions(clip)])
     model = shipped_model()
     return {**tally.figures(),
             "model": {k: model.meta.get(k) for k in ("corpus_version", "seed", "train_clips", "validation")}}

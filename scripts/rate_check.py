@@ -100,10 +100,7 @@ def cmd_track(_args) -> None:
 
 def score(clip: Clip, rec, tally: RecognitionTally) -> float:
     """Adds one clip's frames to ``tally``; returns the share of them recognised right."""
-    got = []
-    for p, t in zip(clip.poses(), clip.times, strict=True):
-        r = rec.update(p, float(t))
-        got.append(r.label if r.stretch != "none" else "none")
+    got = [rec.update(p, float(t)).label for p, t in zip(clip.poses(), clip.times, strict=True)]
     return tally.add(clip, got)
 
 

@@ -74,5 +74,6 @@ def pytest_itemcollected(item):
     params = getattr(item, "callspec", None)
     params = params.params if params else {}
     if "name" in params:
-        orientation = "mirrored" if params.get("mirrored") else "as-rendered"
-        item.add_marker(pytest.mark.xdist_group(f"{params['name']}:{orientation}"))
+        from replay import xdist_group
+
+        item.add_marker(xdist_group(params["name"], bool(params.get("mirrored"))))

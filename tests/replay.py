@@ -27,10 +27,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from coach.pose import Pose
 from coach.pose.estimator import PoseEstimator, open_estimator
 from coach.pose.mediapipe import bundled_model_sha
+
+
+def xdist_group(sample: str, mirrored: bool = False) -> pytest.MarkDecorator:
+    """The mark that sends a test to the pytest-xdist worker of ``sample``'s model run (the
+    recordings are kept per process): conftest gives it to every e2e case with a ``name``
+    parameter; a test that replays a sample without one carries it itself."""
+    return pytest.mark.xdist_group(f"{sample}:{'mirrored' if mirrored else 'as-rendered'}")
+
 
 # (video, mirrored) -> what the model returned for each frame in order: (t, pose, people)
 _recorded: dict[tuple[str, bool], list[tuple[float, Pose, int]]] = {}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from replay import estimator_for
+from replay import estimator_for, xdist_group
 from test_report_schema import validate_report
 
 from coach.io.sinks import NullSink
@@ -157,7 +157,7 @@ def test_not_stretching_counts_nothing(name, exercise):
     assert any("Never in the" in n for n in rep.notes)
 
 
-@pytest.mark.xdist_group("not_stretching:as-rendered")  # conftest: shares the model's run
+@xdist_group("not_stretching")  # shares the model's run (conftest)
 def test_replayed_poses_are_what_the_model_sees_again():
     """The pose model is deterministic: run again over the same frames, a new estimator gives the
     landmarks its first run gave, which tests/replay.py plays into the later runs over a video
@@ -200,7 +200,7 @@ def test_analyze_writes_a_video_like_its_input_and_both_reports(tmp_path):
     assert report["checks"]["knee_angle"]["judged"] is False
 
 
-@pytest.mark.xdist_group("rolldown_clean:as-rendered")
+@xdist_group("rolldown_clean")
 @pytest.mark.parametrize("exercise", ["pigeon", "supine_figure4"])
 def test_another_stretch_is_not_held_as_this_one(exercise):
     """The roll-down sample asked as pigeon or figure-4: never in position (the recogniser

@@ -5,7 +5,7 @@ frame reports: the same faults within 0.2 s, time per side within 2 %, the same 
 from __future__ import annotations
 
 import pytest
-from replay import estimator_for
+from replay import estimator_for, xdist_group
 
 from coach.io.sinks import NullSink
 from coach.io.sources import open_source
@@ -18,7 +18,7 @@ from coach.truth import load_truth, same_report
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.xdist_group("pigeon_hips_lift:as-rendered")  # with test_e2e's run of it (conftest)
+@xdist_group("pigeon_hips_lift")  # with test_e2e's run of it (conftest)
 def test_stride_reports_what_every_frame_reports():
     truth = load_truth("pigeon_hips_lift")
     reports, ran = [], 1.0

@@ -40,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Webcam stretch coach: checks floor-stretch form from body landmarks.",
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's lines joined into one paragraph
 )
 
 ExerciseOpt = Annotated[
@@ -306,7 +307,8 @@ def _exercise_summary(report: Report, paths: list[Path]) -> None:
 def analyze(
     path: Annotated[Path, typer.Argument(help="A video file or a still image.")],
     exercise: ExerciseOpt = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: out/<name>).")] = None,  # noqa: UP007
+    out: Annotated[Path | None,  # noqa: UP007
+                   typer.Option(help="Output folder (default: out/NAME for a video NAME.mp4).")] = None,
     model: ModelOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     first_side: FirstSideOpt = None,

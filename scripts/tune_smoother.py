@@ -12,6 +12,9 @@ run on that fold's held-out clips instead (bodies or cameras it never saw).
 Prints the table, best first; the chosen values go into Smoother's defaults by hand.
 ``--side-taus 4,8`` compares only those values of ``side_tau_s`` (the others at their defaults),
 with how late each real change of side is named (``side_delays``).
+``--none-weights 1,2`` weighs 'none' by each factor before smoothing (a prior against naming a
+stretch); ``--offline`` decodes each whole clip at once instead (:func:`decode`, what a second
+pass over a recorded video could do; live coaching cannot look ahead).
 """
 
 from __future__ import annotations
@@ -122,6 +125,34 @@ def side_delays(runs, settings: dict) -> dict:
             "right": round(right / max(frames, 1), 4)}
 
 
+def decode(probs: list[dict[str, float] | None], times: np.ndarray, switch: float,
+           side_switch: float, floor: float = 1e-4) -> list[str]:
+    """The most likely sequence of labels for a whole clip (Viterbi): each frame scores the log
+    of its probability (nobody seen: 'none'), each change of stretch costs ``switch`` and each
+    change of side within a stretch ``side_switch`` (in log units)."""
+    labels = sorted({k for p in probs if p for k in p} | {NONE})
+    ix = {k: i for i, k in enumerate(labels)}
+    lp = np.full((len(probs), len(labels)), np.log(floor))
+    for i, p in enumerate(probs):
+        for key, v in (p or {NONE: 1.0}).items():
+            lp[i, ix[key]] = np.log(max(v, floor))
+    base = np.array([k.split(":")[0] for k in labels])
+    cost = np.where(base[:, None] == base[None], side_switch, switch)
+    np.fill_diagonal(cost, 0.0)
+    total, back = lp[0].copy(), np.zeros(lp.shape, int)
+    for i in range(1, len(lp)):
+        m = total[:, None] - cost
+        back[i] = m.argmax(0)
+        total = m.max(0) + lp[i]
+    path = [int(total.argmax())]
+    for i in range(len(lp) - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return [labels[j] for j in reversed(path)]
+
+
+INSTANT = {"tau_s": 1e-3, "dwell_s": 0.0, "side_dwell_s": 0.0, "side_tau_s": 1e-3, "margin": 0.0}
+
+
 def held_out_runs() -> list:
     """(clip, per-frame label probabilities, truth) for the clips of half the training bodies,
     from MLPs fitted on the other half's clips (the training part only)."""
@@ -161,8 +192,32 @@ def main() -> int:
     ap.add_argument("--kept", type=Path, help="a model select_recognizer.py kept (default: fit one here)")
     ap.add_argument("--fold", type=int, default=0, help="the fold that model was fitted on")
     ap.add_argument("--side-taus", help="only these side_tau_s values, comma-separated, with side_delays")
+    ap.add_argument("--none-weights", help="only weigh 'none' by these factors, comma-separated")
+    ap.add_argument("--offline", action="store_true", help="only decode whole clips (Viterbi), a few costs")
     args = ap.parse_args()
     runs = kept_runs(args.kept, args.fold) if args.kept else held_out_runs()
+
+    def line(r: dict) -> str:
+        return (f"stretch+side {r['stretch_side']:.4f}  none {r['none']:.4f}  "
+                f"switches {r['switches_per_10min']:.2f}/10 min")
+
+    if args.none_weights or args.offline:
+        print(f"live smoother: {line(score(runs, {}))}", flush=True)
+    if args.none_weights:
+        from coach.recognizer import weigh_focus
+
+        for w in (float(x) for x in args.none_weights.split(",")):
+            weighed = [(c, [p and weigh_focus(p, NONE, w) for p in probs], want) for c, probs, want in runs]
+            print(f"'none' weighed {w:g}: {line(score(weighed, {}))}", flush=True)
+    if args.offline:
+        for switch, side_switch in itertools.product((5.0, 10.0, 20.0), (10.0, 20.0, 40.0)):
+            # the decoded labels, scored as they are (one-hot through a smoother that keeps none)
+            decoded = [(c, [{g: 1.0} for g in decode(probs, np.asarray(c.times, float), switch, side_switch)],
+                        want) for c, probs, want in runs]
+            print(f"offline, a change of stretch {switch:g}, of side {side_switch:g}: "
+                  f"{line(score(decoded, INSTANT))}", flush=True)
+    if args.none_weights or args.offline:
+        return 0
     if args.side_taus:
         for v in (float(x) for x in args.side_taus.split(",")):
             r = score(runs, {"side_tau_s": v})

@@ -78,3 +78,21 @@ def test_recognition_tally_counts_scored_frames_and_side_switches():
     assert f["side_switches_per_10_min"] == 200.0
     assert f["confusion"]["pigeon:left"] == {"pigeon:left": 48, "pigeon:right": 5, "none": 5}
     assert f["by_view"] == {"side-mid": {"pigeon": round(48 / 58, 4)}}
+
+
+def test_offline_decoding_keeps_a_hold_through_a_blip_and_follows_a_real_change():
+    """tune_smoother.decode: a 0.3 s blip of the other side inside a hold stays the hold's side;
+    a change of stretch held for seconds is followed, within a frame of where it happens."""
+    from tune_smoother import decode
+
+    left, right = {"pigeon:left": 0.8, "pigeon:right": 0.1, "none": 0.1}, \
+        {"pigeon:left": 0.1, "pigeon:right": 0.8, "none": 0.1}
+    child = {"child_pose": 0.7, "pigeon:left": 0.1, "pigeon:right": 0.1, "none": 0.1}
+    probs = [left] * 50 + [right] * 3 + [left] * 47 + [None] * 2 + [child] * 60
+    got = decode(probs, np.arange(len(probs)) / 10.0, switch=10.0, side_switch=20.0)
+    assert got[:100] == ["pigeon:left"] * 100
+    assert got[100:102] in (["none", "none"], ["pigeon:left", "none"], ["none", "child_pose"])
+    assert got[103:] == ["child_pose"] * (len(probs) - 103)
+    # with no cost for a change, every frame is its own most likely label
+    free = decode(probs, np.arange(len(probs)) / 10.0, switch=0.0, side_switch=0.0)
+    assert free[50:53] == ["pigeon:right"] * 3 and free[100:102] == ["none", "none"]

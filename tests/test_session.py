@@ -328,6 +328,27 @@ def test_the_way_out_of_a_hold_is_not_counted_as_held(tmp_path):
     assert report(s)["sides"]["both"]["in_position_s"] == pytest.approx(8.0 - 0.3, abs=0.15)
 
 
+def test_a_fault_on_the_way_out_is_dropped_from_every_total(tmp_path):
+    """Hips rising as the person gets up, while the recogniser still names the stretch, are the
+    way out, not a fault: the report lists no fault, and neither the side's time with a fault
+    nor the check's time in fault counts it (the page showed 0.4 s 'with a fault' beside 'Form
+    faults (0)')."""
+    from coach.recognizer import NONE, Recognition
+
+    ex = _both_sides(tmp_path)
+    held = synth.child_pose()
+    named = lambda pose, t: Recognition(ex.name if t < 7.8 else NONE, None, 0.9)  # noqa: E731
+    s = Session(ex, recognize=named)
+    play(s, [(6, lambda t: held), (3, lambda t: synth.child_pose(hip_lift=80 * min(1.0, t - 5.9)))])
+    r = report(s)
+    assert r["events"] == []
+    assert r["sides"]["both"]["fault_s"] == 0.0
+    assert r["checks"]["hips_down"]["fault_s"] == 0.0
+    # the hold ends where the hips began to rise (the fault's onset, 6.4 s here), in both totals
+    assert 5.9 <= r["sides"]["both"]["hold_s"] <= 6.5
+    assert r["sides"]["both"]["in_position_s"] == pytest.approx(r["sides"]["both"]["hold_s"], abs=0.07)
+
+
 def test_a_stretch_without_sides_cannot_measure_a_leg(tmp_path):
     (tmp_path / "kneel_fold.toml").write_text(KNEEL_FOLD.replace(
         'measure = "trunk_lean"\nmin = 55', 'measure = "knee_angle"\nmax = 90'))

@@ -228,7 +228,7 @@ class Counter:
         """Book the frame; returns the current unbroken hold."""
         for ev in judged.opened:  # dated from its onset: that window was not good form
             if ev.side is not None:
-                self.ledger.book_fault(ev.side, max(0.0, t - ev.start_s))
+                self.ledger.book_fault(ev.side, self._rebook(ev.side, ev.start_s, to_fault=True))
         still = self._still(pose, t)  # the motion meter follows every frame
         side, held = where.side, where.in_position and where.seen
         good = held and still and not judged.faults
@@ -240,7 +240,7 @@ class Counter:
         if good and side:
             for ev in judged.closed:  # the form was right again from the moment it cleared
                 if ev.side == side and ev.end_s is not None:
-                    self.ledger.book_good(side, max(0.0, t - round(ev.end_s, 2)))
+                    self.ledger.book_good(side, self._rebook(side, round(ev.end_s, 2), to_fault=False))
         self.intervals.update(side if held else None, t,
                               where.since if where.entered and dt_held > dt else None)
         if held and side:
@@ -252,6 +252,21 @@ class Counter:
         while self._booked and self._booked[0][0] < t - RETRACT_KEEP_S:
             self._booked.popleft()
         return hold_s
+
+    def _rebook(self, side: str, since: float, to_fault: bool) -> float:
+        """A fault confirmed now began at ``since`` (``to_fault``), or one cleared now ended then:
+        the frames booked to ``side`` from then on as good form were in fault (or those booked in
+        fault were good form). Marks them so and returns their seconds, for the ledger to move:
+        only time that was booked moves (frames out of position or moving were neither), and
+        taking back the way out of a hold (:meth:`retract`) then finds it where the ledger has it."""
+        moved, out = 0.0, deque()
+        for tb, sb, s, g, f in self._booked:
+            if sb == side and tb >= since and (g if to_fault else f):
+                moved += s
+                g, f = not to_fault, to_fault
+            out.append((tb, sb, s, g, f))
+        self._booked = out
+        return moved
 
     def retract(self, side: Side, at: float) -> None:
         """Take back what was booked to ``side`` from ``at`` on: the way out of its hold."""

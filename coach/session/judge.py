@@ -4,6 +4,7 @@ fault intervals they add up to."""
 from __future__ import annotations
 
 import statistics
+from collections import deque
 from dataclasses import dataclass, field
 
 from coach.pose import Pose
@@ -15,6 +16,7 @@ from coach.session.timing import Debouncer
 
 BASELINE_KEEP_S = 3.0  # out of position longer than this: the next hold gets a new baseline
 EXIT_GRACE_S = 1.5  # a fault begun this soon before leaving the position is the way out
+FAULT_FRAMES_KEEP_S = 15.0  # a check's frames in fault kept this long, to give back a dropped fault's time
 VIEW_MEASURES = frozenset({"view_width"})  # measures that describe the camera's angle
 NOT_APPLICABLE = "not applicable now"  # the reason when a check's other `when` conditions fail
 NOT_FROM_VIEW = "not from this camera angle"  # ... when they hold but a view condition fails
@@ -118,16 +120,19 @@ class EventLog:
                 closed.append(self._close(v.check, end))
         return opened, closed
 
-    def drop_recent(self, left_at: float, moved_at: float | None = None) -> None:
+    def drop_recent(self, left_at: float, moved_at: float | None = None) -> list[FaultEvent]:
         """The person left the position at ``left_at``: a fault that began just before is the
         start of getting out of the stretch (hips rise to change sides), not a fault in it; so
-        is one begun after the body started moving out (``moved_at``)."""
+        is one begun after the body started moving out (``moved_at``). Returns those dropped."""
         cut = left_at - EXIT_GRACE_S
         if moved_at is not None:
             cut = min(cut, moved_at)
-        for name in [n for n, ev in self.open.items() if ev.start_s >= cut]:
-            del self.open[name]
+        dropped = [ev for ev in self.open.values() if ev.start_s >= cut]
+        for ev in dropped:
+            del self.open[ev.check]
+        dropped += [e for e in self.events if round(e.start_s, 2) >= cut]
         self.events = [e for e in self.events if round(e.start_s, 2) < cut]
+        return dropped
 
     def _close(self, check: str, t: float) -> FaultEvent:
         ev = self.open.pop(check)
@@ -170,8 +175,12 @@ class Judge:
         self.messages = {c.name: c.cue for c in exercise.checks}
         self.log = EventLog()
         self.time = {c.name: {"fault_s": 0.0, "unseen_s": 0.0} for c in exercise.checks}
+        # each check's recent frames in fault (t, dt): a fault dropped as the way out of the
+        # position gives its time back (see drop_recent)
+        self._fault_frames: dict[str, deque[tuple[float, float]]] = {c.name: deque() for c in exercise.checks}
         self._side: Side | None = None
         self._out_since: float | None = None
+        self.dropped: list[FaultEvent] = []  # faults dropped on this frame as the way out
 
     def _follow(self, where: Location, t: float, moved_at: float | None = None) -> None:
         """A new side resets the checks; leaving the position settles the faults begun just
@@ -185,7 +194,7 @@ class Judge:
             return
         if self._out_since is None:
             self._out_since = t
-            self.log.drop_recent(where.since if where.since is not None else t, moved_at)
+            self.drop_recent(where.since if where.since is not None else t, moved_at)
         if t - self._out_since > BASELINE_KEEP_S:
             for m in self.monitors:
                 if m.check.relative:
@@ -194,6 +203,7 @@ class Judge:
     def update(self, pose: Pose, where: Location, t: float, dt: float,
                moved_at: float | None = None) -> Judgement:
         """``moved_at``: on the frame a hold is left, when the body really started moving out."""
+        self.dropped = []
         self._follow(where, t, moved_at)
         active = where.in_position and not where.switching
         verdicts = tuple(m.update(pose, where.side, t, active) for m in self.monitors)
@@ -201,7 +211,24 @@ class Judge:
         for v in verdicts:
             if v.status in ("fault", "unseen"):
                 self.time[v.check][f"{v.status}_s"] += dt
+            frames = self._fault_frames[v.check]
+            if v.status == "fault":
+                frames.append((t, dt))
+            while frames and frames[0][0] < t - FAULT_FRAMES_KEEP_S:
+                frames.popleft()
         return Judgement(verdicts, tuple(opened), tuple(closed))
+
+    def drop_recent(self, left_at: float, moved_at: float | None = None) -> list[FaultEvent]:
+        """:meth:`EventLog.drop_recent`, and the time the faults dropped were counted in fault
+        taken back from their checks (the report's time in fault and its list of faults agree).
+        Returns the faults dropped (also kept in ``dropped`` until the next frame)."""
+        self.dropped = self.log.drop_recent(left_at, moved_at)
+        for ev in self.dropped:
+            frames = self._fault_frames[ev.check]
+            back = sum(dt for tf, dt in frames if tf >= ev.start_s)
+            self.time[ev.check]["fault_s"] = max(0.0, self.time[ev.check]["fault_s"] - back)
+            self._fault_frames[ev.check] = deque(f for f in frames if f[0] < ev.start_s)
+        return self.dropped
 
     def finish(self, t: float) -> None:
         self.log.close_all(t)

@@ -108,10 +108,11 @@ class Session:
         dt = self.clock.update(person, people, t)
         where = self.locator.update(pose, t)
         left = self._left(where, t)
-        self.left_now = left[1] if left else None
         if self.exits is not None:
             self.exits.update(pose, t)
         judged = self.judge.update(pose, where, t, dt, left[1] if left else None)
+        left = self._way_out(left, self.judge.dropped)
+        self.left_now = left[1] if left else None
         if left is not None:
             self.counter.retract(*left)
         hold_s = self.counter.update(pose, where, judged, t, dt)
@@ -147,6 +148,16 @@ class Session:
             self._run = (side, start)
         return out
 
+    @staticmethod
+    def _way_out(left: tuple[Side, float] | None, dropped: list) -> tuple[Side, float] | None:
+        """A hold left at ``left`` = (side, when the body started moving out): a fault of that
+        side dropped as the way out (``dropped``) that began sooner moves the way out back to its
+        start, so that the time it covered is taken back from the hold, as its fault was."""
+        if left is None:
+            return None
+        starts = [ev.start_s for ev in dropped if ev.side == left[0]]
+        return (left[0], min([left[1], *starts]))
+
     def _looks_like(self) -> str | None:
         """A clearly different pose the recogniser sees (another stretch, or a named posture)."""
         r = getattr(self.locator, "recognition", None)
@@ -178,8 +189,7 @@ class Session:
         if self._run is not None and self.exits is not None:
             at = self.exits.left_at(end + 1e-6, self._run[1])  # the last frame looked at too
             if at <= end:
-                left = (self._run[0], at)
-                self.judge.log.drop_recent(math.inf, at)
+                left = self._way_out((self._run[0], at), self.judge.drop_recent(math.inf, at))
         self.judge.finish(end)
         self.counter.intervals.update(None, end)
         if left is not None:

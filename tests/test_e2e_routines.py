@@ -98,6 +98,8 @@ def test_analyze_scores_a_recording_against_a_routine(tmp_path: Path, recording:
                                                                    "4. Standing quad stretch"]
     page = (out / "report.html").read_text()
     assert "Routine: Figure-4 then pigeon" in page and "missing" in page and "skipped" in page
+    # the stretches recognised, by their titles
+    assert "<td>Supine figure-4</td>" in page and "<td>supine_figure4</td>" not in page
 
 
 @pytest.mark.xdist_group("routine-recording")

@@ -28,6 +28,10 @@ def test_report_page_shows_sides_timeline_and_a_snapshot_of_each_fault(tmp_path:
     assert page.count('src="data:image/jpeg;base64,') == 1  # the moment the hips lifted
     assert "Let your hips sink back onto the floor" in page
     assert "0:06" in page  # the fault's start on the timeline list
+    # checks by the titles the live screen shows (and their names for whoever tunes them)
+    hips = next(c.title for c in find_exercise("supine_figure4").checks if c.name == "hips_down")
+    assert f'class="lbl">{hips}</text>' in page and "<code>hips_down</code>" in page
+    assert ">left<" in page and ">right<" in page  # the timeline's legend
 
 
 def test_a_stretch_without_sides_has_one_row_and_no_balance(tmp_path: Path):
@@ -41,3 +45,5 @@ def test_a_stretch_without_sides_has_one_row_and_no_balance(tmp_path: Path):
     page = result.written[1].read_text()
     assert "Time held" in page and "per side" not in page
     assert "<tr><th>Both</th>" in page and "<th>Left</th>" not in page
+    # its time in position is one colour, named as what it is, not as a right side
+    assert "Both sides</div>" in page and ">right<" not in page and "right:" not in page

@@ -9,6 +9,7 @@ import html
 from coach.session.frame import side_name
 from coach.session.report import AutoReport, Report, RoutineReport, StepSide, StepTarget
 
+SIDE_COLOURS = {"left": "#3e63dd", "right": "#30a46c", "both": "#12a594"}
 FAULT_COLOURS = ["#e5484d", "#f76b15", "#d6409f", "#8e4ec6", "#0090ff", "#12a594"]
 
 
@@ -26,24 +27,38 @@ def _bar(left: float, right: float, imbalanced: bool) -> str:
             f'<line x1="150" x2="150" y1="0" y2="18" stroke="#333" stroke-width="1.5"/></svg>')
 
 
-def _timeline(report: Report) -> str:
+def _check_titles(report: Report) -> dict[str, str]:
+    """Each check's title in the exercise's definition (what the live screen shows), or its
+    name if the definition cannot be read here."""
+    from coach.rules.definitions import find_exercise
+
+    try:
+        titles = {c.name: c.title for c in find_exercise(report.exercise).checks}
+    except Exception:  # noqa: BLE001 - a page is still written, with the names
+        titles = {}
+    return {c: titles.get(c, c.replace("_", " ")) for c in report.checks}
+
+
+def _timeline(report: Report, titles: dict[str, str]) -> str:
     dur = max(report.duration_s, 1e-6)
     checks = list(report.checks)
     rows = ["in position"] + checks
-    w, left, row_h = 760, 130, 26
+    longest = max((len(titles.get(c, c)) for c in rows), default=0)
+    # the labels' column as wide as the longest (about 6.6 px a character at 12 px)
+    w, left, row_h = 760, round(min(300, max(130, 14 + 6.6 * longest))), 26
     h = row_h * len(rows) + 24
     x = lambda t: left + (w - left - 10) * min(max(t, 0.0), dur) / dur  # noqa: E731
     out = [f'<svg viewBox="0 0 {w} {h}" class="timeline">']
     for i, name in enumerate(rows):
         y = i * row_h + 4
-        out.append(f'<text x="0" y="{y + 16}" class="lbl">{html.escape(name)}</text>')
+        out.append(f'<text x="0" y="{y + 16}" class="lbl">{html.escape(titles.get(name, name))}</text>')
         out.append(f'<rect x="{left}" y="{y + 4}" width="{w - left - 10}" height="{row_h - 8}" '
                    f'fill="#f3f3f3"/>')
     for seg in report.in_position:
-        colour = "#3e63dd" if seg.side == "left" else "#30a46c"
+        colour = SIDE_COLOURS.get(seg.side, SIDE_COLOURS["both"])
         out.append(f'<rect x="{x(seg.start_s):.1f}" y="8" width="'
                    f'{max(1.0, x(seg.end_s) - x(seg.start_s)):.1f}" height="{row_h - 8}" '
-                   f'fill="{colour}"><title>{seg.side}: {_t(seg.start_s)}-'
+                   f'fill="{colour}"><title>{html.escape(side_name(seg.side))}: {_t(seg.start_s)}-'
                    f'{_t(seg.end_s)}</title></rect>')
     for ev in report.events:
         i = rows.index(ev.check) if ev.check in rows else 0
@@ -94,7 +109,11 @@ def render_auto_html(report: AutoReport, snapshots: dict[tuple[str, float], byte
     if report.routine is not None:
         head += _routine(report.routine, report)
     if report.mode == "auto":
-        rows = "".join(f"<tr><td>{_t(s.start_s)}–{_t(s.end_s)}</td><td>{e(s.stretch)}</td>"
+        def title(stretch: str) -> str:
+            r = report.exercises.get(stretch)
+            return r.title if r is not None else stretch.replace("_", " ")
+
+        rows = "".join(f"<tr><td>{_t(s.start_s)}–{_t(s.end_s)}</td><td>{e(title(s.stretch))}</td>"
                        f"<td>{e(s.side or '-')}</td><td>{s.confidence:.0%}</td></tr>"
                        for s in report.segments)
         head += (f"<h1>Stretches recognised</h1><p class=\"sub\">{e(report.source)} · "
@@ -157,6 +176,7 @@ def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
                     f"{reps}</tr>")
     rep_head = f"<th>{e(rep_label)}</th>" if rep_label else ""
     rep_head += "<th>breaths</th>" if tg.breaths else ""
+    titles = _check_titles(report)
     events = []
     for ev in report.events:
         img = snapshots.get((ev.check, ev.start_s))
@@ -164,13 +184,20 @@ def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
                f'{base64.b64encode(img).decode()}">' if img else "")
         side = side_name(ev.side) if ev.side else "no side"
         events.append(f'<div class="event">{tag}<div><b>{_t(ev.start_s)}–{_t(ev.end_s)}'
-                      f'</b> · {e(side)} · <code>{e(ev.check)}</code><br>'
+                      f'</b> · {e(side)} · {e(titles.get(ev.check, ev.check))} '
+                      f'<code>{e(ev.check)}</code><br>'
                       f'{e(ev.message)}</div></div>')
     notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
     sided = "left" in sides
     per_side = " per side" if sided else ""
     bar = (f"<p>L {_bar(sides['left'].hold_s, sides['right'].hold_s, bal.imbalanced)} R\n"
            f" &nbsp; {e(bal.message)}</p>" if sided else "")
+    if sided:
+        legend = (f'<div class="legend">in position:<span style="background:{SIDE_COLOURS["left"]}">'
+                  f'</span>left<span style="background:{SIDE_COLOURS["right"]}"></span>right</div>')
+    else:
+        legend = (f'<div class="legend">in position:<span style="background:{SIDE_COLOURS["both"]}">'
+                  f'</span>{e(side_name("both"))}</div>')
     return f"""<h1>{e(report.title)}</h1>
 <p class="sub">{e(report.source)} · {report.frames} frames · {_t(report.duration_s)}
  · target {tg.hold_s:g} s{per_side}{f" and {tg.reps} {e(rep_label)}" if rep_label else ""}</p>
@@ -179,9 +206,8 @@ def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
 {rep_head}</tr></thead><tbody>{''.join(rows)}</tbody></table>
 {bar}
 <h2>Timeline</h2>
-<div class="legend">in position:<span style="background:#3e63dd"></span>left
-<span style="background:#30a46c"></span>right</div>
-{_timeline(report)}
+{legend}
+{_timeline(report, titles)}
 <h2>Form faults ({len(report.events)})</h2>
 {''.join(events) or '<p>None: good form throughout.</p>'}
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpuslib import clips  # noqa: E402
 from train_recognizer import COACHED, SEED, UNSIDED, fit, training_rows  # noqa: E402
 
-from coach.recognizer import NONE, Recognizer, Smoother, clip_probabilities  # noqa: E402
+from coach.recognizer import NONE, Recognizer, Smoother, clip_probabilities, weigh_focus  # noqa: E402
 
 GRID = {
     "tau_s": [0.25, 0.4, 0.7],
@@ -203,20 +203,16 @@ def main() -> int:
 
     if args.none_weights or args.offline:
         print(f"live smoother: {line(score(runs, {}))}", flush=True)
-    if args.none_weights:
-        from coach.recognizer import weigh_focus
-
-        for w in (float(x) for x in args.none_weights.split(",")):
+        for w in (float(x) for x in (args.none_weights or "").split(",") if x):
             weighed = [(c, [p and weigh_focus(p, NONE, w) for p in probs], want) for c, probs, want in runs]
             print(f"'none' weighed {w:g}: {line(score(weighed, {}))}", flush=True)
-    if args.offline:
-        for switch, side_switch in itertools.product((5.0, 10.0, 20.0), (10.0, 20.0, 40.0)):
+        costs = itertools.product((5.0, 10.0, 20.0), (10.0, 20.0, 40.0)) if args.offline else ()
+        for switch, side_switch in costs:
             # the decoded labels, scored as they are (one-hot through a smoother that keeps none)
             decoded = [(c, [{g: 1.0} for g in decode(probs, np.asarray(c.times, float), switch, side_switch)],
                         want) for c, probs, want in runs]
             print(f"offline, a change of stretch {switch:g}, of side {side_switch:g}: "
                   f"{line(score(decoded, INSTANT))}", flush=True)
-    if args.none_weights or args.offline:
         return 0
     if args.side_taus:
         for v in (float(x) for x in args.side_taus.split(",")):

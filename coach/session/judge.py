@@ -130,8 +130,10 @@ class EventLog:
         dropped = [ev for ev in self.open.values() if ev.start_s >= cut]
         for ev in dropped:
             del self.open[ev.check]
-        dropped += [e for e in self.events if round(e.start_s, 2) >= cut]
-        self.events = [e for e in self.events if round(e.start_s, 2) < cut]
+        kept = []
+        for e in self.events:
+            (kept if round(e.start_s, 2) < cut else dropped).append(e)
+        self.events = kept
         return dropped
 
     def _close(self, check: str, t: float) -> FaultEvent:
@@ -153,12 +155,14 @@ class EventLog:
 
 @dataclass(frozen=True)
 class Judgement:
-    """The checks' verdicts on one frame; the faults confirmed on it (dated from their onset)
-    and those cleared on it (dated from when the form came right)."""
+    """The checks' verdicts on one frame; the faults confirmed on it (dated from their onset),
+    those cleared on it (dated from when the form came right) and those dropped on it as the way
+    out of the position."""
 
     verdicts: tuple[Verdict, ...]
     opened: tuple[FaultEvent, ...] = ()
     closed: tuple[FaultEvent, ...] = ()
+    dropped: tuple[FaultEvent, ...] = ()
 
     @property
     def faults(self) -> list[Verdict]:
@@ -180,31 +184,32 @@ class Judge:
         self._fault_frames: dict[str, deque[tuple[float, float]]] = {c.name: deque() for c in exercise.checks}
         self._side: Side | None = None
         self._out_since: float | None = None
-        self.dropped: list[FaultEvent] = []  # faults dropped on this frame as the way out
 
-    def _follow(self, where: Location, t: float, moved_at: float | None = None) -> None:
+    def _follow(self, where: Location, t: float, moved_at: float | None = None) -> list[FaultEvent]:
         """A new side resets the checks; leaving the position settles the faults begun just
-        before, and a long break forgets the start of the hold."""
+        before (returns those dropped as the way out), and a long break forgets the start of the
+        hold."""
         if where.side != self._side:
             for m in self.monitors:
                 m.reset()
             self._side = where.side
         if where.in_position:
             self._out_since = None
-            return
+            return []
+        dropped = []
         if self._out_since is None:
             self._out_since = t
-            self.drop_recent(where.since if where.since is not None else t, moved_at)
+            dropped = self.drop_recent(where.since if where.since is not None else t, moved_at)
         if t - self._out_since > BASELINE_KEEP_S:
             for m in self.monitors:
                 if m.check.relative:
                     m.reset()
+        return dropped
 
     def update(self, pose: Pose, where: Location, t: float, dt: float,
                moved_at: float | None = None) -> Judgement:
         """``moved_at``: on the frame a hold is left, when the body really started moving out."""
-        self.dropped = []
-        self._follow(where, t, moved_at)
+        dropped = self._follow(where, t, moved_at)
         active = where.in_position and not where.switching
         verdicts = tuple(m.update(pose, where.side, t, active) for m in self.monitors)
         opened, closed = self.log.update(verdicts, where.side, self.messages, t)
@@ -216,19 +221,19 @@ class Judge:
                 frames.append((t, dt))
             while frames and frames[0][0] < t - FAULT_FRAMES_KEEP_S:
                 frames.popleft()
-        return Judgement(verdicts, tuple(opened), tuple(closed))
+        return Judgement(verdicts, tuple(opened), tuple(closed), tuple(dropped))
 
     def drop_recent(self, left_at: float, moved_at: float | None = None) -> list[FaultEvent]:
         """:meth:`EventLog.drop_recent`, and the time the faults dropped were counted in fault
         taken back from their checks (the report's time in fault and its list of faults agree).
-        Returns the faults dropped (also kept in ``dropped`` until the next frame)."""
-        self.dropped = self.log.drop_recent(left_at, moved_at)
-        for ev in self.dropped:
+        Returns the faults dropped."""
+        dropped = self.log.drop_recent(left_at, moved_at)
+        for ev in dropped:
             frames = self._fault_frames[ev.check]
             back = sum(dt for tf, dt in frames if tf >= ev.start_s)
             self.time[ev.check]["fault_s"] = max(0.0, self.time[ev.check]["fault_s"] - back)
             self._fault_frames[ev.check] = deque(f for f in frames if f[0] < ev.start_s)
-        return self.dropped
+        return dropped
 
     def finish(self, t: float) -> None:
         self.log.close_all(t)

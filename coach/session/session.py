@@ -9,7 +9,7 @@ sums it up as a typed :class:`Report`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from coach import __version__
@@ -111,7 +111,7 @@ class Session:
         if self.exits is not None:
             self.exits.update(pose, t)
         judged = self.judge.update(pose, where, t, dt, left[1] if left else None)
-        left = self._way_out(left, self.judge.dropped)
+        left = self._way_out(left, judged.dropped)
         self.left_now = left[1] if left else None
         if left is not None:
             self.counter.retract(*left)
@@ -149,7 +149,8 @@ class Session:
         return out
 
     @staticmethod
-    def _way_out(left: tuple[Side, float] | None, dropped: list) -> tuple[Side, float] | None:
+    def _way_out(left: tuple[Side, float] | None,
+                 dropped: Sequence[FaultEvent]) -> tuple[Side, float] | None:
         """A hold left at ``left`` = (side, when the body started moving out): a fault of that
         side dropped as the way out (``dropped``) that began sooner moves the way out back to its
         start, so that the time it covered is taken back from the hold, as its fault was."""

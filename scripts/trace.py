@@ -38,12 +38,12 @@ def main() -> None:
             ok = c.met(pose, st.side, ex.min_visibility)
             pos.append(f"{c.measure}{'*' if c.params.get('leg') == 'other' else ''}="
                        f"{'-' if r.value is None else f'{r.value:.2f}'}{'' if ok else '!'}")
-        tot = st.totals
+        # one total per side the exercise has ('both' where it has none)
+        sides = " ".join(f"{s[0].upper()}={tot.hold_s:.1f}/{tot.reps}" for s, tot in st.totals.items())
         r = st.recognition
         seen = f" sees={r.label}:{r.confidence:.2f}" if r is not None else ""
         print(f"{t:6.2f} {truth.phase_at(t)}/{truth.side_at(t)} -> side={st.side}{seen} "
-              f"pos={int(st.in_position)} L={tot['left'].hold_s:.1f}/{tot['left'].reps} "
-              f"R={tot['right'].hold_s:.1f}/{tot['right'].reps} | {' '.join(pos)} | {verdicts}")
+              f"pos={int(st.in_position)} {sides} | {' '.join(pos)} | {verdicts}")
 
 
 if __name__ == "__main__":

@@ -45,11 +45,40 @@ def _moved(pose: Pose, dx: float) -> Pose:
 def test_exit_dater_finds_when_the_body_started_moving_out():
     held = synth.child_pose()
     torso = held.torso_length()
-    d = ExitDater()
+    d = ExitDater(start_frac=0.1)
     for t in _times(6.0):  # held still 4 s, then sliding out at half a torso length a second
         d.update(held if t < 4.0 else _moved(held, 0.5 * torso * (t - 4.0 + 1 / FPS)), t)
-    assert d.left_at(5.2, since=0.0) == pytest.approx(4.0, abs=1.01 / FPS)  # lost 1.2 s later
+    # lost 1.2 s later, 0.6 torso lengths away: left once a tenth of that way (0.12 s) was gone
+    assert d.left_at(5.2, since=0.0) == pytest.approx(4.0 + 0.12, abs=1.01 / FPS)
     assert d.left_at(5.2, since=4.5) == 5.2  # nothing of that hold to compare with
+
+
+def test_exit_dater_sees_past_sway_across_the_way_out():
+    """Swaying up and down by a fifth of a torso length (four times ExitDater's ``still``) while
+    held, then sliding out sideways: the sway is across the way out, so the exit is still found
+    where the slide began (a distance from the pose held would have dated it at the look-back)."""
+    held = synth.child_pose()
+    torso = held.torso_length()
+    d = ExitDater(look_s=2.0, start_frac=0.1)
+    for t in _times(8.0):
+        sway = np.array([0.0, 0.2 * torso * np.sin(2 * np.pi * 0.5 * t)])
+        out = 0.0 if t < 6.5 else 0.8 * torso * (t - 6.5 + 1 / FPS)
+        d.update(Pose(held.xy + sway + np.array([out, 0.0]), held.world, held.visibility, held.image_wh), t)
+    assert d.left_at(8.0, since=0.0) == pytest.approx(6.5, abs=0.25)
+
+
+def test_exit_dater_measures_the_way_out_from_where_the_body_settled():
+    """Held, then settled a little further along the way it will leave (0.15 torso lengths, as
+    when the pose model relabels a leg), still for 1.5 s, then sliding out: the hold ends where
+    the slide began, not where the look-back begins (the routine take's figure-4 twist lost
+    2.2 s of its left side so)."""
+    held = synth.child_pose()
+    torso = held.torso_length()
+    d = ExitDater(look_s=2.0, start_frac=0.1)
+    for t in _times(8.0):
+        shift = 0.0 if t < 5.5 else 0.15 * torso + (0.0 if t < 7.0 else 0.5 * torso * (t - 7.0 + 1 / FPS))
+        d.update(_moved(held, shift), t)
+    assert d.left_at(8.0, since=0.0) == pytest.approx(7.0, abs=0.2)
 
 
 def test_exit_dater_moves_nothing_back_when_the_body_did_not_move():

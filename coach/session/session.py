@@ -35,7 +35,7 @@ from coach.session.report import (
 )
 from coach.session.timing import ExitDater
 
-SWITCH_LOOK_S = 2.5  # how far back a side switch's way out is looked for (ExitDater's look_s + 1 s)
+SWITCH_LOOK_S = 2.5  # how far back a side switch's way out is looked for (ExitDater's look_s + 0.5 s)
 
 if TYPE_CHECKING:
     from coach.recognizer import Recognition

@@ -33,6 +33,7 @@ from coach.rules.definitions import find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 from coach.session import Session  # noqa: E402
 from coach.session.quality import NOT_FROM_VIEW  # noqa: E402
+from coach.session.timing import ExitDater  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RECOGNIZE = True  # False (--rules): locate with the hand-set rules, as before the recogniser
@@ -65,18 +66,28 @@ def recognitions(clip: Clip, focus: str | None = None) -> list:
     return out
 
 
-def run_session(exercise: str, clip: Clip) -> dict:
+def side_time_errors(clip: Clip, report: dict, sided: bool) -> list[float]:
+    """Each side's time in position (the report's, as JSON) against the truth's time in the
+    stretch, relative and signed, for the sides held 3 s or more in the truth."""
+    truth = clip.time_in_stretch(sided)
+    return [(report["sides"][s]["in_position_s"] - truth[s]) / truth[s] for s in truth if truth[s] >= 3.0]
+
+
+def run_session(exercise: str, clip: Clip, exits: ExitDater | None = None) -> dict:
     """The coach over one clip: per-frame (in position, side, check statuses, whether the view
-    hid the check) and the report."""
+    hid the check) and the report. ``exits``: the session's :class:`ExitDater` (default, its
+    own; scripts/fit_exits.py tries others)."""
     ex = find_exercise(exercise)
     first = None
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
         first = clip.first_side
     if RECOGNIZE and knows(exercise):
         seen = iter(recognitions(clip, focus=exercise))
-        session = Session(ex, first, recognize=lambda _pose, _t: next(seen))
+        session = Session(ex, first, recognize=lambda _pose, _t: next(seen), exits=exits)
     else:
         session = make_session(ex, first_side=first, recognize=False)
+        if exits is not None and session.exits is not None:
+            session.exits = exits
     inpos, side, status, hidden = [], [], defaultdict(list), defaultdict(list)
     for i, pose in enumerate(clip.poses()):
         st = session.update(pose, float(clip.times[i]))
@@ -180,11 +191,7 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         side_n += int(both.sum())
         true_side = lab["side"] if sided else np.full(clip.n, "both", object)
         side_ok += int((both & (r["side"] == true_side)).sum())
-        tt = clip.time_in_stretch(sided)
-        for s in tt:
-            if tt[s] >= 3.0:
-                got = r["report"]["sides"][s]["in_position_s"]
-                time_err.append(abs(got - tt[s]) / tt[s])
+        time_err += [abs(e) for e in side_time_errors(clip, r["report"], sided)]
         if r["report"]["targets"]["reps"] is not None:
             reps_n += 1
             reps_ok += all(r["report"]["sides"][s]["reps"] == clip.reps()[s] for s in ("left", "right"))

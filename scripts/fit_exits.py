@@ -4,13 +4,14 @@ the share of the way out that counts as leaving), on the corpus's training part 
     python scripts/fit_exits.py [--clips 12] [--look 1.5,2,2.5] [--frac 0.05,0.1,0.2]
 
 For each setting the coach runs, as with ``--exercise NAME``, over the first ``--clips`` training
-clips of every stretch, and each side's time in position (the report's ``in_position_s``) is
-compared with the truth's time in the stretch, as scripts/accuracy.py does on the validation
-part: the share of sides (3 s or more in the truth) within 10 %, the median and mean relative
-error, and when each hold left within the clip was let go against the truth (stretches with
-movements to count are not dated, so theirs stay as they are). The setting with the most sides
-within 10 % is printed last; it goes into ExitDater's defaults by hand. The validation part is
-never read. Each setting takes about 3.5 minutes here (one core).
+clips of every stretch (scripts/accuracy.py's ``run_session``: the recogniser runs once per clip,
+each setting replays it), and each side's time in position is compared with the truth's time in
+the stretch, as scripts/accuracy.py does on the validation part: the share of sides (3 s or more
+in the truth) within 10 %, the median and mean relative error, and when each hold left within the
+clip was let go against the truth (stretches with movements to count are not dated, so theirs
+stay as they are). The setting with the most sides within 10 % is printed last; it goes into
+ExitDater's defaults by hand. The validation part is never read. The first setting takes about
+3.5 minutes here (one core), each further one less.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from accuracy import run_session, side_time_errors  # noqa: E402
 from corpuslib import Clip, clips  # noqa: E402
 
 from coach.rules.definitions import find_exercise  # noqa: E402
-from coach.run import make_session  # noqa: E402
-from coach.session import timing  # noqa: E402
+from coach.session.timing import ExitDater  # noqa: E402
 
 
 def _truth_holds(clip: Clip) -> list[tuple[float, bool]]:
@@ -50,25 +51,15 @@ def _truth_holds(clip: Clip) -> list[tuple[float, bool]]:
 def score(part: list[Clip], look_s: float, frac: float) -> dict:
     """Time per side against the truth, and how late holds were let go, for one setting."""
     errors, late = [], []
-    saved = timing.ExitDater.__init__.__defaults__
-    timing.ExitDater.__init__.__defaults__ = (look_s, 2.0, 0.05, 75.0, frac)
-    try:
-        for clip in part:
-            ex = find_exercise(clip.kind)
-            session = make_session(ex, first_side=clip.first_side)
-            for pose, t in zip(clip.poses(), clip.times, strict=True):
-                session.update(pose, float(t))
-            session.finish()
-            report = session.report(clip.id, clip.fps)
-            truth = clip.time_in_stretch(ex.sided)
-            errors += [(report.sides[s].in_position_s - truth[s]) / truth[s]
-                       for s in truth if truth[s] >= 3.0]
-            for end, left in _truth_holds(clip):
-                got = [iv.end_s for iv in report.in_position if iv.start_s < end]
-                if left and got:
-                    late.append(got[-1] - end)
-    finally:
-        timing.ExitDater.__init__.__defaults__ = saved
+    for clip in part:
+        ex = find_exercise(clip.kind)
+        r = run_session(clip.kind, clip, exits=ExitDater(look_s=look_s, start_frac=frac))
+        report = r["report"]
+        errors += side_time_errors(clip, report, ex.sided)
+        for end, left in _truth_holds(clip):
+            got = [iv["end_s"] for iv in report["in_position"] if iv["start_s"] < end]
+            if left and got:
+                late.append(got[-1] - end)
     e, x = np.array(errors), np.array(late)
     return {"within_10pct": float(np.mean(np.abs(e) <= 0.10)), "median_error": float(np.median(e)),
             "mean_abs_error": float(np.mean(np.abs(e))), "sides": len(e),

@@ -117,6 +117,10 @@ class ExitDater:
         while self._frames and self._frames[0][0] < t - KEEP_S:
             self._frames.popleft()
 
+    def _spread(self, delta: np.ndarray) -> float:
+        """How far the landmarks moved: the ``quantile`` of their distances (as given)."""
+        return float(np.percentile(np.linalg.norm(delta, axis=1), self.quantile))
+
     def left_at(self, lost: float, since: float | None = None, look_s: float | None = None) -> float:
         """The hold (begun at ``since``) whose position was first lost at ``lost``: when it
         really ended, between ``lost - look_s`` and ``lost``, never before ``since``."""
@@ -132,7 +136,7 @@ class ExitDater:
         if torso <= 1.0:
             return lost
         away = (look[-1][1] - held) / torso  # the way out, landmark by landmark
-        if float(np.percentile(np.linalg.norm(away, axis=1), self.quantile)) < self.still:
+        if self._spread(away) < self.still:
             return lost
         norm = float((away * away).sum())
         along = [float((((f[1] - held) / torso) * away).sum()) / norm for f in look]
@@ -141,9 +145,7 @@ class ExitDater:
         # model relabelled a leg), the frames still held start partway along: the way out is
         # measured from the least of them. Moving from the start, the body was already on its way.
         first = [f[1] for f in look if f[0] < look[0][0] + 0.5]
-        settled = len(first) > 1 and all(
-            float(np.percentile(np.linalg.norm(p - first[0], axis=1), self.quantile)) / torso < self.still
-            for p in first[1:])
+        settled = len(first) > 1 and all(self._spread(p - first[0]) / torso < self.still for p in first[1:])
         base = min(max(min(along), 0.0), 0.9) if settled else 0.0
         for i in range(len(look) - 1, -1, -1):
             if (along[i] - base) / (1.0 - base) < self.start_frac:

@@ -149,9 +149,9 @@ def run_clips(ex: Exercise, part: list[Clip]) -> list[ClipRun]:
         drops: list[tuple[float, float | None]] = []
         keep = log.drop_recent
 
-        def record(left_at: float, moved_at: float | None = None, keep=keep, drops=drops) -> None:
+        def record(left_at: float, moved_at: float | None = None, keep=keep, drops=drops) -> list:
             drops.append((left_at, moved_at))
-            keep(left_at, moved_at)
+            return keep(left_at, moved_at)  # the judge takes the dropped faults' time back
 
         log.drop_recent = record  # type: ignore[method-assign]
         poses = clip.poses()

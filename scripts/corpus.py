@@ -27,7 +27,8 @@ CORPUS = REPO / "corpus"
 CLIPS = CORPUS / "clips"
 TRACKS = CORPUS / "tracks"
 VIDEOS = REPO / "out" / "corpus" / "videos"
-VERSION = "c7"  # the latest version planned (earlier clips keep their ids and content)
+VERSION = "c8"  # the latest version (earlier clips keep their ids; c8 re-rendered the adductor
+# opener's clips with a truer frog, scripts/render/poses_stretches.toml)
 SEED = 20261127
 FPS = 10
 
@@ -755,7 +756,7 @@ def plan(seed: int = SEED) -> dict:
     bodies7 = bodies6 + make_bodies(rng7, n=12, n_val=0, first=len(bodies6))
     clips += _plan_clips(rng7, "c7", MIX_C7, bodies7, cams6, only_train=True)
     bodies, cams = bodies7, cams6
-    return {"version": VERSION, "versions": ["c1", "c2", "c3", "c4", "c5", "c6", "c7"], "seed": seed,
+    return {"version": VERSION, "versions": ["c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"], "seed": seed,
             "fps": FPS, "thresholds": THRESHOLDS, "bodies": bodies, "cameras": cams, "clips": clips}
 
 

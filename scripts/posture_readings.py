@@ -29,8 +29,8 @@ from coach.pose import Pose  # noqa: E402
 from coach.rules import measures as M  # noqa: E402
 from coach.rules.definitions import Exercise, find_exercise  # noqa: E402
 
-# The corpus's posture of each stretch the guides teach beyond the first three (the frog form of
-# the adductor opener is not rendered yet).
+# The corpus's posture of each stretch the guides teach beyond the first three, as a negative
+# clip's posture (the frog of the adductor opener is rendered in its own clips only, from c8).
 POSTURES = {
     "child_pose": "child_pose", "happy_baby": "happy_baby", "seated_twist": "seated_twist",
     "prone_glute": "prone_glute", "figure4_twist": "fig4_twist", "runners_lunge": "low_lunge_left",

@@ -12,6 +12,8 @@ run on that fold's held-out clips instead (bodies or cameras it never saw).
 Prints the table, best first; the chosen values go into Smoother's defaults by hand.
 ``--side-taus 4,8`` compares only those values of ``side_tau_s`` (the others at their defaults),
 with how late each real change of side is named (``side_delays``).
+``--fast`` compares the fast path for a plain change of side (``fast_margin`` x ``fast_dwell_s``;
+margin 2 = none), with side_delays.
 ``--none-weights 1,2`` weighs 'none' by each factor before smoothing (a prior against naming a
 stretch); ``--offline`` decodes each whole clip at once instead (:func:`decode`, what a second
 pass over a recorded video could do; live coaching cannot look ahead).
@@ -192,6 +194,7 @@ def main() -> int:
     ap.add_argument("--kept", type=Path, help="a model select_recognizer.py kept (default: fit one here)")
     ap.add_argument("--fold", type=int, default=0, help="the fold that model was fitted on")
     ap.add_argument("--side-taus", help="only these side_tau_s values, comma-separated, with side_delays")
+    ap.add_argument("--fast", action="store_true", help="only the fast side path's margin and dwell")
     ap.add_argument("--none-weights", help="only weigh 'none' by these factors, comma-separated")
     ap.add_argument("--offline", action="store_true", help="only decode whole clips (Viterbi), a few costs")
     args = ap.parse_args()
@@ -213,6 +216,14 @@ def main() -> int:
                         want) for c, probs, want in runs]
             print(f"offline, a change of stretch {switch:g}, of side {side_switch:g}: "
                   f"{line(score(decoded, INSTANT))}", flush=True)
+        return 0
+    if args.fast:
+        margins, dwells = (0.3, 0.5, 0.7, 0.8, 0.9), (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+        grid = [(2.0, 1.0), *itertools.product(margins, dwells)]
+        for m, d in grid:
+            st = {"fast_margin": m, "fast_dwell_s": d}
+            print(f"fast_margin {m:g} fast_dwell_s {d:g}: {line(score(runs, st))}  "
+                  f"side changes {side_delays(runs, st)}", flush=True)
         return 0
     if args.side_taus:
         for v in (float(x) for x in args.side_taus.split(",")):

@@ -198,6 +198,22 @@ def test_smoother_changes_side_only_when_the_other_side_lasts():
     assert long[-1] == "pigeon:right" and 15 <= long.index("pigeon:right") <= 100
 
 
+def test_the_fast_side_path_names_a_plain_change_inside_the_stretch_within_two_and_a_half_seconds():
+    """Uncrossing the legs read as the stretch throughout (the wall glute stretch's c8 model did):
+    with ``fast_margin`` (off by default: measured and not kept) the new side, plain for longer
+    than a leg swap lasts, is named within 2.5 s; by default it waits for the longer average."""
+    hold = [{"wall_glute:right": 0.95, "none": 0.05}] * 60
+    plain = [{"wall_glute:left": 0.98, "none": 0.02}] * 120
+    fast = Smoother(("wall_glute:left", "wall_glute:right"), fast_margin=0.8)
+    _feed(fast, hold)
+    new = _feed(fast, plain, t0=6.0)
+    i = new.index("wall_glute:left")
+    assert 10 <= i <= 25 and set(new[i:]) == {"wall_glute:left"}
+    slow = Smoother(("wall_glute:left", "wall_glute:right"))
+    _feed(slow, hold)
+    assert _feed(slow, plain, t0=6.0).index("wall_glute:left") > 40
+
+
 def test_nobody_in_view_decays_to_none():
     sm = Smoother(("pigeon:left",))
     _feed(sm, [{"pigeon:left": 1.0}] * 10)

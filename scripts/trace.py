@@ -35,9 +35,11 @@ def main() -> None:
         pos = []
         for c in ex.position:
             r = M.read(pose, c.measure, st.side, c.params, ex.min_visibility)
-            ok = c.met(pose, st.side, ex.min_visibility)
+            # '!' a condition not met, '~' one that does not apply here (its 'when' gates fail)
+            applies = c.applies(pose, st.side, ex.min_visibility)
+            mark = "~" if not applies else "" if c.met(pose, st.side, ex.min_visibility) else "!"
             pos.append(f"{c.measure}{'*' if c.params.get('leg') == 'other' else ''}="
-                       f"{'-' if r.value is None else f'{r.value:.2f}'}{'' if ok else '!'}")
+                       f"{'-' if r.value is None else f'{r.value:.2f}'}{mark}")
         # one total per side the exercise has ('both' where it has none)
         sides = " ".join(f"{s[0].upper()}={tot.hold_s:.1f}/{tot.reps}" for s, tot in st.totals.items())
         r = st.recognition

@@ -370,6 +370,8 @@ class Recognition:
     side: str | None
     confidence: float
     looks_like: str | None = None
+    # the named stretch's two sides as the smoothing reads them now (left, right); None unsided
+    sides: tuple[float, float] | None = None
 
     @property
     def label(self) -> str:
@@ -606,4 +608,8 @@ class Recognizer:
                 c = max(others, key=others.__getitem__)
                 looks = c if others[c] > 0.5 else None
         stretch, _, side = label.partition(":")
-        return Recognition(stretch, side or None, conf, looks)
+        sides = None
+        if side and self.smoother.p is not None:
+            sides = (float(self.smoother.p.get(f"{stretch}:left", 0.0)),
+                     float(self.smoother.p.get(f"{stretch}:right", 0.0)))
+        return Recognition(stretch, side or None, conf, looks, sides)

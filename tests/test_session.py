@@ -459,3 +459,32 @@ def test_a_seated_stretch_named_for_someone_standing_is_refused_by_its_guard(str
             auto.update(pose, i / FPS)
         auto.finish()
         assert bool(auto.report("test", FPS).segments) is counted
+
+
+def test_a_change_of_side_confirmed_late_inside_the_stretch_is_dated_by_the_recogniser():
+    """The c8 recogniser reads the wall glute stretch's uncrossing as the stretch, so the side
+    is named late (its 8 s side average): 10 s held on the right, 4 s of uncrossing still named
+    right but unsure, 6 s plainly left still named right, then named left. The right's hold ends
+    at the last frame read surely right, the left's begins at the first read surely left."""
+    from coach.recognizer import Recognition
+
+    ex = find_exercise("wall_glute")
+
+    def named(pose, t):
+        if t < 10.0:
+            return Recognition(ex.name, "right", 0.95, sides=(0.0, 0.95))
+        if t < 14.0:  # uncrossing: the stretch, unsure of anything
+            return Recognition(ex.name, "right", 0.5, sides=(0.1, 0.5))
+        if t < 20.0:  # plainly left, the side not yet changed
+            return Recognition(ex.name, "right", 0.02, sides=(0.97, 0.02))
+        return Recognition(ex.name, "left", 0.97, sides=(0.97, 0.02))
+
+    s = Session(ex, recognize=named)
+    play(s, [(10, lambda t: synth.wall_glute("right")), (4, lambda t: synth.wall_glute("right")),
+             (12, lambda t: synth.wall_glute("left"))])
+    r = report(s)
+    assert r["sides"]["right"]["in_position_s"] == pytest.approx(10.0, abs=0.3)
+    assert r["sides"]["left"]["in_position_s"] == pytest.approx(12.0, abs=0.3)
+    sides = [(iv["side"], iv["start_s"], iv["end_s"]) for iv in r["in_position"]]
+    assert [x[0] for x in sides] == ["right", "left"]
+    assert sides[0][2] == pytest.approx(10.0, abs=0.2) and sides[1][1] == pytest.approx(14.0, abs=0.2)

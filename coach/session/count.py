@@ -21,7 +21,8 @@ from coach.session.timing import Debouncer, MotionMeter
 
 HOLD_GRACE_S = 1.0  # a break in good form this short does not end the unbroken hold
 MERGE_GAP_S = 1.0  # in-position intervals of one side this close together are one
-RETRACT_KEEP_S = 6.0  # bookings kept this long, to take back the way out of a hold
+RETRACT_KEEP_S = 15.0  # bookings kept this long, to take back the way out of a hold or
+# move a late-confirmed change of side back (session.SIDE_HISTORY_S)
 
 
 class HoldLedger:
@@ -36,6 +37,11 @@ class HoldLedger:
         self._broken_for = 0.0
         self._best_before = 0.0  # the side's best hold before the current one began
         self._ended: tuple[str, float, float] | None = None  # (side, length, best before it)
+
+    @property
+    def side(self) -> str | None:
+        """The side of the hold being counted now."""
+        return self._side
 
     def update(self, side: Side | None, good: bool, dt: float) -> float:
         if side != self._side:
@@ -171,6 +177,16 @@ class Intervals:
         if last is not None and not self._open and last["side"] == side:
             last["end_s"] = round(max(last["start_s"], min(last["end_s"], t)), 2)
 
+    def redate_switch(self, old_end: float, new_start: float) -> None:
+        """The last two intervals (one side, then the other, open) really ended and began then."""
+        if len(self.items) < 2 or not self._open:
+            return
+        old, new = self.items[-2], self.items[-1]
+        if old["side"] == new["side"]:
+            return
+        old["end_s"] = round(max(old["start_s"], min(old["end_s"], old_end)), 2)
+        new["start_s"] = round(max(old["end_s"], min(new["start_s"], new_start)), 2)
+
     def update(self, side: Side | None, t: float, since: float | None = None) -> None:
         """Frame ``t`` is in position on ``side`` (None: not); ``since``: a newly confirmed
         position began then (the time its confirmation waited was held, and is booked so)."""
@@ -268,18 +284,41 @@ class Counter:
         self._booked = out
         return moved
 
-    def retract(self, side: Side, at: float) -> None:
-        """Take back what was booked to ``side`` from ``at`` on: the way out of its hold."""
+    def retract(self, side: Side, at: float) -> list[tuple[float, str, float, bool, bool]]:
+        """Take back what was booked to ``side`` from ``at`` on: the way out of its hold.
+        Returns the bookings taken back."""
         pos = good = fault = 0.0
-        for tb, sb, s, g, f in self._booked:
-            if sb == side and tb >= at:
-                pos, good, fault = pos + s, good + s * g, fault + s * f
+        taken = [b for b in self._booked if b[1] == side and b[0] >= at]
+        for _, _, s, g, f in taken:
+            pos, good, fault = pos + s, good + s * g, fault + s * f
         if pos <= 0.0:
-            return
+            return []
         self.position_s[side] = max(0.0, self.position_s[side] - pos)
         self.ledger.retract(side, good, fault)
         self.intervals.end_at(side, at)
         self._booked = deque(b for b in self._booked if not (b[1] == side and b[0] >= at))
+        return taken
+
+    def rebook(self, side: Side, taken: list[tuple[float, str, float, bool, bool]], since: float,
+               old_end: float) -> float:
+        """A change of side dated back: the frames ``taken`` back from the old side (from
+        ``since`` on) were ``side``'s hold, whose interval began then (the old one ended at
+        ``old_end``). Called after the frame that confirmed the change is booked; returns the
+        current unbroken hold."""
+        tot = self.ledger.totals[side]
+        good = sum(s for _, _, s, g, _ in taken if g)
+        self.position_s[side] += sum(s for _, _, s, _, _ in taken)
+        tot.hold_s += good
+        tot.fault_s += sum(s for _, _, s, _, f in taken if f)
+        if self.ledger.side == side:
+            self.ledger.current_s += good
+            tot.best_hold_s = max(tot.best_hold_s, self.ledger.current_s)
+        now = self._booked.pop() if self._booked and self._booked[-1][1] == side else None
+        self._booked.extend((tb, side, s, g, f) for tb, _, s, g, f in taken)
+        if now is not None:
+            self._booked.append(now)
+        self.intervals.redate_switch(old_end, since)
+        return self.ledger.current_s if self.ledger.side == side else 0.0
 
     def count_reps(self, pose: Pose, where: Location, t: float) -> int:
         """Count reps, and the definition's further counts, for the side; returns the movement's

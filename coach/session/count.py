@@ -287,24 +287,27 @@ class Counter:
     def retract(self, side: Side, at: float) -> list[tuple[float, str, float, bool, bool]]:
         """Take back what was booked to ``side`` from ``at`` on: the way out of its hold.
         Returns the bookings taken back."""
-        pos = good = fault = 0.0
-        taken = [b for b in self._booked if b[1] == side and b[0] >= at]
-        for _, _, s, g, f in taken:
-            pos, good, fault = pos + s, good + s * g, fault + s * f
+        kept: deque[tuple[float, str, float, bool, bool]] = deque()
+        taken = []
+        for b in self._booked:
+            (taken if b[1] == side and b[0] >= at else kept).append(b)
+        pos = sum(s for _, _, s, _, _ in taken)
         if pos <= 0.0:
             return []
         self.position_s[side] = max(0.0, self.position_s[side] - pos)
-        self.ledger.retract(side, good, fault)
+        self.ledger.retract(side, sum(s for _, _, s, g, _ in taken if g),
+                            sum(s for _, _, s, _, f in taken if f))
         self.intervals.end_at(side, at)
-        self._booked = deque(b for b in self._booked if not (b[1] == side and b[0] >= at))
+        self._booked = kept
         return taken
 
     def rebook(self, side: Side, taken: list[tuple[float, str, float, bool, bool]], since: float,
                old_end: float) -> float:
-        """A change of side dated back: the frames ``taken`` back from the old side (from
-        ``since`` on) were ``side``'s hold, whose interval began then (the old one ended at
+        """A change of side dated back: the frames ``taken`` back from the old side, from
+        ``since`` on, were ``side``'s hold, whose interval began then (the old one ended at
         ``old_end``). Called after the frame that confirmed the change is booked; returns the
         current unbroken hold."""
+        taken = [b for b in taken if b[0] >= since]
         tot = self.ledger.totals[side]
         good = sum(s for _, _, s, g, _ in taken if g)
         self.position_s[side] += sum(s for _, _, s, _, _ in taken)

@@ -104,7 +104,6 @@ class Session:
         self.exits = (exits or ExitDater()) if dated else None
         self._run: tuple[Side, float] | None = None  # the side held, since when
         self._sides: deque[tuple[float, float, float]] = deque()  # (t, p left, p right) of the run
-        self._credit: tuple[Side, float] | None = None  # a new side's hold dated back to then
         self.left_now: float | None = None  # a hold left on this frame: when it really ended
         self.chooser = CueChooser(exercise)
         self.cues = CueBoard()
@@ -118,7 +117,7 @@ class Session:
         dt = self.clock.update(person, people, t)
         where = self.locator.update(pose, t)
         self._note_sides(t)
-        left = self._left(where, t)
+        left, credit = self._left(where, t)
         if self.exits is not None:
             self.exits.update(pose, t)
         judged = self.judge.update(pose, where, t, dt, left[1] if left else None)
@@ -126,10 +125,8 @@ class Session:
         self.left_now = left[1] if left else None
         taken = self.counter.retract(*left) if left is not None else []
         hold_s = self.counter.update(pose, where, judged, t, dt)
-        if self._credit is not None and left is not None:
-            side, since = self._credit
-            hold_s = self.counter.rebook(side, [b for b in taken if b[0] >= since], since, left[1])
-        self._credit = None
+        if credit is not None and left is not None:  # a change of side dated back (_redate_switch)
+            hold_s = self.counter.rebook(credit[0], taken, credit[1], left[1])
         direction = self.counter.count_reps(pose, where, t)
         totals = self.counter.totals
         balance = balance_of_sides(totals, ex.balance_tolerance)
@@ -143,14 +140,14 @@ class Session:
                           tuple((e.check, e.start_s) for e in self.judge.log.open.values()),
                           warnings, getattr(self.locator, "recognition", None))
 
-    def _left(self, where: Location, t: float) -> tuple[Side, float] | None:
+    def _left(self, where: Location, t: float) -> tuple[tuple[Side, float] | None, tuple[Side, float] | None]:
         """On the frame a side's hold is left (out of position, or the other side), that side
-        and when the body really started moving out; else None."""
+        and when the body really started moving out; else None. Second: for a change of side
+        dated back (:meth:`_redate_switch`), the new side and when its hold began; else None."""
         if self.exits is None:
-            return None
+            return None, None
         side = where.side if where.in_position else None
-        out = None
-        redated = None
+        out = credit = None
         if self._run is not None and side != self._run[0]:
             if side is None and where.since is not None:  # out: looked back from when it was lost
                 out = (self._run[0], self.exits.left_at(where.since, self._run[1]))
@@ -160,19 +157,19 @@ class Session:
                     redated = self._redate_switch(self._run, t)
                     if redated is not None:  # the way out dated back from when it was last sure
                         out = (self._run[0], min(out[1], self.exits.left_at(redated[0], self._run[1])))
-                        self._credit = (side, redated[1])
+                        credit = (side, redated[1])
         if side is None:
             self._run = None
         elif self._run is None or side != self._run[0]:
             start = where.since if where.since is not None and self._run is None else t
-            self._run = (side, redated[1] if redated is not None else start)
-        return out
+            self._run = (side, credit[1] if credit is not None else start)
+        return out, credit
 
     def _note_sides(self, t: float) -> None:
         """Keep how surely the recogniser read each side of the stretch, frame by frame."""
         r = getattr(self.locator, "recognition", None)
-        if r is None or r.sides is None or r.stretch != self.exercise.name:
-            return
+        if self.exits is None or r is None or r.sides is None or r.stretch != self.exercise.name:
+            return  # (only a dated hold's change of side is dated back)
         self._sides.append((t, *r.sides))
         while self._sides and self._sides[0][0] < t - SIDE_HISTORY_S:
             self._sides.popleft()

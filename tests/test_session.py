@@ -488,3 +488,40 @@ def test_a_change_of_side_confirmed_late_inside_the_stretch_is_dated_by_the_reco
     sides = [(iv["side"], iv["start_s"], iv["end_s"]) for iv in r["in_position"]]
     assert [x[0] for x in sides] == ["right", "left"]
     assert sides[0][2] == pytest.approx(10.0, abs=0.2) and sides[1][1] == pytest.approx(14.0, abs=0.2)
+
+
+BRIEF = (1.5, 0.0, True, "left")  # a moment in position with the hips low, side "left"
+BREAK = (2.0, 30.0, False, "left")
+HOLD = (6.0, 60.0, True, "left")  # the hold, hips 60 px higher
+
+
+@pytest.mark.parametrize(
+    ("timeline", "fault"),
+    [
+        ([BRIEF, BREAK, HOLD], False),
+        ([(5.0, 0.0, True, "left"), BREAK, HOLD], True),
+        # the moment comes as the other side's hold ends, without leaving the position
+        ([(5.0, 30.0, True, "right"), BRIEF, BREAK, HOLD], False),
+    ],
+)
+def test_a_brief_spell_in_position_leaves_no_start_for_the_hold_after_it(timeline, fault):
+    """The hips are judged against the start of the hold (child's pose's hips_down). A spell in
+    position of 1.5 s (the recogniser reading the stretch, or a new side, for a moment on the way
+    in), a short break and the hold with the hips higher: the hold takes a start of its own, no
+    fault. After a real hold of 5 s the same break keeps that hold's start, and hips risen since
+    are a fault."""
+    from coach.session.judge import Judge
+    from coach.session.locate import Location
+
+    judge = Judge(find_exercise("child_pose"))
+    opened, t, dt = [], 0.0, 0.1
+    for seconds, lift, inside, side in timeline:
+        for _ in range(int(round(seconds / dt))):
+            where = Location(side, inside, inside, False, 0.0)
+            r = judge.update(synth.child_pose(hip_lift=lift), where, t, dt)
+            opened += [e.check for e in r.opened]
+            t += dt
+    assert ("hips_down" in opened) is fault
+    (hips,) = [m for m in judge.monitors if m.check.name == "hips_down"]
+    # the start measured: the real hold's hips (low, 0.28 torso lengths up), else the hold's own (0.57)
+    assert hips.baseline == pytest.approx(0.28 if fault else 0.57, abs=0.02)

@@ -15,6 +15,10 @@ from coach.session.locate import Location
 from coach.session.timing import Debouncer
 
 BASELINE_KEEP_S = 3.0  # out of position longer than this: the next hold gets a new baseline
+# In position for less than this before leaving: a flicker of the position (often while moving in
+# or out, the legs still going where they will be held); a baseline taken in it is not the hold's
+# start, so the next hold takes its own however soon it comes.
+BASELINE_MIN_HOLD_S = 3.0
 EXIT_GRACE_S = 1.5  # a fault begun this soon before leaving the position is the way out
 FAULT_FRAMES_KEEP_S = 15.0  # a check's frames in fault kept this long, to give back a dropped fault's time
 VIEW_MEASURES = frozenset({"view_width"})  # measures that describe the camera's angle
@@ -37,6 +41,10 @@ class CheckMonitor:
         """Forget the baseline and any fault (a new hold or a new side begins)."""
         self._fault.reset()
         self._baseline_values, self._baseline_start, self.baseline = [], None, None
+
+    def measured_since(self, t: float) -> bool:
+        """Whether the baseline (set or being measured) was begun at ``t`` or later."""
+        return self._baseline_start is not None and self._baseline_start >= t
 
     def _verdict(self, status: str, side: Side | None, value: float | None = None,
                  reason: str | None = None, since: float | None = None) -> Verdict:
@@ -184,21 +192,30 @@ class Judge:
         self._fault_frames: dict[str, deque[tuple[float, float]]] = {c.name: deque() for c in exercise.checks}
         self._side: Side | None = None
         self._out_since: float | None = None
+        self._in_since: float | None = None
 
     def _follow(self, where: Location, t: float, moved_at: float | None = None) -> list[FaultEvent]:
         """A new side resets the checks; leaving the position settles the faults begun just
-        before (returns those dropped as the way out), and a long break forgets the start of the
-        hold."""
+        before (returns those dropped as the way out), and a long break, or a short spell in
+        position before it, forgets the start of the hold."""
         if where.side != self._side:
             for m in self.monitors:
                 m.reset()
             self._side = where.side
+            self._in_since = None  # this side's spell in position begins now
         if where.in_position:
             self._out_since = None
+            if self._in_since is None:
+                self._in_since = t
             return []
         dropped = []
         if self._out_since is None:
             self._out_since = t
+            if self._in_since is not None and t - self._in_since < BASELINE_MIN_HOLD_S:
+                for m in self.monitors:
+                    if m.check.relative and m.measured_since(self._in_since):
+                        m.reset()
+            self._in_since = None
             dropped = self.drop_recent(where.since if where.since is not None else t, moved_at)
         if t - self._out_since > BASELINE_KEEP_S:
             for m in self.monitors:

@@ -409,7 +409,10 @@ class Smoother:
     clips: time per side within 10 % 68.0 -> 69.8 %. On the validation part (scripts/accuracy.py)
     stretch and side 86.9 -> 87.8 %, sides right in position 93.5 -> 95.0 %, time per side
     within 10 % 56.3 -> 57.1 %, but spurious side switches 17 -> 22 in 35.6 minutes of holds:
-    more flicker, for little."""
+    more flicker, for little. Nor a settling time after entering a sided stretch (for its first
+    1-6 s the side follows the short average, the legs being still placed; tune_smoother.py with
+    ``settle_s``, out/models6/c5_w136_fold0 on its held-out clips of c8): stretch and side 83.0 -> 82.9-83.2
+    %, spurious side switches 2.00 -> 2.33-3.33 per 10 min."""
 
     def __init__(
         self,
@@ -603,7 +606,8 @@ class Recognizer:
             label, conf = NONE, float(self.smoother.p.get(NONE, 0.0)) if self.smoother.p else 0.0
         looks = None
         if label == NONE and self.probs:
-            others = {c: v for c, v in self.probs.items() if not self._is_coached(c) and c != "other"}
+            others = {c: v for c, v in self.probs.items()
+                      if not self._is_coached(c) and not c.startswith("other")}
             if others:
                 c = max(others, key=others.__getitem__)
                 looks = c if others[c] > 0.5 else None

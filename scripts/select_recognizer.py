@@ -70,6 +70,9 @@ VARIANTS = {
     # the MLPs' CPU and a 5 MB model: not used.
     "c5_w136_m10": {"members": 10, "windows": (1.0, 3.0, 6.0), "hidden": (192, 96), "alpha": 1e-2,
                     "features": 2, "per_class": 3000},
+    # the stretches' rest postures and the moving in and out as a class of their own ("other_near")
+    "c5_w136_near": {"members": 5, "windows": (1.0, 3.0, 6.0), "hidden": (192, 96), "alpha": 1e-2,
+                     "features": 2, "per_class": 3000, "near": True},
     "base": {},
     "ens5": {"members": 5},
     "win3": {"windows": (1.0, 3.0)},
@@ -120,15 +123,21 @@ def in_position(runs) -> dict[str, float]:
 
 
 def errors(runs) -> dict[str, float]:
-    """Of the frames in a stretch: the share called 'none', and called the other side."""
-    n = as_none = other_side = 0
-    for _, _, want, got in runs:
+    """Of the frames in a stretch: the share called 'none', and called the other side; of the
+    frames out of the stretch in a stretch's clips (getting in and out, its rest position), the
+    share called 'none'."""
+    n = as_none = other_side = out_n = out_none = 0
+    for clip, _, want, got in runs:
         for g, w in zip(got, want, strict=True):
             if w and w != NONE:
                 n += 1
                 as_none += g == NONE
                 other_side += g != w and g.split(":")[0] == w.split(":")[0]
-    return {"as_none": round(as_none / max(n, 1), 4), "other_side": round(other_side / max(n, 1), 4)}
+            elif w == NONE and clip.kind != "none":
+                out_n += 1
+                out_none += g == NONE
+    return {"as_none": round(as_none / max(n, 1), 4), "other_side": round(other_side / max(n, 1), 4),
+            "none_in_stretch_clips": round(out_none / max(out_n, 1), 4)}
 
 
 def weigh_none(probs: list, w: float) -> list:
@@ -187,7 +196,7 @@ def main() -> int:
             features = v.pop("features", 1)
             x, y = training_rows(fit_part, windows=windows, swap_copies=v.pop("swap_copies", 0),
                                  turn_copies=v.pop("turn_copies", 0), features=features,
-                                 turn_deg=v.pop("turn_deg", TURN_DEG))
+                                 turn_deg=v.pop("turn_deg", TURN_DEG), near=v.pop("near", False))
             model = fit(x, y, balanced=False, windows=windows, features=features, **v)
             model.meta["coached"] = list(COACHED)
             model.meta["unsided"] = list(UNSIDED)

@@ -63,9 +63,24 @@ PER_CLASS = 3000
 WEIGHTING = None
 
 
-def frame_classes(clip) -> np.ndarray:
+# The positions a stretch is entered from and left to (its clips' rest postures), and the moving
+# between them and the stretch: with NEAR, "other" frames there are a class of their own,
+# "other_near" (summed into "none" like "other"), so that they get as many training rows as a
+# stretch instead of a share of the one "other" class's (select_recognizer's c5_w136_near: fewer
+# spurious side switches and more 'none' right on held-out training clips, for a point or two
+# of stretch and side; more than a prior for 'none' buys).
+NEAR = True
+NEAR_POSTURES = ("supine_knees_bent", "all_fours", "sit_long", "wall_prep", "wall_prep_close", "chair_sit",
+                 "heel_sit", "prone_flat", "kneel_tall", "seated_knees_up", "wide_sit")
+
+
+def frame_classes(clip, near: bool = NEAR) -> np.ndarray:
     """Training label per frame ('' = not used: near a change of label)."""
-    return clip.recognition_labels(UNSIDED, NAMED, none="other")
+    y = clip.recognition_labels(UNSIDED, NAMED, none="other")
+    if near:
+        close = np.isin(clip.labels["posture"], NEAR_POSTURES) | (clip.kind != "none")
+        y[(y == "other") & close] = "other_near"
+    return y
 
 
 # The fitted variant (chosen on a held-out part of the training split, scripts/select_recognizer.py)
@@ -128,7 +143,7 @@ def turn_view(xy: np.ndarray, world: np.ndarray, yaw_deg: float, tilt_deg: float
 
 def clip_rows(clip, windows: tuple[float, ...] = WINDOWS, swap_rng: np.random.Generator | None = None,
               turn_rng: np.random.Generator | None = None, features: int = FEATURES,
-              turn_deg: float = TURN_DEG):
+              turn_deg: float = TURN_DEG, near: bool = NEAR):
     """Window features of a clip and of its mirror image, and the frames' classes; with
     ``swap_rng``, of a copy with leg swaps imitated; with ``turn_rng``, seen from a camera
     turned a little (up to TURN_DEG about the vertical, TILT_DEG up or down)."""
@@ -144,7 +159,7 @@ def clip_rows(clip, windows: tuple[float, ...] = WINDOWS, swap_rng: np.random.Ge
     f = window_features(frame_features(xy, world, vis, wh, features), ok, clip.times, windows)
     fm = window_features(frame_features(*mirror_arrays(xy, world, vis, wh[0]), wh, features), ok, clip.times,
                          windows)
-    return f, fm, frame_classes(clip)
+    return f, fm, frame_classes(clip, near)
 
 
 def swap_side(c: str) -> str:
@@ -154,7 +169,7 @@ def swap_side(c: str) -> str:
 
 def training_rows(part: list | None = None, windows: tuple[float, ...] = WINDOWS,
                   swap_copies: int = SWAP_COPIES, turn_copies: int = TURN_COPIES, seed: int = SEED,
-                  features: int = FEATURES, turn_deg: float = TURN_DEG):
+                  features: int = FEATURES, turn_deg: float = TURN_DEG, near: bool = NEAR):
     """Rows (features of every other frame and of its mirror image, sides exchanged) and labels
     from ``part`` (default: the whole training part), with ``swap_copies`` leg-swapped copies
     and ``turn_copies`` turned-camera copies (the first ``swap_copies`` of those also swapped)."""
@@ -164,7 +179,7 @@ def training_rows(part: list | None = None, windows: tuple[float, ...] = WINDOWS
         for copy in range(1 + max(swap_copies, turn_copies)):
             swap = rng if 0 < copy <= swap_copies else None
             turn = rng if 0 < copy <= turn_copies else None
-            f, fm, y = clip_rows(clip, windows, swap, turn, features, turn_deg)
+            f, fm, y = clip_rows(clip, windows, swap, turn, features, turn_deg, near)
             use = (y != "") & clip.track["ok"]
             use[1 - copy % 2::2] = False  # neighbouring frames are nearly the same: every other one
             xs += [f[use], fm[use]]
@@ -267,7 +282,7 @@ def recipe(variant: str | None = None) -> dict:
     """What to fit: the constants above, or one of scripts/select_recognizer.py's variants."""
     r = {"windows": WINDOWS, "features": FEATURES, "members": MEMBERS, "hidden": HIDDEN, "alpha": ALPHA,
          "per_class": PER_CLASS, "weighting": WEIGHTING, "swap_copies": SWAP_COPIES,
-         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG}
+         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG, "near": NEAR}
     if variant is not None:
         from select_recognizer import VARIANTS
 
@@ -288,7 +303,7 @@ def main() -> int:
     r = recipe(args.variant)
     t0 = time.time()
     x, y = training_rows(windows=r["windows"], swap_copies=r["swap_copies"], turn_copies=r["turn_copies"],
-                         features=r["features"], turn_deg=r["turn_deg"])
+                         features=r["features"], turn_deg=r["turn_deg"], near=r["near"])
     print(f"{len(x)} training rows, {x.shape[1]} features, {len(set(y))} classes ({time.time() - t0:.0f} s)")
     model = fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"], windows=r["windows"],
                 features=r["features"], per_class=r["per_class"], weighting=r["weighting"])
@@ -310,6 +325,7 @@ def main() -> int:
         "weighting": r["weighting"] or "none",
         "swap_copies": r["swap_copies"],
         "turn_copies": r["turn_copies"],
+        "near": r["near"],
     }
     if args.variant:
         meta["variant"] = args.variant

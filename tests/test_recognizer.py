@@ -310,3 +310,20 @@ def test_a_still_names_a_stretch_only_when_sure_enough():
     video = Recognizer(model)
     labels = [video.update_row(unsure, i / 10).stretch for i in range(20)]
     assert labels[-1] == "pigeon"
+
+
+def test_hidden_none_classes_count_as_none_and_are_never_named_as_a_look():
+    """A model with a class of its own for a stretch's rest positions ("other_near") sums it into
+    'none' like "other", and never tells the user the pose "looks like other_near"."""
+    classes = ("butterfly", "other", "other_near", "pigeon:left", "pigeon:right")
+    rng = np.random.default_rng(0)
+    w = (rng.normal(0, 0.3, (8, 4)), rng.normal(0, 0.3, (4, len(classes))))
+    b = (np.zeros(4), np.zeros(len(classes)))
+    model = Model(classes, np.zeros(8), np.ones(8), w, b, {"coached": ["pigeon"], "features": 1})
+    rec = Recognizer(model, instant=True)
+    row = np.array([0.05, 0.05, 0.8, 0.05, 0.05])
+    assert rec.label_probs(row) == pytest.approx({"none": 0.9, "pigeon:left": 0.05, "pigeon:right": 0.05})
+    seen = rec.update_row(row, 0.0)
+    assert seen.stretch == "none" and seen.looks_like is None
+    seen = Recognizer(model, instant=True).update_row(np.array([0.7, 0.1, 0.1, 0.05, 0.05]), 0.0)
+    assert seen.stretch == "none" and seen.looks_like == "butterfly"

@@ -38,3 +38,25 @@ def test_recorded_validation_figures_are_what_it_scores_now():
 
     model = Model.load()
     assert validate(model) == model.meta["validation"]
+
+
+def test_near_labels_only_the_rest_positions_and_the_way_in_and_out():
+    """With ``near``, a stretch's clip's frames out of the stretch (its rest position, moving in
+    and out) and the same rest positions in other clips are "other_near"; the stretch's own
+    frames, named postures and other negatives keep their labels."""
+    from corpuslib import clips
+    from train_recognizer import NEAR_POSTURES, frame_classes
+
+    train = clips("train")
+    wall = next(c for c in train if c.kind == "wall_glute")
+    plain, near = frame_classes(wall, near=False), frame_classes(wall, near=True)
+    assert set(near[plain == "other"]) == {"other_near"}
+    assert (near[plain != "other"] == plain[plain != "other"]).all()
+    assert {"wall_glute:left", "wall_glute:right"} <= set(near)
+    negatives = [c for c in train if c.kind == "none"]
+    standing = next(c for c in negatives if "stand" in set(c.labels["posture"]))
+    y = frame_classes(standing, near=True)
+    assert set(y[standing.labels["posture"] == "stand"]) <= {"other", ""}
+    rest = next(c for c in negatives if set(c.labels["posture"]) & set(NEAR_POSTURES))
+    y = frame_classes(rest, near=True)
+    assert set(y[np.isin(rest.labels["posture"], NEAR_POSTURES)]) <= {"other_near", ""}

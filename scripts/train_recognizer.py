@@ -286,8 +286,9 @@ def recipe(variant: str | None = None) -> dict:
     if variant is not None:
         from select_recognizer import VARIANTS
 
-        r["windows"] = (1.0,)  # select_recognizer's default window
+        r["windows"] = (1.0,)  # select_recognizer's defaults
         r["features"] = 1
+        r["near"] = False
         r |= VARIANTS[variant]
     r["windows"], r["hidden"] = tuple(r["windows"]), tuple(r["hidden"])
     return r

@@ -417,8 +417,8 @@ class Smoother:
     within 10 % 56.3 -> 57.1 %, but spurious side switches 17 -> 22 in 35.6 minutes of holds:
     more flicker, for little. Nor a settling time after entering a sided stretch (for its first
     1-6 s the side follows the short average, the legs being still placed; tune_smoother.py with
-    ``settle_s``, out/models6/c5_w136_fold0 on its held-out clips of c8): stretch and side 83.0 -> 82.9-83.2
-    %, spurious side switches 2.00 -> 2.33-3.33 per 10 min."""
+    ``settle_s``, out/models6/c5_w136_fold0 on its held-out clips of c8): stretch and side
+    83.0 -> 82.9-83.2 %, spurious side switches 2.00 -> 2.33-3.33 per 10 min."""
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import clips  # noqa: E402
-from train_recognizer import COACHED, SEED, TURN_DEG, UNSIDED, fit, training_rows  # noqa: E402
+from train_recognizer import COACHED, SEED, UNSIDED, recipe, recipe_fit, recipe_rows  # noqa: E402
 from tune_smoother import label_probs, score, truth  # noqa: E402
 
 from coach.recognizer import NONE, Model  # noqa: E402
@@ -190,14 +190,10 @@ def main() -> int:
     for name in args.variants:
         for fold in FOLDS if args.fold is None else (args.fold,):
             fit_part, either, both = folds(fold)
-            v = dict(VARIANTS[name])
+            r = recipe(name)
             t0 = time.time()
-            windows = tuple(v.pop("windows", (1.0,)))
-            features = v.pop("features", 1)
-            x, y = training_rows(fit_part, windows=windows, swap_copies=v.pop("swap_copies", 0),
-                                 turn_copies=v.pop("turn_copies", 0), features=features,
-                                 turn_deg=v.pop("turn_deg", TURN_DEG), near=v.pop("near", False))
-            model = fit(x, y, balanced=False, windows=windows, features=features, **v)
+            x, y = recipe_rows(r, fit_part)
+            model = recipe_fit(x, y, r)
             model.meta["coached"] = list(COACHED)
             model.meta["unsided"] = list(UNSIDED)
             fit_s = time.time() - t0

@@ -294,6 +294,19 @@ def recipe(variant: str | None = None) -> dict:
     return r
 
 
+def recipe_rows(r: dict, part: list | None = None):
+    """:func:`training_rows` of ``part`` as recipe ``r`` (:func:`recipe`) makes them."""
+    return training_rows(part, windows=r["windows"], swap_copies=r["swap_copies"],
+                         turn_copies=r["turn_copies"], features=r["features"], turn_deg=r["turn_deg"],
+                         near=r["near"])
+
+
+def recipe_fit(x: np.ndarray, y: np.ndarray, r: dict) -> Model:
+    """:func:`fit` with recipe ``r``'s settings."""
+    return fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"], windows=r["windows"],
+               features=r["features"], per_class=r["per_class"], weighting=r["weighting"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -303,11 +316,9 @@ def main() -> int:
     args = ap.parse_args()
     r = recipe(args.variant)
     t0 = time.time()
-    x, y = training_rows(windows=r["windows"], swap_copies=r["swap_copies"], turn_copies=r["turn_copies"],
-                         features=r["features"], turn_deg=r["turn_deg"], near=r["near"])
+    x, y = recipe_rows(r)
     print(f"{len(x)} training rows, {x.shape[1]} features, {len(set(y))} classes ({time.time() - t0:.0f} s)")
-    model = fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"], windows=r["windows"],
-                features=r["features"], per_class=r["per_class"], weighting=r["weighting"])
+    model = recipe_fit(x, y, r)
     print(f"fitted in {time.time() - t0:.0f} s")
     m = manifest()
     meta = {

@@ -1186,11 +1186,12 @@ def cmd_track(args) -> int:
 
 
 def cmd_repack(_args) -> int:
-    """Rewrite every committed track with save_track (quantised, see ``corpuslib.QUANT``; a
-    track already stored so is left as it is), leaving out ``truth_xy``: corpuslib works it out
-    from the true 3-D keypoints and the camera (checked here against the stored one). Each
-    rewritten track is read back and compared: every value within half a quantisation step."""
-    from corpuslib import QUANT, decode_track, project
+    """Rewrite every committed track with save_track, quantised with today's steps
+    (``corpuslib.QUANT``; a track already stored so is left as it is), leaving out ``truth_xy``:
+    corpuslib works it out from the true 3-D keypoints and the camera (checked here against the
+    stored one). Each rewritten track is read back and compared with what it held: every value
+    within half of today's step."""
+    from corpuslib import QUANT, decode_track, project, stored_steps
 
     before = after = 0
     for f in sorted(TRACKS.glob("*.npz")):
@@ -1199,7 +1200,8 @@ def cmd_repack(_args) -> int:
         before += f.stat().st_size
         with np.load(f, allow_pickle=False) as d:
             stored = {k: d[k] for k in d.files}
-        if any(k.endswith("_q") for k in stored):
+        steps = stored_steps(stored)
+        if steps and all(steps[k] == QUANT[k] for k in steps):
             after += f.stat().st_size
             continue
         arrays = decode_track(stored)
@@ -1247,7 +1249,7 @@ def main() -> int:
     t.add_argument("--follow", action="store_true", help="keep tracking new renders until all are done")
     t.add_argument("--shard", default="0/1", help="K/N: track every N-th clip from the K-th (one per core)")
     sub.add_parser("status")
-    sub.add_parser("repack", help="rewrite the tracks quantised and LZMA-compressed")
+    sub.add_parser("repack", help="rewrite the tracks quantised (today's steps) and LZMA-compressed")
     args = ap.parse_args()
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     os.environ.setdefault("LP_NUM_THREADS", "1")

@@ -27,24 +27,33 @@ POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "sea
 
 
 # Tracks are stored quantised, which LZMA packs into about half the size of float16: landmark
-# coordinates as int16 steps (xy: 1/4096 of the frame, 0.1 px at 400 px; world and truth: 1 mm,
-# below the pose model's own jitter), each frame as its difference from the one before (wrapping,
-# so the sum gives back the steps exactly), stored with time as the fastest axis; visibility as
-# 0-255. The names end in ``_q``; a track stored as plain floats is read as it is.
-QUANT = {"xy": 4096.0, "world": 1000.0, "truth_world": 1000.0}
+# coordinates as int16 steps, each frame as its difference from the one before (wrapping, so the
+# sum gives back the steps exactly), stored with time as the fastest axis; visibility as 0-255.
+# The names end in ``_q``, and each file stores its steps per unit beside them (``NAME_steps``);
+# a track stored as plain floats is read as it is. The steps (since c9): xy 1/2048 of the frame
+# (0.2 px at 400 px) and the pose model's world landmarks 2 mm, both below its own frame-to-frame
+# jitter; the true keypoints 4 mm (a 15 cm foot's angle within 1 deg; the checks' thresholds are
+# 3-6 cm and 10-20 deg). 16 % smaller than the finer steps before (1/4096, 1 mm), which files
+# without ``NAME_steps`` were stored with (LEGACY_QUANT), so that the corpus with c9 stays under
+# 40 MB.
+QUANT = {"xy": 2048.0, "world": 500.0, "truth_world": 250.0}
+LEGACY_QUANT = {"xy": 4096.0, "world": 1000.0, "truth_world": 1000.0}
 
 
-def encode_track(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The arrays as stored (see QUANT)."""
+def encode_track(arrays: dict[str, np.ndarray],
+                 quant: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+    """The arrays as stored (see QUANT; ``quant``: other steps per unit)."""
+    quant = QUANT if quant is None else quant
     out = {}
     for name, a in arrays.items():
-        if name in QUANT:
-            q = np.round(np.asarray(a, np.float64) * QUANT[name])
+        if name in quant:
+            q = np.round(np.asarray(a, np.float64) * quant[name])
             if np.abs(q).max(initial=0) > 32767:
-                raise ValueError(f"{name}: values beyond what int16 steps of 1/{QUANT[name]:g} hold")
+                raise ValueError(f"{name}: values beyond what int16 steps of 1/{quant[name]:g} hold")
             q = q.astype(np.int16)
             d = np.diff(q, axis=0, prepend=np.zeros_like(q[:1]))  # int16, wrapping
             out[f"{name}_q"] = np.asfortranarray(d)
+            out[f"{name}_steps"] = np.array(quant[name])
         elif name == "vis":
             v = np.clip(np.asarray(a, np.float64), 0, 1)
             out["vis_q"] = np.asfortranarray(np.round(v * 255).astype(np.uint8))
@@ -53,15 +62,24 @@ def encode_track(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def stored_steps(stored: dict[str, np.ndarray]) -> dict[str, float]:
+    """The steps per unit a stored track's quantised members were written with."""
+    return {n[:-2]: float(stored[f"{n[:-2]}_steps"]) if f"{n[:-2]}_steps" in stored else LEGACY_QUANT[n[:-2]]
+            for n in stored if n.endswith("_q") and n[:-2] in LEGACY_QUANT}
+
+
 def decode_track(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The arrays back (float32) from what ``encode_track`` stored."""
+    steps = stored_steps(stored)
     out = {}
     for name, a in stored.items():
-        if name.endswith("_q") and name[:-2] in QUANT:
-            steps = np.cumsum(a, axis=0, dtype=np.int16)  # wraps as the differences did
-            out[name[:-2]] = np.ascontiguousarray(steps, dtype=np.float32) / np.float32(QUANT[name[:-2]])
+        if name.endswith("_q") and name[:-2] in steps:
+            q = np.cumsum(a, axis=0, dtype=np.int16)  # wraps as the differences did
+            out[name[:-2]] = np.ascontiguousarray(q, dtype=np.float32) / np.float32(steps[name[:-2]])
         elif name == "vis_q":
             out["vis"] = np.ascontiguousarray(a, dtype=np.float32) / np.float32(255)
+        elif name.endswith("_steps") and name[:-6] in steps:
+            continue
         else:
             out[name] = a
     return out

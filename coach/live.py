@@ -62,6 +62,10 @@ SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "step": (1, 0.0), "side": (2, 
           "good": (6, 30.0)}
 REDRAW_S = 0.25  # without a new frame, the screen is redrawn this often (resizes, clocks)
 NOTE_S = 2.0  # a key's note stays up this long
+# The frame rate and the pose model's time on screen are refreshed this often, the model's time
+# as its mean since the last refresh: figures that change every frame cannot be read, and each
+# new text is drawn afresh (the screen's other texts are drawn once and blended after).
+STATS_S = 0.5
 
 
 class Display(Protocol):
@@ -177,12 +181,16 @@ class LiveCoach:
         self._note: tuple[str, float] | None = None
         self._fps = 0.0
         self._last_wall: float | None = None
+        self._stats = (0.0, 0.0)  # (frames/s, pose ms) as shown
+        self._stats_at: float | None = None
+        self._pose_ms: list[float] = []  # since the last refresh
 
     def continue_from(self, before: LiveCoach) -> None:
         """Go on from another coach's clock (a routine's previous step): coaching time runs on
         from where it stopped, with this one's set-up left out too."""
         self._prev_t, self.excluded_s = before._prev_t, before.excluded_s
         self._fps, self._last_wall = before._fps, before._last_wall
+        self._stats, self._stats_at = before._stats, before._stats_at
 
     @property
     def finished(self) -> bool:
@@ -243,6 +251,10 @@ class LiveCoach:
             self._fps = 0.8 * self._fps + 0.2 / (now - self._last_wall) if self._fps else \
                 1 / (now - self._last_wall)
         self._last_wall = now
+        self._pose_ms.append(pose_ms)
+        if self._stats_at is None or now - self._stats_at >= STATS_S:
+            self._stats = (self._fps, sum(self._pose_ms) / len(self._pose_ms))
+            self._stats_at, self._pose_ms = now, []
         coaching = self.guide.step == "coaching" and not self.paused
         if not coaching:
             self.excluded_s += dt
@@ -275,8 +287,8 @@ class LiveCoach:
                 if self.record is not None:
                     self.record.write(image)
         view = LiveView(step, frame.image, pose, self.state if step == "coaching" else None,
-                        framing, self.guide.left_s(), self.paused, self._voice(), self._fps,
-                        pose_ms, self._current_note())
+                        framing, self.guide.left_s(), self.paused, self._voice(), *self._stats,
+                        self._current_note())
         self.view = view
         return view
 

@@ -202,3 +202,26 @@ def test_live_without_an_exercise_names_and_coaches_each_stretch_it_recognises(t
     assert [step[1] for step in result.summary.steps] == ["Supine figure-4", "Pigeon"]
     assert result.summary.subtitle.startswith("2 stretches recognised")
     assert (tmp_path / "report.json").exists()
+
+
+def test_the_frame_rate_and_pose_time_shown_change_twice_a_second_not_every_frame(monkeypatch):
+    import coach.live as live
+    from coach.io.sources import Frame
+
+    clock = [100.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    coach = live.LiveCoach(find_exercise("supine_figure4"), Heard(),
+                           LiveOptions(setup_s=0.0, countdown_s=0.0, recognize=False))
+    image = np.zeros((480, 640, 3), np.uint8)
+    shown = []
+    for i in range(40):  # 15 frames/s, the model taking 20 ms, then 40 ms from frame 20
+        clock[0] += 1 / 15
+        view = coach.frame(Frame(image, i / 15, i), synth.supine_figure4("left"), 1,
+                           20.0 if i < 20 else 40.0)
+        shown.append((round(view.fps, 3), view.pose_ms))
+    changes = [i for i in range(1, 40) if shown[i] != shown[i - 1]]
+    # refreshed every 0.5 s (8 frames at 15 frames/s), not on every frame
+    assert changes and all(b - a >= 7 for a, b in zip(changes, changes[1:], strict=False))
+    assert shown[-1][1] == pytest.approx(40.0)  # the model's mean time since the last refresh
+    assert shown[-1][0] == pytest.approx(15.0, rel=0.05)
+    assert any(20.0 < ms < 40.0 for _, ms in shown)  # a refresh spanning the change is a mean

@@ -525,3 +525,27 @@ def test_a_brief_spell_in_position_leaves_no_start_for_the_hold_after_it(timelin
     (hips,) = [m for m in judge.monitors if m.check.name == "hips_down"]
     # the start measured: the real hold's hips (low, 0.28 torso lengths up), else the hold's own (0.57)
     assert hips.baseline == pytest.approx(0.28 if fault else 0.57, abs=0.02)
+
+
+@pytest.mark.parametrize("right_read", [
+    0.55,  # the right side never read surely: it ends where the left took the lead for good
+    0.95,  # read surely: it ends at the last sure reading (its way out dated from there)
+])
+def test_a_side_named_late_inside_a_hold_gives_the_time_back_to_the_side_held(right_read):
+    """A scripted recogniser enters supine figure-4 at 1 s calling it the right side (the legs
+    still being placed; read ``right_read`` for 1 s), reads the left surely from 2 s, and its
+    side average names the left only at 6 s; the hold is left at 15 s. The right side keeps the
+    second it was read for, not the 5 s it was named."""
+    from coach.recognizer import Recognition
+
+    def recognize(pose, t):
+        if t < 1 or t >= 15:
+            return Recognition("none", None, 0.9)
+        sides = (1 - right_read, right_read) if t < 2 else (0.95, 0.05)
+        return Recognition("supine_figure4", "right" if t < 6 else "left", 0.9, sides=sides)
+
+    s = Session(find_exercise("supine_figure4"), recognize=recognize)
+    play(s, [(18, lambda t: synth.supine_figure4("left"))])
+    sides = report(s)["sides"]
+    assert 0.5 <= sides["right"]["in_position_s"] <= 1.5
+    assert sides["left"]["in_position_s"] >= 12.5

@@ -178,12 +178,24 @@ class Session:
         """A change of side confirmed at ``t`` without leaving the stretch: (when the old side's
         hold ended, when the new side's began), by the recogniser's reading of each, or None.
         The old side ends at the last frame it was read at SURE_SIDE or more; the new begins at
-        the first frame after that the new side was read so."""
+        the first frame after that the new side was read so. A side never read so surely (a hold
+        entered while the legs were still being placed, its side a guess) ends where the new side
+        last took the lead and kept it, and the new one begins there: figure4_unequal's left
+        hold was entered as the right for 4.8 s, all of which the right side kept. On the
+        validation part this took time per side within 10 % from 237 to 241 of 350 sides with
+        the c9 model (232 -> 236 with the c8 one; cow face +2, the figure-4 twist +2 and +1), no
+        stretch losing more than one; on fit_exits.py's training clips within 10 % stayed at
+        77.3 % and the mean error went 0.090 -> 0.083."""
         old = 1 if run[0] == "left" else 2
         frames = [f for f in self._sides if run[1] <= f[0] <= t]
         sure_old = [f[0] for f in frames if f[old] >= SURE_SIDE]
-        if not sure_old:
-            return None
+        if not sure_old:  # never sure of the old side: both where the new one took the lead for good
+            start = None
+            for f in reversed(frames):
+                if f[3 - old] <= f[old]:
+                    break
+                start = f[0]
+            return None if start is None else (start, start)
         end = sure_old[-1]
         sure_new = [f[0] for f in frames if f[0] > end and f[3 - old] >= SURE_SIDE]
         return end, (sure_new[0] if sure_new else t)

@@ -252,7 +252,7 @@ class LiveCoach:
                 1 / (now - self._last_wall)
         self._last_wall = now
         self._pose_ms.append(pose_ms)
-        if self._stats_at is None or now - self._stats_at >= STATS_S:
+        if self._stats_at is None or now - self._stats_at >= STATS_S or not self._stats[0]:
             self._stats = (self._fps, sum(self._pose_ms) / len(self._pose_ms))
             self._stats_at, self._pose_ms = now, []
         coaching = self.guide.step == "coaching" and not self.paused

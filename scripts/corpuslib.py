@@ -32,8 +32,8 @@ POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "sea
 # The names end in ``_q``, and each file stores its steps per unit beside them (``NAME_steps``);
 # a track stored as plain floats is read as it is. The steps (since c9): xy 1/2048 of the frame
 # (0.2 px at 400 px) and the pose model's world landmarks 2 mm, both below its own frame-to-frame
-# jitter; the true keypoints 4 mm (a 15 cm foot's angle within 1 deg; the checks' thresholds are
-# 3-6 cm and 10-20 deg). 16 % smaller than the finer steps before (1/4096, 1 mm), which files
+# jitter; the true keypoints 4 mm (a 15 cm foot's angle within about 1.5 deg; the checks' thresholds
+# are 3-6 cm and 10-20 deg). 14 % smaller than the finer steps before (1/4096, 1 mm), which files
 # without ``NAME_steps`` were stored with (LEGACY_QUANT), so that the corpus with c9 stays under
 # 40 MB.
 QUANT = {"xy": 2048.0, "world": 500.0, "truth_world": 250.0}

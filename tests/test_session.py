@@ -527,11 +527,12 @@ def test_a_brief_spell_in_position_leaves_no_start_for_the_hold_after_it(timelin
     assert hips.baseline == pytest.approx(0.28 if fault else 0.57, abs=0.02)
 
 
-@pytest.mark.parametrize("right_read", [
-    0.55,  # the right side never read surely: it ends where the left took the lead for good
-    0.95,  # read surely: it ends at the last sure reading (its way out dated from there)
+@pytest.mark.parametrize(("right_read", "right_held"), [
+    (0.55, (0.5, 1.5)),  # the right never read surely: it ends where the left took the lead for good
+    (0.95, (0.5, 1.5)),  # read surely: it ends at the last sure reading (its way out dated from there)
+    (0.4, (0.0, 0.0)),  # the left led from the start: the right was never held
 ])
-def test_a_side_named_late_inside_a_hold_gives_the_time_back_to_the_side_held(right_read):
+def test_a_side_named_late_inside_a_hold_gives_the_time_back_to_the_side_held(right_read, right_held):
     """A scripted recogniser enters supine figure-4 at 1 s calling it the right side (the legs
     still being placed; read ``right_read`` for 1 s), reads the left surely from 2 s, and its
     side average names the left only at 6 s; the hold is left at 15 s. The right side keeps the
@@ -546,6 +547,10 @@ def test_a_side_named_late_inside_a_hold_gives_the_time_back_to_the_side_held(ri
 
     s = Session(find_exercise("supine_figure4"), recognize=recognize)
     play(s, [(18, lambda t: synth.supine_figure4("left"))])
-    sides = report(s)["sides"]
-    assert 0.5 <= sides["right"]["in_position_s"] <= 1.5
-    assert sides["left"]["in_position_s"] >= 12.5
+    rep = report(s)
+    assert right_held[0] <= rep["sides"]["right"]["in_position_s"] <= right_held[1]
+    assert rep["sides"]["left"]["in_position_s"] >= 12.5
+    # the report's intervals: the right's as long as it was held (none when it never was)
+    right = [iv for iv in rep["in_position"] if iv["side"] == "right"]
+    assert all(iv["end_s"] > iv["start_s"] for iv in rep["in_position"])
+    assert len(right) == (right_held[1] > 0)

@@ -186,6 +186,8 @@ class Intervals:
             return
         old["end_s"] = round(max(old["start_s"], min(old["end_s"], old_end)), 2)
         new["start_s"] = round(max(old["end_s"], min(new["start_s"], new_start)), 2)
+        if old["end_s"] <= old["start_s"]:  # the old side was never really held: no interval
+            self.items.pop(-2)
 
     def update(self, side: Side | None, t: float, since: float | None = None) -> None:
         """Frame ``t`` is in position on ``side`` (None: not); ``since``: a newly confirmed

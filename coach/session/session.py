@@ -41,7 +41,8 @@ SWITCH_LOOK_S = 2.5  # how far back a side switch's way out is looked for (ExitD
 # the old side's hold is taken to end where the recogniser last read it this surely (its way out
 # dated back from there), the new side's to begin where it first read the new one so. Set once,
 # not tuned: on the first 12 training clips of each stretch (scripts/fit_exits.py's part) time
-# per side within 10 % went 68.0 -> 69.4 %, mean error 0.140 -> 0.107.
+# per side within 10 % went 68.0 -> 69.4 %, mean error 0.140 -> 0.107. An old side never read this
+# surely ends where the new one took the lead for good (Session._redate_switch).
 SURE_SIDE = 0.9
 SIDE_HISTORY_S = 14.0  # how far back those frames are looked for
 

@@ -63,9 +63,14 @@ def encode_track(arrays: dict[str, np.ndarray],
 
 
 def stored_steps(stored: dict[str, np.ndarray]) -> dict[str, float]:
-    """The steps per unit a stored track's quantised members were written with."""
-    return {n[:-2]: float(stored[f"{n[:-2]}_steps"]) if f"{n[:-2]}_steps" in stored else LEGACY_QUANT[n[:-2]]
-            for n in stored if n.endswith("_q") and n[:-2] in LEGACY_QUANT}
+    """The steps per unit a stored track's quantised members were written with (their own
+    ``NAME_steps``, or the steps before c9 for a file without them)."""
+    steps = {}
+    for name in QUANT:
+        if f"{name}_q" in stored:
+            own = stored.get(f"{name}_steps")
+            steps[name] = float(own) if own is not None else LEGACY_QUANT[name]
+    return steps
 
 
 def decode_track(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

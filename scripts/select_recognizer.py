@@ -73,6 +73,25 @@ VARIANTS = {
     # the stretches' rest postures and the moving in and out as a class of their own ("other_near")
     "c5_w136_near": {"members": 5, "windows": (1.0, 3.0, 6.0), "hidden": (192, 96), "alpha": 1e-2,
                      "features": 2, "per_class": 3000, "near": True},
+    # what train_recognizer.py's constants fitted for the c9 model (scikit-learn members only)
+    "c9": {"members": 5, "windows": (1.0, 3.0, 6.0), "hidden": (192, 96), "alpha": 1e-2, "features": 2,
+           "per_class": 3000, "near": True},
+    # Three MLPs fitted as c9's, three with PyTorch (train_recognizer.fit_torch) and three more with
+    # dropout, all averaged (train_recognizer.KINDS). On corpus c9's folds (2026-11-29; each kind
+    # fitted on the same rows and combined afterwards, the PyTorch members with 200 steps an epoch),
+    # clips of either held out, against c9 (five MLPs): stretch and side 81.6 -> 81.7 % and 79.3 ->
+    # 79.6 %, 'none' 91.2 -> 92.6 % and 89.6 -> 90.0 %, side switches 1.24 -> 1.38 and 2.14 -> 1.53 per
+    # 10 min; of both: 76.5 -> 78.2 % and 68.6 -> 69.3 %, 'none' 95.0 -> 96.3 % and 95.2 -> 94.6 %.
+    # Five of each kind: 81.5 and 79.7 %, 'none' 92.9 and 90.3 %, switches 1.79 and 2.29 (of both
+    # 76.9 and 68.6 %, 95.6 and 95.0 %), for two thirds more of the MLPs' CPU. Weighing 'none' by
+    # 0.6-1.6 before smoothing moves c9 and the five-a-kind ensemble along the same trade, the latter's
+    # 'none' 1-1.7 points higher on fold 0 at the same stretch and side, 0-0.7 on fold 1. Either kind
+    # of PyTorch member alone (five) was worse than c9: without dropout 'none' up 2.7-3.0 points and
+    # stretch and side down 4.7-5.2; with dropout stretch and side up 0.8-1.8, 'none' down 1.5-2.2,
+    # side switches 3.7 and 3.4.
+    "c9_kinds3": {"members": 3, "windows": (1.0, 3.0, 6.0), "hidden": (192, 96), "alpha": 1e-2,
+                  "features": 2, "per_class": 3000, "near": True,
+                  "kinds": ("sklearn", "torch", "torch_dropout")},
     "base": {},
     "ens5": {"members": 5},
     "win3": {"windows": (1.0, 3.0)},

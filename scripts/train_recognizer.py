@@ -3,12 +3,14 @@
     python scripts/train_recognizer.py [--out coach/models/recognizer.npz] [--variant NAME]
 
 Reads corpus/tracks (MediaPipe landmarks of the rendered clips) and their labels, fits small
-MLPs (scikit-learn) on window features of every other frame and of their mirror images (sides
-exchanged), with the variant chosen by scripts/select_recognizer.py on a held-out part of the
-training split (the constants below: window lengths, ensemble members, regularisation,
-augmented copies), then scores the validation part (bodies and cameras never fitted) frame by frame
+MLPs of one shape (three with scikit-learn, six with PyTorch: KINDS) on window features of every
+other frame and of their mirror images (sides exchanged), with the variant chosen by
+scripts/select_recognizer.py on a held-out part of the training split (the constants below:
+window lengths, ensemble members, regularisation, augmented copies), averages them as one
+ensemble, then scores the validation part (bodies and cameras never fitted) frame by frame
 through the live :class:`coach.recognizer.Recognizer`, and stores the weights as plain arrays
-with the corpus version, the seed and those figures. Takes a few minutes here.
+(half precision) with the corpus version, the seed and those figures. Takes about 15 minutes
+here (the PyTorch members one thread each, so the same rows give the same weights).
 """
 
 from __future__ import annotations
@@ -90,7 +92,17 @@ def frame_classes(clip, near: bool = NEAR) -> np.ndarray:
 # switches 3.04 -> 2.03 and 2.37 -> 2.20 per 10 min. Fitted on the whole training part, on the
 # validation part: stretch and side 86.3 -> 85.6 %, 'none' on negatives 85.0 -> 90.6 %.
 WINDOWS = (1.0, 3.0, 6.0)
-MEMBERS = 5  # MLPs averaged (each on its own class-balanced sample, its own seed)
+MEMBERS = 3  # MLPs of each kind (KINDS), all averaged (each on its own class-balanced sample and seed)
+# How the members are fitted: MEMBERS MLPs of each kind, all averaged as one ensemble. "sklearn":
+# scikit-learn's MLPClassifier (L2 penalty ALPHA, one class-balanced sample each); "torch" and
+# "torch_dropout": the same shape fitted with PyTorch on a fresh class-balanced sample every
+# epoch (so they see every 'other' row), without and with dropout (TORCH_DROPOUT). Chosen on
+# held-out training folds (scripts/select_recognizer.py's c9 and c9_kinds3; README, *Which
+# stretch and which side*): at the same share of stretch and side right, 'none' on more frames.
+KINDS = ("sklearn", "torch", "torch_dropout")
+TORCH_DROPOUT = 0.3
+TORCH_EPOCHS = 40
+TORCH_STEPS = 200  # optimiser steps an epoch (batches of a class-balanced sample)
 HIDDEN = (192, 96)
 ALPHA = 1e-2
 FEATURES = 2  # coach.recognizer.frame_features's version (2: with the image-plane pose)
@@ -252,6 +264,86 @@ def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int,
                  weights=weights, biases=biases, meta={"windows": list(windows), "features": features})
 
 
+def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int, ...] = HIDDEN,
+              dropout: float = 0.0, seed: int = SEED, epochs: int = TORCH_EPOCHS,
+              per_class: int = PER_CLASS, windows: tuple[float, ...] = WINDOWS,
+              features: int = FEATURES) -> Model:
+    """``members`` MLPs of :func:`fit`'s shape (ReLU, softmax out) fitted with PyTorch: AdamW
+    with a one-cycle learning rate, each epoch on a fresh class-balanced sample of the rows (at
+    most ``per_class`` a class), ``dropout`` after each hidden layer while fitting. One thread
+    and fixed seeds, so the same rows give the same weights."""
+    import torch
+    from sklearn.preprocessing import StandardScaler
+
+    torch.set_num_threads(1)
+    sc = StandardScaler().fit(np.nan_to_num(x))
+    xs = sc.transform(np.nan_to_num(x)).astype(np.float32)
+    classes = sorted(set(y))
+    index = {c: i for i, c in enumerate(classes)}
+    yi = np.array([index[c] for c in y], np.int64)
+    rng = np.random.default_rng(seed + 2)
+    # an epoch's rows (each class's, up to per_class) in about TORCH_STEPS batches
+    rows = int(np.minimum(np.unique(yi, return_counts=True)[1], per_class).sum())
+    size = max(256, rows // TORCH_STEPS + 1)
+    batches = -(-rows // size)
+    ws, bs = [], []
+    for m in range(members):
+        torch.manual_seed(seed + m)
+        dims = [x.shape[1], *hidden, len(classes)]
+        layers: list = []
+        for i in range(len(dims) - 1):
+            layers.append(torch.nn.Linear(dims[i], dims[i + 1]))
+            if i < len(dims) - 2:
+                layers += [torch.nn.ReLU(), torch.nn.Dropout(dropout)]
+        net = torch.nn.Sequential(*layers)
+        opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=epochs * batches)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        net.train()
+        for _ in range(epochs):
+            idx = balance(y, rng, per_class)
+            rng.shuffle(idx)
+            for s in range(0, len(idx), size):
+                b = idx[s:s + size]
+                loss = loss_fn(net(torch.from_numpy(xs[b])), torch.from_numpy(yi[b]))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+        linear = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
+        ws.append([layer.weight.detach().numpy().T.copy() for layer in linear])
+        bs.append([layer.bias.detach().numpy().copy() for layer in linear])
+    weights = tuple(np.stack([w[i] for w in ws]) for i in range(len(ws[0])))
+    biases = tuple(np.stack([b[i] for b in bs]) for i in range(len(bs[0])))
+    return Model(classes=tuple(str(c) for c in classes), mean=sc.mean_, scale=sc.scale_,
+                 weights=weights, biases=biases, meta={"windows": list(windows), "features": features})
+
+
+def combine(models: list[Model]) -> Model:
+    """One ensemble of every member of ``models`` (same classes and layer shapes), each member's
+    standardisation folded into its first layer so that all share the first model's: the same
+    probabilities as averaging the members' own, one matrix product a layer."""
+    base = models[0]
+    mean0, scale0 = base.mean.astype(np.float64), base.scale.astype(np.float64)
+    layers_w: list[list[np.ndarray]] = [[] for _ in base.weights]
+    layers_b: list[list[np.ndarray]] = [[] for _ in base.biases]
+    for m in models:
+        if m.classes != base.classes or len(m.weights) != len(base.weights):
+            raise ValueError("models to combine must have the same classes and layers")
+        ws = [w if w.ndim == 3 else w[None] for w in m.weights]
+        bs = [b if b.ndim == 2 else b[None] for b in m.biases]
+        mean, scale = m.mean.astype(np.float64), m.scale.astype(np.float64)
+        w0 = ws[0].astype(np.float64)  # (k, in, out)
+        # (x - mean) / scale = ((x - mean0) / scale0 * scale0 + mean0 - mean) / scale
+        layers_w[0].append(w0 * (scale0 / scale)[None, :, None])
+        layers_b[0].append(bs[0].astype(np.float64) + np.einsum("i,kio->ko", (mean0 - mean) / scale, w0))
+        for i in range(1, len(ws)):
+            layers_w[i].append(ws[i])
+            layers_b[i].append(bs[i])
+    return Model(base.classes, mean0, scale0, tuple(np.concatenate(w) for w in layers_w),
+                 tuple(np.concatenate(b) for b in layers_b), dict(base.meta))
+
+
 def validate(model: Model) -> dict:
     """Frame-level figures on the validation part, through the live recogniser (smoothed)."""
     right = total = neg_right = neg_total = 0
@@ -282,15 +374,16 @@ def recipe(variant: str | None = None) -> dict:
     """What to fit: the constants above, or one of scripts/select_recognizer.py's variants."""
     r = {"windows": WINDOWS, "features": FEATURES, "members": MEMBERS, "hidden": HIDDEN, "alpha": ALPHA,
          "per_class": PER_CLASS, "weighting": WEIGHTING, "swap_copies": SWAP_COPIES,
-         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG, "near": NEAR}
+         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG, "near": NEAR, "kinds": KINDS}
     if variant is not None:
         from select_recognizer import VARIANTS
 
         r["windows"] = (1.0,)  # select_recognizer's defaults
         r["features"] = 1
         r["near"] = False
+        r["kinds"] = ("sklearn",)
         r |= VARIANTS[variant]
-    r["windows"], r["hidden"] = tuple(r["windows"]), tuple(r["hidden"])
+    r["windows"], r["hidden"], r["kinds"] = tuple(r["windows"]), tuple(r["hidden"]), tuple(r["kinds"])
     return r
 
 
@@ -302,9 +395,20 @@ def recipe_rows(r: dict, part: list | None = None):
 
 
 def recipe_fit(x: np.ndarray, y: np.ndarray, r: dict) -> Model:
-    """:func:`fit` with recipe ``r``'s settings."""
-    return fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"], windows=r["windows"],
-               features=r["features"], per_class=r["per_class"], weighting=r["weighting"])
+    """Recipe ``r``'s members of each of its kinds (:data:`KINDS`), fitted and combined."""
+    models = []
+    for kind in r["kinds"]:
+        if kind == "sklearn":
+            models.append(fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"],
+                              windows=r["windows"], features=r["features"], per_class=r["per_class"],
+                              weighting=r["weighting"]))
+        elif kind in ("torch", "torch_dropout"):
+            models.append(fit_torch(x, y, members=r["members"], hidden=r["hidden"],
+                                    dropout=TORCH_DROPOUT if kind == "torch_dropout" else 0.0,
+                                    per_class=r["per_class"], windows=r["windows"], features=r["features"]))
+        else:
+            raise ValueError(f"unknown kind of member: {kind}")
+    return models[0] if len(models) == 1 else combine(models)
 
 
 def main() -> int:
@@ -338,12 +442,14 @@ def main() -> int:
         "swap_copies": r["swap_copies"],
         "turn_copies": r["turn_copies"],
         "near": r["near"],
+        "kinds": list(r["kinds"]),
     }
     if args.variant:
         meta["variant"] = args.variant
-    model = Model(model.classes, model.mean, model.scale, model.weights, model.biases, meta)
-    meta["validation"] = validate(model)
-    print(f"validation: {meta['validation']}")
+    # as stored (half-precision weights): what is validated is what ships
+    model = Model(model.classes, model.mean, model.scale, model.weights, model.biases, meta).halved()
+    model.meta["validation"] = validate(model)  # (halved's meta is a copy of ``meta``)
+    print(f"validation: {model.meta['validation']}")
     model.save(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
     return 0

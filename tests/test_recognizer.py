@@ -170,6 +170,20 @@ def test_model_round_trips_without_pickle(tmp_path):
     np.testing.assert_allclose(back.predict(x), model.predict(x), atol=1e-5)
 
 
+def test_a_half_precision_model_stores_what_it_predicts_with(tmp_path):
+    model = tiny_model(9)
+    half = model.halved()
+    half.save(tmp_path / "h.npz")
+    model.save(tmp_path / "m.npz")
+    back = Model.load(tmp_path / "h.npz")
+    assert back.meta["half"] and back.weights[0].dtype == np.float32  # computed in float32
+    with np.load(tmp_path / "h.npz", allow_pickle=False) as d:
+        assert d["w0"].dtype == np.float16
+    x = np.random.default_rng(5).normal(size=(4, 9))
+    np.testing.assert_array_equal(back.predict(x), half.predict(x))  # what was validated ships
+    np.testing.assert_allclose(half.predict(x), model.predict(x), atol=2e-3)
+
+
 def _feed(sm: Smoother, seq: list[dict[str, float]], fps: float = 10.0, t0: float = 0.0) -> list[str]:
     return [sm.update(p, t0 + i / fps)[0] for i, p in enumerate(seq)]
 

@@ -92,11 +92,12 @@ def frame_classes(clip, near: bool = NEAR) -> np.ndarray:
 # switches 3.04 -> 2.03 and 2.37 -> 2.20 per 10 min. Fitted on the whole training part, on the
 # validation part: stretch and side 86.3 -> 85.6 %, 'none' on negatives 85.0 -> 90.6 %.
 WINDOWS = (1.0, 3.0, 6.0)
-MEMBERS = 3  # MLPs of each kind (KINDS), all averaged (each on its own class-balanced sample and seed)
+MEMBERS = 3  # MLPs of each kind (KINDS), all averaged (each on its own class-balanced samples and seed)
 # How the members are fitted: MEMBERS MLPs of each kind, all averaged as one ensemble. "sklearn":
 # scikit-learn's MLPClassifier (L2 penalty ALPHA, one class-balanced sample each); "torch" and
 # "torch_dropout": the same shape fitted with PyTorch on a fresh class-balanced sample every
-# epoch (so they see every 'other' row), without and with dropout (TORCH_DROPOUT). Chosen on
+# epoch (so they see every 'other' row), without and with dropout (TORCH_DROPOUT; member m of the
+# two starts from the same weights and sees the same samples: only the dropout differs). Chosen on
 # held-out training folds (scripts/select_recognizer.py's c9 and c9_kinds3; README, *Which
 # stretch and which side*): at the same share of stretch and side right, 'none' on more frames.
 KINDS = ("sklearn", "torch", "torch_dropout")
@@ -273,9 +274,19 @@ def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tupl
     most ``per_class`` a class), ``dropout`` after each hidden layer while fitting. One thread
     and fixed seeds, so the same rows give the same weights."""
     import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows, features)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows, features) -> Model:
+    import torch
     from sklearn.preprocessing import StandardScaler
 
-    torch.set_num_threads(1)
     sc = StandardScaler().fit(np.nan_to_num(x))
     xs = sc.transform(np.nan_to_num(x)).astype(np.float32)
     classes = sorted(set(y))
@@ -296,7 +307,7 @@ def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tupl
             if i < len(dims) - 2:
                 layers += [torch.nn.ReLU(), torch.nn.Dropout(dropout)]
         net = torch.nn.Sequential(*layers)
-        opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+        opt = torch.optim.AdamW(net.parameters(), weight_decay=1e-4)  # (the one-cycle schedule sets the rate)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=epochs * batches)
         loss_fn = torch.nn.CrossEntropyLoss()
         net.train()
@@ -434,7 +445,8 @@ def main() -> int:
         "train_rows": int(len(x)),
         "windows": list(r["windows"]),
         "features": r["features"],
-        "members": r["members"],
+        "members": model.members,
+        "members_per_kind": r["members"],
         "hidden": list(r["hidden"]),
         "alpha": r["alpha"],
         "per_class": r["per_class"],
@@ -443,6 +455,7 @@ def main() -> int:
         "turn_copies": r["turn_copies"],
         "near": r["near"],
         "kinds": list(r["kinds"]),
+        "torch": {"dropout": TORCH_DROPOUT, "epochs": TORCH_EPOCHS, "steps": TORCH_STEPS},
     }
     if args.variant:
         meta["variant"] = args.variant

@@ -18,7 +18,7 @@ from corpuslib import manifest  # noqa: E402
 
 
 def test_model_is_small_and_loads_without_pickle():
-    assert MODEL_PATH.stat().st_size < 4_000_000  # fifteen small MLPs, weights in half precision
+    assert MODEL_PATH.stat().st_size < 4_000_000  # nine small MLPs, weights in half precision
     with np.load(MODEL_PATH, allow_pickle=False) as d:  # raises if anything needs pickle
         assert {"classes", "mean", "scale", "meta"} <= set(d.files)
     model = Model.load()

@@ -1,4 +1,5 @@
-"""Train the stretch-and-side recogniser on the corpus's training part (deterministic).
+"""Train the stretch-and-side recogniser on the corpus's training part (fixed seeds; the PyTorch
+members are bit-reproducible here, scikit-learn's are not: README, *Which stretch and which side*).
 
     python scripts/train_recognizer.py [--out coach/models/recognizer.npz] [--variant NAME]
 

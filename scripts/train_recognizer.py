@@ -288,8 +288,10 @@ def _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows,
     import torch
     from sklearn.preprocessing import StandardScaler
 
-    sc = StandardScaler().fit(np.nan_to_num(x))
-    xs = sc.transform(np.nan_to_num(x)).astype(np.float32)
+    xn = np.nan_to_num(x)
+    sc = StandardScaler().fit(xn)
+    xs = sc.transform(xn).astype(np.float32)
+    del xn
     classes = sorted(set(y))
     index = {c: i for i, c in enumerate(classes)}
     yi = np.array([index[c] for c in y], np.int64)

@@ -554,3 +554,34 @@ def test_a_side_named_late_inside_a_hold_gives_the_time_back_to_the_side_held(ri
     right = [iv for iv in rep["in_position"] if iv["side"] == "right"]
     assert all(iv["end_s"] > iv["start_s"] for iv in rep["in_position"])
     assert len(right) == (right_held[1] > 0)
+
+
+def test_a_counted_stretch_entered_on_the_wrong_side_is_dated_back(tmp_path):
+    """Pigeon entered while the legs are still being placed: the recogniser names the left
+    side, reads the right one more surely from 4 s on, and names it right only at 9 s (its
+    side average). The hold, and a lean counted in the meantime, go to the right side from
+    where it took the lead; the lean under way at the change is not counted a second time."""
+    from coach.recognizer import NONE, Recognition
+
+    ex = find_exercise("pigeon")
+
+    def named(pose, t: float) -> Recognition:
+        if t < 2.0:
+            return Recognition(NONE, None, 0.9)
+        if t < 9.0:
+            sides = (0.55, 0.45) if t < 4.0 else (0.15, 0.85)
+            return Recognition("pigeon", "left", sides[0], None, sides)
+        return Recognition("pigeon", "right", 1.0, None, (0.0, 1.0))
+
+    s = Session(ex, recognize=named)
+    play(s, [(2, lambda t: synth.standing()),
+             (4, lambda t: synth.pigeon("right")),
+             (5, lambda t: synth.pigeon("right", lean=55)),  # 6-11 s: a forward lean over the change
+             (5, lambda t: synth.pigeon("right"))])
+    r = report(s)
+    sides = r["sides"]
+    assert sides["right"]["reps"] == 1 and sides["left"]["reps"] == 0
+    assert sides["right"]["in_position_s"] == pytest.approx(16.0 - 4.0, abs=0.3)
+    assert sides["left"]["in_position_s"] <= 2.2
+    assert [i["side"] for i in r["in_position"]][-1] == "right"
+    assert r["in_position"][-1]["start_s"] == pytest.approx(4.0, abs=0.2)

@@ -229,6 +229,9 @@ class Counter:
         self._rep_side: Side | None = None
         self._last_rep: tuple[Side, float] | None = None
         self._was_in = False
+        # (t, side, count name or None for a rep) of each movement counted lately, for a change
+        # of side dated back to move what was counted since then (:meth:`move_counts`)
+        self._counted: deque[list] = deque()
 
     @property
     def totals(self) -> dict[str, SideTotals]:
@@ -344,6 +347,7 @@ class Counter:
             if self.reps.update(value, t) and side:
                 self.ledger.totals[side].reps += 1
                 self._last_rep = (side, t)
+                self._counted.append([t, side, None])
             if leaving and self._last_rep is not None:
                 # leaving the position just after a rep was counted: that movement was the way
                 # out (leaning forward to change sides), not a rep, as for faults
@@ -351,6 +355,7 @@ class Counter:
                 rep_side, at = self._last_rep
                 if at >= since - EXIT_GRACE_S:
                     self.ledger.totals[rep_side].reps -= 1
+                    self._uncount(at, None)
                 self._last_rep = None
             if value is not None and self.reps.direction and ex.reps.cues_at(value):
                 moves.append((ex.reps, self.reps.direction))
@@ -362,19 +367,48 @@ class Counter:
             if counter.update(value, t) and side:
                 self.ledger.totals[side].counts[c.name] += 1
                 self._last_count[c.name] = (side, t)
+                self._counted.append([t, side, c.name])
             last = self._last_count.get(c.name)
             if leaving and last is not None:
                 if last[1] >= since - EXIT_GRACE_S:  # the way out, as for the reps
                     self.ledger.totals[last[0]].counts[c.name] -= 1
+                    self._uncount(last[1], c.name)
                 del self._last_count[c.name]
             if value is not None and counter.direction and c.cues_at(value):
                 moves.insert(0, (c, counter.direction))
             if value is not None and counter.down and not counter.direction:
                 held_out.insert(0, c)
         self._was_in = where.in_position
+        while self._counted and self._counted[0][0] < t - RETRACT_KEEP_S:
+            self._counted.popleft()
         self.moving, direction = moves[0] if moves else (None, 0)
         self.held_out = held_out[0] if held_out else None
         return direction
+
+    def _uncount(self, t: float, name: str | None) -> None:
+        self._counted = deque(c for c in self._counted if not (c[0] == t and c[2] == name))
+
+    def move_counts(self, old: Side, new: Side, since: float) -> None:
+        """A change of side dated back to ``since``: the reps and counts booked to ``old`` from
+        then on were ``new``'s, and so is a movement under way (not forgotten, as on a change of
+        side, to be counted a second time)."""
+        if self._rep_side == old:
+            self._rep_side = new
+        for c in self._counted:
+            if c[1] == old and c[0] >= since:
+                tot_old, tot_new = self.ledger.totals[old], self.ledger.totals[new]
+                if c[2] is None:
+                    tot_old.reps -= 1
+                    tot_new.reps += 1
+                else:
+                    tot_old.counts[c[2]] -= 1
+                    tot_new.counts[c[2]] += 1
+                c[1] = new
+        if self._last_rep is not None and self._last_rep[0] == old and self._last_rep[1] >= since:
+            self._last_rep = (new, self._last_rep[1])
+        for name, (side, at) in list(self._last_count.items()):
+            if side == old and at >= since:
+                self._last_count[name] = (new, at)
 
     def _counters(self) -> list[RepCounter]:
         return ([self.reps] if self.reps is not None else []) + [c for _, c in self.counts]

@@ -128,6 +128,7 @@ class Session:
         hold_s = self.counter.update(pose, where, judged, t, dt)
         if credit is not None and left is not None:  # a change of side dated back (_redate_switch)
             hold_s = self.counter.rebook(credit[0], taken, credit[1], left[1])
+            self.counter.move_counts(left[0], credit[0], credit[1])
         direction = self.counter.count_reps(pose, where, t)
         totals = self.counter.totals
         balance = balance_of_sides(totals, ex.balance_tolerance)
@@ -144,13 +145,20 @@ class Session:
     def _left(self, where: Location, t: float) -> tuple[tuple[Side, float] | None, tuple[Side, float] | None]:
         """On the frame a side's hold is left (out of position, or the other side), that side
         and when the body really started moving out; else None. Second: for a change of side
-        dated back (:meth:`_redate_switch`), the new side and when its hold began; else None."""
-        if self.exits is None:
+        dated back (:meth:`_redate_switch`), the new side and when its hold began; else None.
+        Where movements are counted (no :class:`ExitDater`), only a change of side is dated back,
+        and the reps and counts made since move with it (``Counter.move_counts``): pigeon_clean's
+        right hold, entered as the left, kept 4.7 s and a lean there."""
+        if self.exits is None and not self.exercise.sided:
             return None, None
         side = where.side if where.in_position else None
         out = credit = None
         if self._run is not None and side != self._run[0]:
-            if side is None and where.since is not None:  # out: looked back from when it was lost
+            if self.exits is None:  # counted movements: only a change of side is dated back
+                redated = self._redate_switch(self._run, t) if side is not None else None
+                if redated is not None:
+                    out, credit = (self._run[0], redated[0]), (side, redated[1])
+            elif side is None and where.since is not None:  # out: looked back from when it was lost
                 out = (self._run[0], self.exits.left_at(where.since, self._run[1]))
             else:  # the other side, confirmed about as late as leaving is (SWITCH_LOOK_S)
                 out = (self._run[0], self.exits.left_at(t, self._run[1], SWITCH_LOOK_S))
@@ -169,8 +177,8 @@ class Session:
     def _note_sides(self, t: float) -> None:
         """Keep how surely the recogniser read each side of the stretch, frame by frame."""
         r = getattr(self.locator, "recognition", None)
-        if self.exits is None or r is None or r.sides is None or r.stretch != self.exercise.name:
-            return  # (only a dated hold's change of side is dated back)
+        if r is None or r.sides is None or r.stretch != self.exercise.name:
+            return  # (a change of side is dated back only within the named stretch)
         self._sides.append((t, *r.sides))
         while self._sides and self._sides[0][0] < t - SIDE_HISTORY_S:
             self._sides.popleft()

@@ -328,19 +328,26 @@ class Model:
             **arrays,
         )
 
+    def stacked(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The layers as an ensemble's: weights (k, in, out) and biases (k, out), k = 1 for a
+        single MLP."""
+        return ([w if w.ndim == 3 else w[None] for w in self.weights],
+                [b if b.ndim == 2 else b[None] for b in self.biases])
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """(N, F) -> (N, classes) probabilities; rows with NaN give NaN."""
         # float32 throughout (as stored): mixed float64/float32 operands are several times slower
         h = ((np.nan_to_num(x) - self.mean) / self.scale).astype(np.float32)  # (N, F)
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            w = (w if w.ndim == 3 else w[None]).astype(np.float32, copy=False)
-            b = (b if b.ndim == 2 else b[None]).astype(np.float32, copy=False)
+        weights, biases = self.stacked()
+        for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+            w = w.astype(np.float32, copy=False)
+            b = b.astype(np.float32, copy=False)
             # one small matrix product per member (k, N, in) @ (k, in, out): each is under
             # OpenBLAS's threading threshold for a frame's two rows, so no worker thread has to
             # wake (one (N, in) @ (in, k * out) product is over it, and waking a thread costs
             # milliseconds when the other core is busy); 7 times faster than einsum's loops
             h = np.matmul(h, w) + b[:, None]
-            if i < len(self.weights) - 1:
+            if i < len(weights) - 1:
                 h = np.maximum(h, 0.0)
         h = h - h.max(2, keepdims=True)
         e = np.exp(h)

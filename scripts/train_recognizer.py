@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -257,45 +258,65 @@ def fit(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int,
         assert list(mlp.classes_) == classes
         ws.append(mlp.coefs_)
         bs.append(mlp.intercepts_)
-    if members == 1:
-        weights, biases = tuple(ws[0]), tuple(bs[0])
-    else:
-        weights = tuple(np.stack([w[i] for w in ws]) for i in range(len(ws[0])))
-        biases = tuple(np.stack([b[i] for b in bs]) for i in range(len(bs[0])))
+    weights, biases = (tuple(ws[0]), tuple(bs[0])) if members == 1 else (stack(ws), stack(bs))
     return Model(classes=tuple(str(c) for c in classes), mean=sc.mean_, scale=sc.scale_,
                  weights=weights, biases=biases, meta={"windows": list(windows), "features": features})
+
+
+def stack(per_member: list) -> tuple[np.ndarray, ...]:
+    """Each member's layers (a list of arrays per member) -> one (k, ...) array a layer."""
+    return tuple(np.stack([m[i] for m in per_member]) for i in range(len(per_member[0])))
+
+
+@dataclass
+class Standardised:
+    """Training rows as the PyTorch fits take them (NaN as 0, standardised, float32) and their
+    labels as class indices: worked out once for all the PyTorch kinds of a recipe."""
+
+    x: np.ndarray
+    y: np.ndarray
+    classes: list
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def of(cls, x: np.ndarray, y: np.ndarray) -> Standardised:
+        from sklearn.preprocessing import StandardScaler
+
+        xn = np.nan_to_num(x)
+        sc = StandardScaler().fit(xn)
+        xs = sc.transform(xn).astype(np.float32)
+        del xn
+        classes = sorted(set(y))
+        index = {c: i for i, c in enumerate(classes)}
+        return cls(xs, np.array([index[c] for c in y], np.int64), classes, sc.mean_, sc.scale_)
 
 
 def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int, ...] = HIDDEN,
               dropout: float = 0.0, seed: int = SEED, epochs: int = TORCH_EPOCHS,
               per_class: int = PER_CLASS, windows: tuple[float, ...] = WINDOWS,
-              features: int = FEATURES) -> Model:
+              features: int = FEATURES, rows: Standardised | None = None) -> Model:
     """``members`` MLPs of :func:`fit`'s shape (ReLU, softmax out) fitted with PyTorch: AdamW
     with a one-cycle learning rate, each epoch on a fresh class-balanced sample of the rows (at
     most ``per_class`` a class), ``dropout`` after each hidden layer while fitting. One thread
-    and fixed seeds, so the same rows give the same weights."""
+    and fixed seeds, so the same rows give the same weights. ``rows``: ``x`` and ``y`` already
+    prepared (:class:`Standardised`), as another kind of the same recipe had them."""
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows, features)
+        return _fit_torch(y, rows or Standardised.of(x, y), members, hidden, dropout, seed, epochs,
+                          per_class, windows, features)
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows, features) -> Model:
+def _fit_torch(y, data, members, hidden, dropout, seed, epochs, per_class, windows, features) -> Model:
     import torch
-    from sklearn.preprocessing import StandardScaler
 
-    xn = np.nan_to_num(x)
-    sc = StandardScaler().fit(xn)
-    xs = sc.transform(xn).astype(np.float32)
-    del xn
-    classes = sorted(set(y))
-    index = {c: i for i, c in enumerate(classes)}
-    yi = np.array([index[c] for c in y], np.int64)
-    rng = np.random.default_rng(seed + 2)
+    xs, yi, classes = data.x, data.y, data.classes
+    rng = np.random.default_rng(seed + 2)  # the same sample stream for every kind
     # an epoch's rows (each class's, up to per_class) in about TORCH_STEPS batches
     rows = int(np.minimum(np.unique(yi, return_counts=True)[1], per_class).sum())
     size = max(256, rows // TORCH_STEPS + 1)
@@ -303,7 +324,7 @@ def _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows,
     ws, bs = [], []
     for m in range(members):
         torch.manual_seed(seed + m)
-        dims = [x.shape[1], *hidden, len(classes)]
+        dims = [xs.shape[1], *hidden, len(classes)]
         layers: list = []
         for i in range(len(dims) - 1):
             layers.append(torch.nn.Linear(dims[i], dims[i + 1]))
@@ -327,10 +348,8 @@ def _fit_torch(x, y, members, hidden, dropout, seed, epochs, per_class, windows,
         linear = [layer for layer in net if isinstance(layer, torch.nn.Linear)]
         ws.append([layer.weight.detach().numpy().T.copy() for layer in linear])
         bs.append([layer.bias.detach().numpy().copy() for layer in linear])
-    weights = tuple(np.stack([w[i] for w in ws]) for i in range(len(ws[0])))
-    biases = tuple(np.stack([b[i] for b in bs]) for i in range(len(bs[0])))
-    return Model(classes=tuple(str(c) for c in classes), mean=sc.mean_, scale=sc.scale_,
-                 weights=weights, biases=biases, meta={"windows": list(windows), "features": features})
+    return Model(classes=tuple(str(c) for c in classes), mean=data.mean, scale=data.scale,
+                 weights=stack(ws), biases=stack(bs), meta={"windows": list(windows), "features": features})
 
 
 def combine(models: list[Model]) -> Model:
@@ -344,8 +363,7 @@ def combine(models: list[Model]) -> Model:
     for m in models:
         if m.classes != base.classes or len(m.weights) != len(base.weights):
             raise ValueError("models to combine must have the same classes and layers")
-        ws = [w if w.ndim == 3 else w[None] for w in m.weights]
-        bs = [b if b.ndim == 2 else b[None] for b in m.biases]
+        ws, bs = m.stacked()
         mean, scale = m.mean.astype(np.float64), m.scale.astype(np.float64)
         w0 = ws[0].astype(np.float64)  # (k, in, out)
         # (x - mean) / scale = ((x - mean0) / scale0 * scale0 + mean0 - mean) / scale
@@ -411,6 +429,7 @@ def recipe_rows(r: dict, part: list | None = None):
 def recipe_fit(x: np.ndarray, y: np.ndarray, r: dict) -> Model:
     """Recipe ``r``'s members of each of its kinds (:data:`KINDS`), fitted and combined."""
     models = []
+    rows = Standardised.of(x, y) if any(k.startswith("torch") for k in r["kinds"]) else None
     for kind in r["kinds"]:
         if kind == "sklearn":
             models.append(fit(x, y, members=r["members"], hidden=r["hidden"], alpha=r["alpha"],
@@ -419,7 +438,8 @@ def recipe_fit(x: np.ndarray, y: np.ndarray, r: dict) -> Model:
         elif kind in ("torch", "torch_dropout"):
             models.append(fit_torch(x, y, members=r["members"], hidden=r["hidden"],
                                     dropout=TORCH_DROPOUT if kind == "torch_dropout" else 0.0,
-                                    per_class=r["per_class"], windows=r["windows"], features=r["features"]))
+                                    per_class=r["per_class"], windows=r["windows"], features=r["features"],
+                                    rows=rows))
         else:
             raise ValueError(f"unknown kind of member: {kind}")
     return models[0] if len(models) == 1 else combine(models)

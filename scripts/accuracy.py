@@ -32,7 +32,7 @@ from coach.recognizer import Recognizer, knows, shipped_model  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 from coach.session import Session  # noqa: E402
-from coach.session.quality import NOT_FROM_VIEW  # noqa: E402
+from coach.session.quality import END_ON_WARNING, NOT_FROM_VIEW, Quality  # noqa: E402
 from coach.session.timing import ExitDater  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +64,18 @@ def recognitions(clip: Clip, focus: str | None = None) -> list:
     if focus is None:  # the open-set figures read it again; each exercise's once
         _RECOGNIZED[clip.id, focus] = out
     return out
+
+
+def end_on_warned(clip: Clip) -> np.ndarray:
+    """Per frame, whether the coach warned that the camera looked along the body (end-on):
+    the session's own warning (``coach.session.quality``), which no exercise changes."""
+    quality = Quality(find_exercise(COACHED[0]))
+    out, prev = [], None
+    for p, t in zip(clip.poses(), clip.times, strict=True):
+        dt = 0.0 if prev is None else float(t - prev)
+        prev = t
+        out.append(END_ON_WARNING in quality.update(p, False, (), float(t), dt))
+    return np.array(out, bool)
 
 
 def side_time_errors(clip: Clip, report: dict, sided: bool) -> list[float]:
@@ -374,6 +386,16 @@ def markdown(fig: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+# How far the pose model's skeleton lay from the truth (Clip.skeleton_error, torso lengths)
+SKELETON_BUCKETS = ("under 0.15", "0.15-0.3", "0.3-0.5", "0.5 or more", "nobody found")
+
+
+def skeleton_bucket(err: float) -> str:
+    if np.isnan(err):
+        return SKELETON_BUCKETS[-1]
+    return SKELETON_BUCKETS[0 if err < 0.15 else 1 if err < 0.3 else 2 if err < 0.5 else 3]
+
+
 class RecognitionTally:
     """Frames recognised against the truth, added up clip by clip on scored frames: the
     recogniser's figures (``evaluate_recognizer``, and ``scripts/rate_check.py`` at other frame
@@ -383,27 +405,46 @@ class RecognitionTally:
         self.conf: dict = defaultdict(lambda: defaultdict(int))
         self.by_view: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         self.held: dict = defaultdict(lambda: [0, 0])
+        # by how far the pose model's skeleton was from the truth, and by whether the coach warned
+        # that it filmed end-on: [stretch right, stretch frames, none right on negatives, negative
+        # frames, frames of either with a skeleton more than 0.3 torso lengths off]
+        self.by_skeleton: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
+        self.by_end_on: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
         self.stretch_ok = self.stretch_n = self.none_ok = self.none_n = self.switches = 0
         self.hold_s = 0.0
 
-    def add(self, clip: Clip, got: list[str]) -> float:
+    def add(self, clip: Clip, got: list[str], end_on: np.ndarray | None = None) -> float:
         """One clip's recognised labels, frame by frame (``Recognition.label``: 'none' or
-        'stretch[:side]'); returns the share of its scored frames recognised right."""
+        'stretch[:side]'); returns the share of its scored frames recognised right. ``end_on``:
+        per frame, whether the coach warned that it filmed end-on."""
         ok = n = 0
+        err = clip.skeleton_error
+        skeleton = [skeleton_bucket(e) for e in err]
         for i, want in enumerate(clip.recognition_labels(UNSIDED)):
             if not want:
                 continue
             n += 1
             ok += got[i] == want
             self.conf[want][got[i]] += 1
+            groups = [self.by_skeleton[skeleton[i]]]
+            if end_on is not None:
+                groups.append(self.by_end_on["warned" if end_on[i] else "not warned"])
             if want == "none":
                 if clip.kind == "none":
                     self.none_n += 1
                     self.none_ok += got[i] == "none"
+                    for g in groups:
+                        g[2] += got[i] == "none"
+                        g[3] += 1
+                        g[4] += bool(err[i] > 0.3)
                 continue
             stretch = want.split(":")[0]
             self.stretch_n += 1
             self.stretch_ok += got[i] == want
+            for g in groups:
+                g[0] += got[i] == want
+                g[1] += 1
+                g[4] += bool(err[i] > 0.3)
             self.by_view[clip.view][stretch][0] += got[i] == want
             self.by_view[clip.view][stretch][1] += 1
             self.held[stretch][0] += got[i].split(":")[0] == stretch
@@ -432,14 +473,23 @@ class RecognitionTally:
             "by_view": {v: {k: _ratio(*n) for k, n in sorted(d.items())}
                         for v, d in sorted(self.by_view.items())},
             "confusion": {k: dict(v) for k, v in sorted(self.conf.items())},
+            "by_skeleton_error": {b: _group(v) for b in SKELETON_BUCKETS
+                                  if (v := self.by_skeleton.get(b)) and v[1] + v[3]},
+            "by_end_on_warning": {b: _group(v) for b in ("warned", "not warned")
+                                  if (v := self.by_end_on.get(b)) and v[1] + v[3]},
         }
+
+
+def _group(v: list[int]) -> dict:
+    return {"stretch_frames": v[1], "stretch_side_right": _ratio(v[0], v[1]), "negative_frames": v[3],
+            "none_right": _ratio(v[2], v[3]), "skeleton_off": _ratio(v[4], v[1] + v[3])}
 
 
 def evaluate_recognizer(part: list[Clip]) -> dict:
     """Frame by frame through the live recogniser (smoothed), on scored frames."""
     tally = RecognitionTally()
     for clip in part:
-        tally.add(clip, [r.label for r in recognitions(clip)])
+        tally.add(clip, [r.label for r in recognitions(clip)], end_on_warned(clip))
     model = shipped_model()
     return {**tally.figures(),
             "model": {k: model.meta.get(k) for k in ("corpus_version", "seed", "train_clips", "validation")}}
@@ -512,6 +562,33 @@ def recogniser_markdown(r: dict) -> list[str]:
         ]
         for k, d in r["leg_swaps"].items():
             out.append(f"- {k}: " + ", ".join(f"{v} {pct(x)}" for v, x in d.items()))
+    groups = [
+        ("by_skeleton_error", "skeleton error",
+         "By how well the pose model saw the body: the mean image distance of 12 joints (shoulders, "
+         "elbows, wrists, hips, knees, ankles) from the true ones, in torso lengths, left and right "
+         "taken either way round (`Clip.skeleton_error`). Where the skeleton is far off, no reading "
+         "of it can be right; the camera's placement (README, *Where to put the camera*) decides much "
+         "of this."),
+        ("by_end_on_warning", "the coach warned 'end-on'",
+         "By whether the coach warned that the camera looked along the body (end-on; "
+         "`coach/session/quality.py`), with the share of those frames whose skeleton was more than "
+         "0.3 torso lengths off."),
+    ]
+    for key, head, text in groups:
+        sk = r.get(key)
+        if not sk:
+            continue
+        n_st = sum(v["stretch_frames"] for v in sk.values())
+        n_neg = sum(v["negative_frames"] for v in sk.values())
+        out += ["", text, "",
+                f"| {head} | frames in a stretch | stretch and side right | frames of other postures "
+                "| 'none' right | skeleton more than 0.3 off |",
+                "|---|---|---|---|---|---|"]
+        for b, v in sk.items():
+            out.append(f"| {b} | {v['stretch_frames']} ({pct(_ratio(v['stretch_frames'], n_st))}) | "
+                       f"{pct(v['stretch_side_right'])} | {v['negative_frames']} "
+                       f"({pct(_ratio(v['negative_frames'], n_neg))}) | {pct(v['none_right'])} | "
+                       f"{pct(v.get('skeleton_off'))} |")
     labels = sorted({g for row in r["confusion"].values() for g in row} | set(r["confusion"]))
     out += [
         "",
@@ -608,7 +685,10 @@ def main() -> int:
             f"{pct(r['none_right_on_negatives'])}, side switches {r['side_switches_per_10_min']} / 10 min"
         )
     if args.baseline:
-        fig["baseline"] = json.loads(args.baseline.read_text())
+        base = json.loads(args.baseline.read_text())
+        for k in ("baseline", "baseline_is"):  # its own baseline is not this report's (it nested)
+            base.pop(k, None)
+        fig["baseline"] = base
         fig["baseline_is"] = args.baseline_is
     from evaluate import sample_lines
 

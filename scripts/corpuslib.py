@@ -37,6 +37,10 @@ POSTURE_EXERCISE = {"child_pose": "child_pose", "happy_baby": "happy_baby", "sea
 # without ``NAME_steps`` were stored with (LEGACY_QUANT), so that the corpus with c9 stays under
 # 40 MB.
 QUANT = {"xy": 2048.0, "world": 500.0, "truth_world": 250.0}
+# The true keypoints are COCO's 17 (then heels and toes): shoulders, elbows, wrists, hips, knees,
+# ankles, left then right; MediaPipe's landmark for each.
+SKELETON_JOINTS = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
+MP_OF_COCO = {5: 11, 6: 12, 7: 13, 8: 14, 9: 15, 10: 16, 11: 23, 12: 24, 13: 25, 14: 26, 15: 27, 16: 28}
 LEGACY_QUANT = {"xy": 4096.0, "world": 1000.0, "truth_world": 1000.0}
 
 
@@ -131,6 +135,25 @@ class Clip:
             out = decode_track({k: d[k] for k in d.files})
         if "truth_xy" not in out:
             out["truth_xy"] = project(self.spec, out["truth_world"].astype(np.float64)) / out["wh"]
+        return out
+
+    @cached_property
+    def skeleton_error(self) -> np.ndarray:
+        """Per frame, how far the pose model's skeleton lies from the true one in the image: the
+        mean distance of 12 joints (shoulders, elbows, wrists, hips, knees, ankles) in true torso
+        lengths, the smaller of as labelled and with left and right exchanged (a swap of sides
+        is reported on its own); NaN where the model found nobody."""
+        tr = self.track
+        wh = tr["wh"].astype(np.float64)
+        mp = tr["xy"].astype(np.float64) * wh
+        tx = tr["truth_xy"].astype(np.float64) * wh
+        torso = np.linalg.norm(0.5 * (tx[:, 5] + tx[:, 6]) - 0.5 * (tx[:, 11] + tx[:, 12]), axis=1)
+        truth_ix = np.array(SKELETON_JOINTS)
+        swapped = truth_ix + np.where(truth_ix % 2 == 1, 1, -1)  # COCO: left odd, right the next
+        ours = np.array([MP_OF_COCO[j] for j in SKELETON_JOINTS])
+        err = [np.linalg.norm(mp[:, ours] - tx[:, t], axis=2).mean(1) for t in (truth_ix, swapped)]
+        out = np.minimum(*err) / np.maximum(torso, 1.0)
+        out[~tr["ok"].astype(bool)] = np.nan
         return out
 
     @property

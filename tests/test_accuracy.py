@@ -57,6 +57,8 @@ class _StretchClip:
     stretch = np.array([""] * 20 + ["pigeon"] * 60 + [""] * 20, object)
     labels = {"stretch": stretch, "side": np.where(stretch != "", "left", ""),
               "scored": np.array([True] * 20 + [False] + [True] * 58 + [False] + [True] * 20)}
+    # the pose model's skeleton: far off (0.6 torso lengths) over the last 10 frames of the stretch
+    skeleton_error = np.array([0.1] * 70 + [0.6] * 10 + [np.nan] * 20)
 
     def recognition_labels(self, unsided):
         out = np.where(self.stretch != "", "pigeon:left", "none").astype(object)
@@ -68,7 +70,8 @@ def test_recognition_tally_counts_scored_frames_and_side_switches():
     got = ["none"] * 20 + ["pigeon:left"] * 30 + ["pigeon:right"] * 5 + ["none"] * 5 \
         + ["pigeon:left"] * 20 + ["child_pose"] * 20
     tally = RecognitionTally()
-    right = tally.add(_StretchClip(), got)  # type: ignore[arg-type]
+    end_on = np.arange(100) >= 60  # the coach warned "end-on" from frame 60
+    right = tally.add(_StretchClip(), got, end_on)  # type: ignore[arg-type]
     # in the stretch: 58 scored, 29 + 19 right; 'none' frames are scored but not on a negative clip
     assert (tally.stretch_n, tally.stretch_ok, tally.none_n) == (58, 48, 0)
     assert right == (20 + 48) / 98
@@ -78,6 +81,17 @@ def test_recognition_tally_counts_scored_frames_and_side_switches():
     assert f["side_switches_per_10_min"] == 200.0
     assert f["confusion"]["pigeon:left"] == {"pigeon:left": 48, "pigeon:right": 5, "none": 5}
     assert f["by_view"] == {"side-mid": {"pigeon": round(48 / 58, 4)}}
+    # in the stretch 49 scored frames with a close skeleton (29 + 10 right), 9 far off (all right)
+    sk = f["by_skeleton_error"]
+    assert list(sk) == ["under 0.15", "0.5 or more"]  # (the frames with nobody are not scored)
+    assert (sk["under 0.15"]["stretch_frames"], sk["0.5 or more"]["stretch_frames"]) == (49, 9)
+    assert sk["0.5 or more"]["stretch_side_right"] == 1.0
+    assert sk["under 0.15"]["stretch_side_right"] == round(39 / 49, 4)
+    # warned on frames 60-78 of the stretch (all named right), 9 of them with the skeleton far off
+    eo = f["by_end_on_warning"]
+    assert eo["warned"]["stretch_frames"] == 19 and eo["warned"]["stretch_side_right"] == 1.0
+    assert eo["warned"]["skeleton_off"] == round(9 / 19, 4)
+    assert eo["not warned"]["stretch_frames"] == 39 and eo["not warned"]["skeleton_off"] == 0.0
 
 
 def test_offline_decoding_keeps_a_hold_through_a_blip_and_follows_a_real_change():

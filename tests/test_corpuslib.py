@@ -56,3 +56,29 @@ def test_coarser_steps_differ_by_no_more_than_half_a_step() -> None:
     coarse = decode_track(encode_track(fine))
     for name, steps in QUANT.items():
         assert np.abs(coarse[name].astype(np.float64) - fine[name]).max() <= 0.5 / steps + 1e-6
+
+
+def test_skeleton_error_is_in_torso_lengths_and_forgives_a_swap_of_sides() -> None:
+    """Clip.skeleton_error: the mean image distance of 12 joints from the true ones, over the true
+    torso's image length; the model's left and right exchanged are not counted as an error of
+    the skeleton's shape (they are counted on their own); NaN where nobody was found."""
+    from corpuslib import MP_OF_COCO, SKELETON_JOINTS, Clip
+
+    rng = np.random.default_rng(3)
+    n = 4
+    truth = rng.uniform(0.2, 0.8, (n, 21, 2))
+    truth[:, 5], truth[:, 6] = (0.45, 0.3), (0.55, 0.3)  # shoulders
+    truth[:, 11], truth[:, 12] = (0.45, 0.5), (0.55, 0.5)  # hips: a torso of 0.2 x 100 px = 20 px
+    mp = np.zeros((n, 33, 2))
+    for j in SKELETON_JOINTS:
+        mp[:, MP_OF_COCO[j]] = truth[:, j]
+    mp[1, MP_OF_COCO[13]] += (0.1, 0.0)  # frame 1: one knee 10 px off -> 10/20/12 torso lengths
+    for a, b in ((5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)):  # frame 2: sides exchanged
+        mp[2, MP_OF_COCO[a]], mp[2, MP_OF_COCO[b]] = truth[2, b], truth[2, a]
+    clip = Clip({"id": "test"})
+    clip.__dict__["track"] = {"wh": np.array([100, 100]), "xy": mp, "truth_xy": truth,
+                              "ok": np.array([True, True, True, False])}
+    err = clip.skeleton_error
+    assert err[0] == 0.0 and err[2] == 0.0
+    assert abs(err[1] - 10 / 20 / 12) < 1e-9
+    assert np.isnan(err[3])

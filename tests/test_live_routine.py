@@ -138,3 +138,36 @@ def test_a_step_with_no_set_up_time_is_still_announced():
     coach.frame(Frame(np.zeros((480, 640, 3), np.uint8), 0.0, 0), synth.pigeon("left"), 1, 0.0)
     assert coach.guide.step == "framing" and heard.texts()[0] == "Step 2 of 3: Pigeon."
     assert heard.asked[0].priority == 1  # not to be cut by the countdown that follows
+
+
+def test_a_camera_looking_along_the_body_is_said_aloud_and_shown():
+    """Lying down, the person may not see the screen: the end-on warning is said when it appears
+    (not again while it stays) and drawn on the live screen's picture. (The framing check before
+    coaching already asks to turn side-on; this is for a body that turns, or lies down, after.)"""
+    import numpy as np
+
+    from coach.io.sources import Frame
+    from coach.live import LiveCoach
+    from coach.rules.definitions import find_exercise
+    from coach.session.quality import END_ON_WARNING
+
+    pts = {"left_shoulder": (300, 270), "right_shoulder": (340, 270), "left_hip": (305, 290),
+           "right_hip": (335, 290), "left_knee": (305, 320), "right_knee": (335, 320),
+           "left_ankle": (305, 350), "right_ankle": (335, 350), "nose": (320, 250)}
+    end_on = Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
+    heard = Heard()
+    coach = LiveCoach(find_exercise("supine_figure4"), heard,
+                      LiveOptions(setup_s=0.0, countdown_s=0.0, recognize=False))
+    image = np.full((480, 640, 3), 90, np.uint8)
+    for i in range(15 * 10):  # framed side-on (the framing check asks for that), then turned
+        pose = synth.supine_figure4("left") if i < 15 * 3 else end_on
+        view = coach.frame(Frame(image, i / 15, i), pose, 1, 0.0)
+    assert coach.guide.step == "coaching" and END_ON_WARNING in view.state.warnings
+    assert heard.texts().count(END_ON_WARNING) == 1
+    import dataclasses
+
+    from coach.output.live_screen import LiveScreen
+
+    plain = dataclasses.replace(view, state=dataclasses.replace(view.state, warnings=()))
+    shown = LiveScreen(coach.session.exercise).render(view, (1280, 720))
+    assert (shown != LiveScreen(coach.session.exercise).render(plain, (1280, 720))).any()

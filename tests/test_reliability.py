@@ -399,6 +399,30 @@ def test_a_view_gated_check_that_does_not_apply_now_is_not_blamed_on_the_view():
     assert not shown and not q.notes()
 
 
+def test_a_camera_looking_along_the_body_is_warned_after_two_seconds():
+    """Lying on the back seen from the feet, the trunk points along the camera's line of sight
+    (in the pose model's 3-D landmarks): warned after END_ON_S, cleared END_ON_OFF_S after the
+    camera is moved to the side, and summed up for the report; side-on, never."""
+    from coach.session.quality import END_ON_WARNING
+
+    pts = {"left_shoulder": (300, 270), "right_shoulder": (340, 270), "left_hip": (305, 290),
+           "right_hip": (335, 290), "left_knee": (305, 320), "right_knee": (335, 320),
+           "left_ankle": (305, 350), "right_ankle": (335, 350), "nose": (320, 250)}
+    end_on = Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
+    side_on = synth.supine_figure4()
+    assert Quality.toward_camera(end_on) > 0.99 and Quality.toward_camera(side_on) < 0.1
+    q = Quality(find_exercise("supine_figure4"))
+    shown = [q.update(end_on, True, (), i / 10, 0.1) for i in range(40)]
+    warned = [END_ON_WARNING in s for s in shown]
+    assert warned.index(True) == 20  # 2 s of it
+    shown = [q.update(side_on, True, (), 4.0 + i / 10, 0.1) for i in range(40)]
+    assert [END_ON_WARNING in s for s in shown].index(False) == 20
+    assert q.end_on_s == pytest.approx(4.0, abs=0.05)
+    assert any("end-on" in n and "4.0 s" in n for n in q.notes())
+    q = Quality(find_exercise("supine_figure4"))
+    assert not any(q.update(side_on, True, (), i / 10, 0.1) for i in range(40)) and not q.notes()
+
+
 def test_portrait_frames_scale_by_width_so_the_panels_fit():
     portrait = np.zeros((1280, 720, 3), np.uint8)
     landscape = np.zeros((720, 1280, 3), np.uint8)

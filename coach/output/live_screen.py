@@ -225,6 +225,8 @@ class LiveScreen:
                 label_box(pen.img, f"{r.label} {r.value:.0f}".strip(),
                           (round(x * zoom + ox + 2.5 * u), round(y * zoom + oy - 2 * u)),
                           0.09 * u * 3.2 / 1.6, degree=r.unit == "deg")
+        if state is not None and state.warnings:  # below the frame-rate badge
+            self._warnings(pen, state.warnings, (ox, max(oy, y0 + 4 * u), ox + vw, oy + vh), u)
         # status badges: frame rate, pause, voice
         cap = 1.9 * u
         fps = f"{view.fps:.0f} fps  pose {view.pose_ms:.0f} ms"
@@ -245,6 +247,19 @@ class LiveScreen:
             cap = 10 * u
             tw = pen.size("PAUSED", cap, True)[0]
             pen.text("PAUSED", ox + (vw - tw) / 2, oy + (vh + cap) / 2, cap, WHITE, bold=True)
+
+    @staticmethod
+    def _warnings(pen: Pen, warnings: tuple[str, ...], rect: tuple[float, ...], u: float) -> None:
+        """What limits what the coach can see (out of frame, filmed end-on, a check the view
+        hides), in amber on a dark strip across the top of the picture (a person on the floor is
+        mostly in its lower part), readable from the mat."""
+        x0, top, x1, _ = rect
+        cap = 2.4 * u
+        lines = [line for text in warnings[:3] for line in pen.wrap(f"! {text}", cap, x1 - x0 - 3 * u)]
+        step = cap + 1.8 * u
+        pen.box(x0, top, x1, top + len(lines) * step + 1.2 * u, BLACK, 0.6)
+        for i, text in enumerate(lines):
+            pen.text(text, x0 + 1.5 * u, top + (i + 1) * step - 0.6 * u, cap, AMBER, outline=False)
 
     def _setup(self, pen: Pen, view: LiveView, w: int, bottom: float, u: float) -> None:
         ex, rs = self.exercise, view.routine

@@ -184,6 +184,7 @@ class AutoSession:
         elif not segments:
             notes.append("No stretch the coach knows was recognised: "
                          + ", ".join(sorted(self.sessions)) + ".")
+        notes += any_session.quality.picture_notes()  # (the same in every exercise's session)
         routine = None
         if self.routine is not None:
             routine = score_recording(self.routine, segments, reports, self.totals_at,

@@ -113,7 +113,8 @@ def side_name(side: str) -> str:
 class FrameState:
     """Everything decided about one frame. ``open_faults``: (check, onset) of each fault in
     progress, dated from its onset (the HTML report keeps a snapshot of each). ``warnings``:
-    what limits what the coach can see (low resolution, out of frame, a check the view hides)."""
+    what limits what the coach can see (low resolution, out of frame, filmed end-on, a check the
+    view hides)."""
 
     t: float
     pose: Pose

@@ -260,8 +260,8 @@ def _summary(report: AnyReport, paths: list[Path]) -> None:
                        f"{seg.confidence:.0%} sure")
         for note in report.notes:
             typer.echo(f"  note: {note}")
-        for r in report.exercises.values():
-            _summary(r, [])
+        for r in report.exercises.values():  # (a note said above is not said again)
+            _exercise_summary(r, [], said=set(report.notes))
         for p in paths:
             typer.echo(f"  wrote {p}")
         return
@@ -285,12 +285,13 @@ def _routine_summary(r: RoutineReport) -> None:
                    + (f" ({held}{faults})" if held else "") + why)
 
 
-def _exercise_summary(report: Report, paths: list[Path]) -> None:
+def _exercise_summary(report: Report, paths: list[Path], said: set[str] = frozenset()) -> None:
     sides, label = report.sides, report.targets.rep_label
     typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
     for s in sides:
         reps = f", {sides[s].reps} {label}" if label else ""
-        reps += f", {sides[s].breaths} breaths" if sides[s].breaths is not None else ""
+        n = sides[s].breaths
+        reps += f", {n} breath{'' if n == 1 else 's'}" if n is not None else ""
         typer.echo(f"  {s + ':':6s} held in good form {sides[s].hold_s:.1f} s{reps}")
     typer.echo(f"  balance: {report.balance.message}")
     typer.echo(f"  form faults: {len(report.events)}")
@@ -298,7 +299,8 @@ def _exercise_summary(report: Report, paths: list[Path]) -> None:
         typer.echo(f"    {ev.start_s:6.1f}-{ev.end_s:6.1f} s  {ev.side or '-':5s} "
                    f"{ev.check}: {ev.message}")
     for note in report.notes:
-        typer.echo(f"  note: {note}")
+        if note not in said:
+            typer.echo(f"  note: {note}")
     for p in paths:
         typer.echo(f"  wrote {p}")
 

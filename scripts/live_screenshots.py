@@ -6,13 +6,15 @@
     python scripts/live_screenshots.py --camera samples/side_kick_series_clean.mp4 \\
         --out out/shots/routine -- --routine side_kicks
 
-Needs Xvfb and ImageMagick's ``import`` (Debian: ``apt-get install xvfb imagemagick``). Extra
-arguments after ``--`` go to `coach live` (e.g. ``-- --setup-s 3``).
+Needs Xvfb, and ImageMagick's ``import`` (Debian: ``apt-get install xvfb imagemagick``) or else
+Pillow built with XCB (``PIL.ImageGrab``). Extra arguments after ``--`` go to `coach live` (e.g.
+``-- --setup-s 3``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -30,9 +32,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("rest", nargs="*", help="more `coach live` arguments (after --)")
     args = ap.parse_args()
-    for tool in ("Xvfb", "import"):
-        if not shutil.which(tool):
-            sys.exit(f"live_screenshots: {tool} is not installed")
+    if not shutil.which("Xvfb"):
+        sys.exit("live_screenshots: Xvfb is not installed")
+    if not shutil.which("import") and not _pil_grabs():
+        sys.exit("live_screenshots: neither ImageMagick's import nor Pillow with XCB is installed")
     args.out.mkdir(parents=True, exist_ok=True)
     read_fd, write_fd = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
@@ -50,8 +53,7 @@ def main() -> None:
         while coach.poll() is None:
             time.sleep(args.every)
             name = args.out / f"{n:03d}_{time.monotonic() - t0:05.1f}s.png"
-            subprocess.run(["import", "-window", "root", str(name)], env=env,
-                           stderr=subprocess.DEVNULL, check=False)
+            _grab(name, env)
             n += 1
     finally:
         if coach.poll() is None:
@@ -59,6 +61,26 @@ def main() -> None:
         xvfb.terminate()
         xvfb.wait(timeout=5)
     print(f"{n} screenshots in {args.out}; coach exited {coach.returncode}")
+
+
+def _pil_grabs() -> bool:
+    try:
+        from PIL import features
+    except ImportError:
+        return False
+    return bool(features.check("xcb"))
+
+
+def _grab(name: Path, env: dict[str, str]) -> None:
+    """The whole screen into ``name``: ImageMagick's ``import`` if there is one, else Pillow."""
+    if shutil.which("import"):
+        subprocess.run(["import", "-window", "root", str(name)], env=env,
+                       stderr=subprocess.DEVNULL, check=False)
+        return
+    from PIL import ImageGrab
+
+    with contextlib.suppress(OSError):  # the screen went away as the coach ended
+        ImageGrab.grab(xdisplay=env["DISPLAY"]).save(name)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ def open_estimator(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201
     return open_(*args, **kwargs)
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from coach.rules.definitions import Exercise
     from coach.run import RunResult
     from coach.session.report import AnyReport, Report, RoutineReport
@@ -285,7 +287,7 @@ def _routine_summary(r: RoutineReport) -> None:
                    + (f" ({held}{faults})" if held else "") + why)
 
 
-def _exercise_summary(report: Report, paths: list[Path], said: set[str] = frozenset()) -> None:
+def _exercise_summary(report: Report, paths: list[Path], said: Collection[str] = ()) -> None:
     sides, label = report.sides, report.targets.rep_label
     typer.echo(f"{report.title}: {report.frames} frames, {report.duration_s:.1f} s")
     for s in sides:

@@ -63,7 +63,7 @@ SPOKEN = {"safety": (0, 8.0), "fault": (1, 10.0), "step": (1, 0.0), "side": (2, 
           "good": (6, 30.0)}
 REDRAW_S = 0.25  # without a new frame, the screen is redrawn this often (resizes, clocks)
 NOTE_S = 2.0  # a key's note stays up this long
-WARN_AGAIN_S = 60.0  # a warning about the camera is said when it appears, and again at most this often
+WARN_AGAIN_S = 60.0  # a warning about the camera is said when it appears, and again this often while on
 # The frame rate and the pose model's time on screen are refreshed this often, the model's time
 # as its mean since the last refresh: figures that change every frame cannot be read, and each
 # new text is drawn afresh (the screen's other texts are drawn once and blended after).
@@ -180,7 +180,6 @@ class LiveCoach:
         self._step: Step | None = None
         self._cue_text: str | None = None
         self._side: Side | None = None
-        self._warnings_before: tuple[str, ...] = ()
         self._warned: dict[str, float] = {}  # warning -> coaching time it was last said
         self._note: tuple[str, float] | None = None
         self._fps = 0.0
@@ -234,14 +233,18 @@ class LiveCoach:
             self.say(f"Now your {state.side} side", "side")
         if state.side:
             self._side = state.side
-        for w in state.warnings:  # (the person may be lying down, not looking at the screen)
+        self._say_warnings(state)
+        self._say_cue(state)
+
+    def _say_warnings(self, state: FrameState) -> None:
+        """A warning that asks for something (move the camera) said when it appears, and again
+        every WARN_AGAIN_S while it stays: the person may be lying down, not looking at the
+        screen."""
+        for w in state.warnings:
             said = self._warned.get(w)
-            if w in ACTIONABLE and w not in self._warnings_before and (
-                    said is None or state.t - said >= WARN_AGAIN_S):
+            if w in ACTIONABLE and (said is None or state.t - said >= WARN_AGAIN_S):
                 self.say(w, "setup")
                 self._warned[w] = state.t
-        self._warnings_before = state.warnings
-        self._say_cue(state)
 
     def _say_cue(self, state: FrameState) -> None:
         """The frame's cue, once (a safety fault at the top priority)."""
@@ -438,6 +441,7 @@ class RecognisingCoach(LiveCoach):
                 self.say(ex.title + (f", {key[1]} side" if key[1] else ""), "step")
             self._named = key
             self._side = state.side
+        self._say_warnings(state)
         self._say_cue(state)
 
     def _switch_side(self) -> None:

@@ -407,9 +407,10 @@ class RecognitionTally:
         self.held: dict = defaultdict(lambda: [0, 0])
         # by how far the pose model's skeleton was from the truth, and by whether the coach warned
         # that it filmed end-on: [stretch right, stretch frames, none right on negatives, negative
-        # frames, frames of either with a skeleton more than 0.3 torso lengths off]
-        self.by_skeleton: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
-        self.by_end_on: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
+        # frames, stretch frames with a skeleton more than 0.3 torso lengths off, stretch frames
+        # with a skeleton (a person found)]
+        self.by_skeleton: dict = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+        self.by_end_on: dict = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
         self.stretch_ok = self.stretch_n = self.none_ok = self.none_n = self.switches = 0
         self.hold_s = 0.0
 
@@ -436,7 +437,6 @@ class RecognitionTally:
                     for g in groups:
                         g[2] += got[i] == "none"
                         g[3] += 1
-                        g[4] += bool(err[i] > 0.3)
                 continue
             stretch = want.split(":")[0]
             self.stretch_n += 1
@@ -445,6 +445,7 @@ class RecognitionTally:
                 g[0] += got[i] == want
                 g[1] += 1
                 g[4] += bool(err[i] > 0.3)
+                g[5] += not np.isnan(err[i])
             self.by_view[clip.view][stretch][0] += got[i] == want
             self.by_view[clip.view][stretch][1] += 1
             self.held[stretch][0] += got[i].split(":")[0] == stretch
@@ -482,7 +483,7 @@ class RecognitionTally:
 
 def _group(v: list[int]) -> dict:
     return {"stretch_frames": v[1], "stretch_side_right": _ratio(v[0], v[1]), "negative_frames": v[3],
-            "none_right": _ratio(v[2], v[3]), "skeleton_off": _ratio(v[4], v[1] + v[3])}
+            "none_right": _ratio(v[2], v[3]), "skeleton_off": _ratio(v[4], v[5])}
 
 
 def evaluate_recognizer(part: list[Clip]) -> dict:
@@ -571,8 +572,8 @@ def recogniser_markdown(r: dict) -> list[str]:
          "of this."),
         ("by_end_on_warning", "the coach warned 'end-on'",
          "By whether the coach warned that the camera looked along the body (end-on; "
-         "`coach/session/quality.py`), with the share of those frames whose skeleton was more than "
-         "0.3 torso lengths off."),
+         "`coach/session/quality.py`), with the share of the frames in a stretch whose skeleton "
+         "was more than 0.3 torso lengths off (of those where the pose model found a person)."),
     ]
     for key, head, text in groups:
         sk = r.get(key)
@@ -582,7 +583,7 @@ def recogniser_markdown(r: dict) -> list[str]:
         n_neg = sum(v["negative_frames"] for v in sk.values())
         out += ["", text, "",
                 f"| {head} | frames in a stretch | stretch and side right | frames of other postures "
-                "| 'none' right | skeleton more than 0.3 off |",
+                "| 'none' right | in a stretch, skeleton more than 0.3 off |",
                 "|---|---|---|---|---|---|"]
         for b, v in sk.items():
             out.append(f"| {b} | {v['stretch_frames']} ({pct(_ratio(v['stretch_frames'], n_st))}) | "

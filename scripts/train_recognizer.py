@@ -303,6 +303,8 @@ def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tupl
     prepared (:class:`Standardised`), as another kind of the same recipe had them."""
     import torch
 
+    if rows is not None and (len(rows.y) != len(y) or rows.x.shape != x.shape):
+        raise ValueError("rows were prepared from other training rows")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -227,3 +227,33 @@ def test_the_frame_rate_and_pose_time_shown_change_twice_a_second_not_every_fram
     assert shown[-1][1] == pytest.approx(40.0, abs=0.5)  # the model's mean time since the refresh
     assert shown[-1][0] == pytest.approx(15.0, rel=0.05)
     assert any(22.0 < ms < 38.0 for _, ms in shown)  # a refresh spanning the change is a mean
+
+
+def test_without_an_exercise_a_camera_along_the_body_is_said_while_a_stretch_is_coached(tmp_path):
+    """The recognising coach says the end-on warning too once a stretch is named (it did only
+    while seeking one), and again a minute later while it lasts."""
+    from coach.live import RecognisingCoach
+    from coach.rules.definitions import load_all
+    from coach.session.auto import AutoSession
+    from coach.session.quality import END_ON_WARNING
+
+    side_on = synth.supine_figure4("left")
+    pts = {n: tuple(side_on.point(n)) for n in ("left_hip", "right_hip", "left_knee", "right_knee",
+                                                  "left_ankle", "right_ankle", "nose")}
+    hip = 0.5 * (side_on.point("left_hip") + side_on.point("right_hip"))
+    pts["left_shoulder"], pts["right_shoulder"] = tuple(hip + (-5, -12)), tuple(hip + (5, -12))
+    end_on = Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5})
+    named = ("supine_figure4", "left")
+    rec = ScriptedRecognizer({id(side_on): named, id(end_on): named}, ["supine_figure4"])
+    heard = Heard()
+    coach = RecognisingCoach(heard, LiveOptions(setup_s=0.0, countdown_s=0.0, summary_s=0.0),
+                             session=AutoSession(load_all(), rec))
+    image = np.full((480, 640, 3), 128, np.uint8)  # (light enough for the framing check)
+    from coach.io.sources import Frame
+
+    for i in range(15 * 80):
+        pose = side_on if i < 15 * 6 else end_on
+        view = coach.frame(Frame(image, i / 15, i), pose, 1, 0.0)
+    assert view.state is not None and not view.state.seeking
+    assert END_ON_WARNING in view.state.warnings
+    assert heard.texts().count(END_ON_WARNING) == 2  # when it appeared, and a minute later

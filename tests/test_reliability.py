@@ -411,10 +411,13 @@ def test_a_camera_looking_along_the_body_is_warned_after_two_seconds():
     end_on = Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
     side_on = synth.supine_figure4()
     assert Quality.toward_camera(end_on) > 0.99 and Quality.toward_camera(side_on) < 0.1
+    hidden = Pose(end_on.xy, end_on.world, np.where(np.arange(33) < 13, 0.1, end_on.visibility),
+                  end_on.image_wh)  # the shoulders unseen for a moment
+    assert Quality.toward_camera(hidden) is None
     q = Quality(find_exercise("supine_figure4"))
-    shown = [q.update(end_on, True, (), i / 10, 0.1) for i in range(40)]
+    shown = [q.update(hidden if i in (8, 9) else end_on, True, (), i / 10, 0.1) for i in range(40)]
     warned = [END_ON_WARNING in s for s in shown]
-    assert warned.index(True) == 20  # 2 s of it
+    assert warned.index(True) == 20  # 2 s of it (a moment unseen neither restarts nor stops it)
     shown = [q.update(side_on, True, (), 4.0 + i / 10, 0.1) for i in range(40)]
     assert [END_ON_WARNING in s for s in shown].index(False) == 20
     assert q.end_on_s == pytest.approx(4.0, abs=0.05)

@@ -585,3 +585,20 @@ def test_a_counted_stretch_entered_on_the_wrong_side_is_dated_back(tmp_path):
     assert sides["left"]["in_position_s"] <= 2.2
     assert [i["side"] for i in r["in_position"]][-1] == "right"
     assert r["in_position"][-1]["start_s"] == pytest.approx(4.0, abs=0.2)
+
+
+def test_a_dated_back_change_of_side_keeps_a_movement_only_where_its_measure_has_no_side():
+    """Counter.move_counts: what was counted on the old side since its hold ended moves to the
+    new side; a movement under way goes on where its measure does not read one side's leg
+    (pigeon's trunk lean) and starts afresh where it does (the side kicks' top leg)."""
+    from coach.session.count import Counter
+
+    for name, kept in (("pigeon", True), ("side_kick_series", False)):
+        c = Counter(find_exercise(name))
+        c._rep_side = "left"
+        c.reps.down = True
+        c.totals["left"].reps = 2
+        c._counted.extend([[3.0, "left", None], [9.0, "left", None]])  # one before, one after
+        c.move_counts("left", "right", 5.0)
+        assert (c.totals["left"].reps, c.totals["right"].reps) == (1, 1)
+        assert c._rep_side == "right" and c.reps.down is kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Collection
 
 from coach.session.frame import side_name
 from coach.session.report import AutoReport, Report, RoutineReport, StepSide, StepTarget
@@ -121,7 +122,8 @@ def render_auto_html(report: AutoReport, snapshots: dict[tuple[str, float], byte
                  f"<th>when</th><th>stretch</th><th>side</th><th>sure</th></tr></thead><tbody>"
                  f"{rows}</tbody></table>")
     head += f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
-    parts = [f"<section>{_section(r, snapshots)}</section>" for r in report.exercises.values()]
+    parts = [f"<section>{_section(r, snapshots, said=set(report.notes))}</section>"
+             for r in report.exercises.values()]
     title = f"{report.routine.title}: routine report" if report.routine else "Stretch session report"
     return _page(title, head + "".join(parts))
 
@@ -163,7 +165,9 @@ def _routine(r: RoutineReport, report: AutoReport) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
+def _section(report: Report, snapshots: dict[tuple[str, float], bytes],
+             said: Collection[str] = ()) -> str:
+    """One stretch's report; ``said``: notes the page already shows above (not repeated)."""
     e = html.escape
     sides, tg, bal = report.sides, report.targets, report.balance
     rep_label = tg.rep_label
@@ -187,7 +191,7 @@ def _section(report: Report, snapshots: dict[tuple[str, float], bytes]) -> str:
                       f'</b> · {e(side)} · {e(titles.get(ev.check, ev.check))} '
                       f'<code>{e(ev.check)}</code><br>'
                       f'{e(ev.message)}</div></div>')
-    notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
+    notes = "".join(f"<li>{e(n)}</li>" for n in report.notes if n not in said)
     sided = "left" in sides
     per_side = " per side" if sided else ""
     bar = (f"<p>L {_bar(sides['left'].hold_s, sides['right'].hold_s, bal.imbalanced)} R\n"

@@ -389,11 +389,16 @@ class Counter:
         self._counted = deque(c for c in self._counted if not (c[0] == t and c[2] == name))
 
     def move_counts(self, old: Side, new: Side, since: float) -> None:
-        """A change of side dated back to ``since``: the reps and counts booked to ``old`` from
-        then on were ``new``'s, and so is a movement under way (not forgotten, as on a change of
-        side, to be counted a second time)."""
+        """A change of side dated back: the reps and counts booked to ``old`` since the old
+        side's hold ended (``since``) were ``new``'s, and so is a movement under way (not
+        forgotten, as on a change of side, to be counted a second time), unless its measure
+        reads one side's leg: that reading was the other leg's, and starts afresh."""
         if self._rep_side == old:
             self._rep_side = new
+            defined = ([(self.exercise.reps, self.reps)] if self.reps is not None else []) + self.counts
+            for d, counter in defined:
+                if d is not None and M.get_measure(d.measure).needs_side:
+                    counter.reset()
         for c in self._counted:
             if c[1] == old and c[0] >= since:
                 tot_old, tot_new = self.ledger.totals[old], self.ledger.totals[new]

@@ -128,7 +128,7 @@ class Session:
         hold_s = self.counter.update(pose, where, judged, t, dt)
         if credit is not None and left is not None:  # a change of side dated back (_redate_switch)
             hold_s = self.counter.rebook(credit[0], taken, credit[1], left[1])
-            self.counter.move_counts(left[0], credit[0], credit[1])
+            self.counter.move_counts(left[0], credit[0], left[1])
         direction = self.counter.count_reps(pose, where, t)
         totals = self.counter.totals
         balance = balance_of_sides(totals, ex.balance_tolerance)

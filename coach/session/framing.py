@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from coach.pose import Pose
 from coach.rules import measures as M
 from coach.rules.definitions import Exercise
+from coach.session.quality import END_ON, END_ON_WARNING, Quality
 from coach.session.timing import Debouncer
 
 # The body parts every floor stretch here is judged on, by the name a person would use.
@@ -55,10 +56,14 @@ def check_framing(pose: Pose, brightness: float, exercise: Exercise) -> Framing:
     missing = [part for part, names in PARTS.items()
                if not all(_seen(pose, n, vis) for n in names)]
     body = not missing
-    angle = True
+    angle, end_on = True, False
     if exercise.camera.max_view_width is not None and not missing:
         width = M.read(pose, "view_width", None, None, vis).value
         angle = width is None or width <= exercise.camera.max_view_width
+    if not missing:  # lying along the camera's line of sight (any stretch; upright never is)
+        toward = Quality.toward_camera(pose)
+        end_on = toward is not None and toward > END_ON
+        angle = angle and not end_on
     items = (("Light", light), ("Whole body in view", body), ("Camera angle", angle))
     if not light:
         return Framing(False, "More light, please: the room is too dark", items)
@@ -68,6 +73,8 @@ def check_framing(pose: Pose, brightness: float, exercise: Exercise) -> Framing:
                            + _join(missing), items)
         return Framing(False, "Move back or turn the camera: it can't see your "
                        + _join(missing), items)
+    if end_on:
+        return Framing(False, END_ON_WARNING, items)
     if not angle:
         return Framing(False, "Turn side-on to the camera", items)
     return Framing(True, "Good: the camera can see all of you", items)

@@ -602,3 +602,35 @@ def test_a_dated_back_change_of_side_keeps_a_movement_only_where_its_measure_has
         c.move_counts("left", "right", 5.0)
         assert (c.totals["left"].reps, c.totals["right"].reps) == (1, 1)
         assert c._rep_side == "right" and c.reps.down is kept
+
+
+def test_recognised_segments_and_totals_marks_follow_a_change_of_side_dated_back():
+    """Without --exercise: pigeon entered as the left while the legs are placed, read as the
+    right more surely from 4 s and named right at 9 s. The right side's segment, and the totals
+    mark a routine's steps are split at, begin at 4 s; the mark holds the left side's time and
+    none of the right's."""
+    from types import SimpleNamespace
+
+    from coach.recognizer import NONE, Recognition
+    from coach.rules.definitions import load_all
+    from coach.session.auto import AutoSession
+
+    class Named:
+        model = SimpleNamespace(meta={"coached": ["pigeon", "supine_figure4"]})
+
+        def update(self, pose, t: float) -> Recognition:
+            if t < 2.0:
+                return Recognition(NONE, None, 0.9)
+            if t < 9.0:
+                sides = (0.55, 0.45) if t < 4.0 else (0.15, 0.85)
+                return Recognition("pigeon", "left", sides[0], None, sides)
+            return Recognition("pigeon", "right", 1.0, None, (0.0, 1.0))
+
+    auto = AutoSession(load_all(), Named())  # type: ignore[arg-type]
+    play(auto, [(2, lambda t: synth.standing()), (14, lambda t: synth.pigeon("right"))])
+    segs = [(s.stretch, s.side, s.start_s, s.end_s) for s in auto.report("test", FPS).segments]
+    assert [(s[0], s[1]) for s in segs] == [("pigeon", "left"), ("pigeon", "right")]
+    assert segs[0][3] == pytest.approx(4.0, abs=0.15) and segs[1][2] == pytest.approx(4.0, abs=0.15)
+    at_switch = auto.totals_at("pigeon", segs[1][2])
+    assert at_switch["right"].hold_s == 0.0 and at_switch["left"].hold_s == pytest.approx(2.0, abs=0.5)
+    assert auto.totals_at("pigeon", None)["right"].hold_s == pytest.approx(12.0, abs=0.5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -148,6 +149,7 @@ class AutoSession:
             self._key = key
             self._marks.append((t, {n: copy.deepcopy(s.counter.totals)
                                     for n, s in self.sessions.items()}))
+        self._date_switch(r.stretch, t)
         if not self._seen:  # nothing recognised yet: no stretch's title, checks or set-up cue
             st = states[self.active]
             cue = st.cue
@@ -156,6 +158,35 @@ class AutoSession:
                 cue = SEEKING
             return dataclasses.replace(st, seeking=True, verdicts=(), readings=(), cue=cue)
         return states[self.active]
+
+    def _date_switch(self, stretch: str, t: float) -> None:
+        """A change of side its stretch's session dated back on this frame (the recogniser
+        names a new side seconds late, its side average turning): the new side's segment, and
+        the totals mark the routine's steps are split at, begin where its hold began; the old
+        side's segment ended where its hold did (``_date_end``) and is left out if that leaves it
+        shorter than a segment's least length. The mark holds what each side had then: the old
+        side all it kept, the new side what it had before."""
+        s = self.sessions.get(stretch)
+        switched = s.switched_now if s is not None else None
+        o = self.segments._open
+        if switched is None or o is None or o.stretch != stretch or o.side != switched[0]:
+            return
+        side = switched[0]
+        keep = [m for m in self._marks if m[0] < o.start_s]  # the later ones are this change's
+        prev = keep[-1] if keep else None  # where the old side began
+        start = min(t, max(switched[1], prev[0] if prev is not None else -math.inf))
+        now = {n: copy.deepcopy(x.counter.totals) for n, x in self.sessions.items()}
+        if prev is not None:
+            now[stretch][side] = copy.deepcopy(prev[1][stretch][side])
+        self._marks = [*keep, (start, now)]
+        o.start_s = start
+        items = self.segments.items
+        last = items[-1] if items else None
+        if last is not None and last.stretch == stretch and last.side != side:
+            if last.end_s > round(start, 2):  # (not dated by _date_end: the change came later)
+                last = items[-1] = last.model_copy(update={"end_s": max(last.start_s, round(start, 2))})
+            if last.end_s - last.start_s < self.segments.min_s:
+                items.pop()
 
     def totals_at(self, exercise: str, t: float | None) -> Mapping[str, SideTotals]:
         """``exercise``'s totals when the recognised stretch changed at (or last before) ``t``;

@@ -106,6 +106,8 @@ class Session:
         self._run: tuple[Side, float] | None = None  # the side held, since when
         self._sides: deque[tuple[float, float, float]] = deque()  # (t, p left, p right) of the run
         self.left_now: float | None = None  # a hold left on this frame: when it really ended
+        # a change of side dated back on this frame: (new side, when its hold began)
+        self.switched_now: tuple[Side, float] | None = None
         self.chooser = CueChooser(exercise)
         self.cues = CueBoard()
         self.quality = Quality(exercise)
@@ -124,6 +126,7 @@ class Session:
         judged = self.judge.update(pose, where, t, dt, left[1] if left else None)
         left = self._way_out(left, judged.dropped)
         self.left_now = left[1] if left else None
+        self.switched_now = credit if credit is not None and left is not None else None
         taken = self.counter.retract(*left) if left is not None else []
         hold_s = self.counter.update(pose, where, judged, t, dt)
         if credit is not None and left is not None:  # a change of side dated back (_redate_switch)

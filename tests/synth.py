@@ -175,6 +175,16 @@ def standing(vis: float = 0.95) -> Pose:
     return Pose.from_points({k: tuple(v) for k, v in pts.items()}, visibility=vis)
 
 
+def lying_end_on(vis: float = 0.95) -> Pose:
+    """Lying on the back seen from the feet: the trunk foreshortened in the picture, pointing
+    along the camera's line of sight in the 3-D landmarks (shoulders 0.5 m further away)."""
+    pts = {"left_shoulder": (300, 270), "right_shoulder": (340, 270), "left_hip": (305, 290),
+           "right_hip": (335, 290), "left_knee": (305, 320), "right_knee": (335, 320),
+           "left_ankle": (305, 350), "right_ankle": (335, 350), "nose": (320, 250)}
+    return Pose.from_points(pts, visibility=vis,
+                            depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
+
+
 # ---- the stretches of the guides beyond the first three (facing right unless said) ----------
 
 

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import synth
 
-from coach.pose import Pose
 from coach.rules.definitions import find_exercise
 from coach.session.framing import check_framing
 from coach.session.quality import END_ON_WARNING
 
 LIT = 128.0
-
-
-def _end_on() -> Pose:
-    """Lying on the back seen from the feet: the trunk points along the line of sight."""
-    pts = {"left_shoulder": (300, 270), "right_shoulder": (340, 270), "left_hip": (305, 290),
-           "right_hip": (335, 290), "left_knee": (305, 320), "right_knee": (335, 320),
-           "left_ankle": (305, 350), "right_ankle": (335, 350), "nose": (320, 250)}
-    return Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
 
 
 def test_a_side_on_body_in_the_light_is_framed_well():
@@ -29,7 +20,7 @@ def test_a_side_on_body_in_the_light_is_framed_well():
 def test_a_body_along_the_line_of_sight_is_asked_to_move_the_camera_for_any_stretch():
     # the figure-4 twist sets no max_view_width: the end-on view is refused all the same
     for name in ("supine_figure4", "figure4_twist", "prone_glute"):
-        f = check_framing(_end_on(), LIT, find_exercise(name))
+        f = check_framing(synth.lying_end_on(), LIT, find_exercise(name))
         assert not f.ok and f.message == END_ON_WARNING
         assert dict(f.items)["Camera angle"] is False
 
@@ -41,5 +32,5 @@ def test_standing_up_facing_the_camera_is_not_end_on():
 
 
 def test_the_dark_comes_first():
-    f = check_framing(_end_on(), 20.0, find_exercise("supine_figure4"))
+    f = check_framing(synth.lying_end_on(), 20.0, find_exercise("supine_figure4"))
     assert not f.ok and f.message.startswith("More light")

@@ -151,10 +151,7 @@ def test_a_camera_looking_along_the_body_is_said_aloud_and_shown():
     from coach.rules.definitions import find_exercise
     from coach.session.quality import END_ON_WARNING
 
-    pts = {"left_shoulder": (300, 270), "right_shoulder": (340, 270), "left_hip": (305, 290),
-           "right_hip": (335, 290), "left_knee": (305, 320), "right_knee": (335, 320),
-           "left_ankle": (305, 350), "right_ankle": (335, 350), "nose": (320, 250)}
-    end_on = Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
+    end_on = synth.lying_end_on()
     heard = Heard()
     coach = LiveCoach(find_exercise("supine_figure4"), heard,
                       LiveOptions(setup_s=0.0, countdown_s=0.0, recognize=False))

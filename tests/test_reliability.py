@@ -405,10 +405,7 @@ def test_a_camera_looking_along_the_body_is_warned_after_two_seconds():
     camera is moved to the side, and summed up for the report; side-on, never."""
     from coach.session.quality import END_ON_WARNING
 
-    pts = {"left_shoulder": (300, 270), "right_shoulder": (340, 270), "left_hip": (305, 290),
-           "right_hip": (335, 290), "left_knee": (305, 320), "right_knee": (335, 320),
-           "left_ankle": (305, 350), "right_ankle": (335, 350), "nose": (320, 250)}
-    end_on = Pose.from_points(pts, depth={"left_shoulder": 0.5, "right_shoulder": 0.5, "nose": 0.6})
+    end_on = synth.lying_end_on()
     side_on = synth.supine_figure4()
     assert Quality.toward_camera(end_on) > 0.99 and Quality.toward_camera(side_on) < 0.1
     hidden = Pose(end_on.xy, end_on.world, np.where(np.arange(33) < 13, 0.1, end_on.visibility),

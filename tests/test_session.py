@@ -556,24 +556,27 @@ def test_a_side_named_late_inside_a_hold_gives_the_time_back_to_the_side_held(ri
     assert len(right) == (right_held[1] > 0)
 
 
+def _pigeon_right_named_late(t: float):
+    """What the recogniser says of a right pigeon entered at 2 s while the legs are placed: the
+    left side, read as the right more surely from 4 s on, named right only at 9 s."""
+    from coach.recognizer import NONE, Recognition
+
+    if t < 2.0:
+        return Recognition(NONE, None, 0.9)
+    if t < 9.0:
+        sides = (0.55, 0.45) if t < 4.0 else (0.15, 0.85)
+        return Recognition("pigeon", "left", sides[0], None, sides)
+    return Recognition("pigeon", "right", 1.0, None, (0.0, 1.0))
+
+
 def test_a_counted_stretch_entered_on_the_wrong_side_is_dated_back(tmp_path):
     """Pigeon entered while the legs are still being placed: the recogniser names the left
     side, reads the right one more surely from 4 s on, and names it right only at 9 s (its
     side average). The hold, and a lean counted in the meantime, go to the right side from
     where it took the lead; the lean under way at the change is not counted a second time."""
-    from coach.recognizer import NONE, Recognition
 
     ex = find_exercise("pigeon")
-
-    def named(pose, t: float) -> Recognition:
-        if t < 2.0:
-            return Recognition(NONE, None, 0.9)
-        if t < 9.0:
-            sides = (0.55, 0.45) if t < 4.0 else (0.15, 0.85)
-            return Recognition("pigeon", "left", sides[0], None, sides)
-        return Recognition("pigeon", "right", 1.0, None, (0.0, 1.0))
-
-    s = Session(ex, recognize=named)
+    s = Session(ex, recognize=lambda pose, t: _pigeon_right_named_late(t))
     play(s, [(2, lambda t: synth.standing()),
              (4, lambda t: synth.pigeon("right")),
              (5, lambda t: synth.pigeon("right", lean=55)),  # 6-11 s: a forward lean over the change
@@ -611,7 +614,7 @@ def test_recognised_segments_and_totals_marks_follow_a_change_of_side_dated_back
     none of the right's."""
     from types import SimpleNamespace
 
-    from coach.recognizer import NONE, Recognition
+    from coach.recognizer import Recognition
     from coach.rules.definitions import load_all
     from coach.session.auto import AutoSession
 
@@ -619,12 +622,7 @@ def test_recognised_segments_and_totals_marks_follow_a_change_of_side_dated_back
         model = SimpleNamespace(meta={"coached": ["pigeon", "supine_figure4"]})
 
         def update(self, pose, t: float) -> Recognition:
-            if t < 2.0:
-                return Recognition(NONE, None, 0.9)
-            if t < 9.0:
-                sides = (0.55, 0.45) if t < 4.0 else (0.15, 0.85)
-                return Recognition("pigeon", "left", sides[0], None, sides)
-            return Recognition("pigeon", "right", 1.0, None, (0.0, 1.0))
+            return _pigeon_right_named_late(t)
 
     auto = AutoSession(load_all(), Named())  # type: ignore[arg-type]
     play(auto, [(2, lambda t: synth.standing()), (14, lambda t: synth.pigeon("right"))])

@@ -395,9 +395,8 @@ class Counter:
         reads one side's leg: that reading was the other leg's, and starts afresh."""
         if self._rep_side == old:
             self._rep_side = new
-            defined = ([(self.exercise.reps, self.reps)] if self.reps is not None else []) + self.counts
-            for d, counter in defined:
-                if d is not None and M.get_measure(d.measure).needs_side:
+            for d, counter in self._defined():
+                if M.get_measure(d.measure).needs_side:
                     counter.reset()
         for c in self._counted:
             if c[1] == old and c[0] >= since:
@@ -415,8 +414,13 @@ class Counter:
             if side == old and at >= since:
                 self._last_count[name] = (new, at)
 
+    def _defined(self) -> list[tuple[RepsDef, RepCounter]]:
+        """Each counter with the definition it counts: the reps', then the further counts'."""
+        reps = [(self.exercise.reps, self.reps)] if self.reps is not None and self.exercise.reps else []
+        return reps + self.counts
+
     def _counters(self) -> list[RepCounter]:
-        return ([self.reps] if self.reps is not None else []) + [c for _, c in self.counts]
+        return [c for _, c in self._defined()]
 
     def _value(self, pose: Pose, reps: RepsDef, side: Side | None) -> float | None:
         return M.read(pose, reps.measure, side, reps.params, self.exercise.min_visibility).value

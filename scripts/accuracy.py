@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpuslib import Clip, clips, manifest  # noqa: E402
+from corpuslib import COCO_LEFT_KNEE, COCO_RIGHT_KNEE, MP_OF_COCO, Clip, clips, manifest  # noqa: E402
 from train_recognizer import COACHED, UNSIDED  # noqa: E402
 
 from coach.recognizer import Recognizer, knows, shipped_model  # noqa: E402
@@ -520,8 +520,11 @@ def leg_swaps(part: list[Clip]) -> dict[str, dict[str, float | None]]:
             continue
         tr = c.track
         mp, tx, ok = tr["xy"].astype(float), tr["truth_xy"].astype(float), tr["ok"]
-        same = np.linalg.norm(mp[:, 25] - tx[:, 13], axis=1) + np.linalg.norm(mp[:, 26] - tx[:, 14], axis=1)
-        swap = np.linalg.norm(mp[:, 25] - tx[:, 14], axis=1) + np.linalg.norm(mp[:, 26] - tx[:, 13], axis=1)
+        left, right = MP_OF_COCO[COCO_LEFT_KNEE], MP_OF_COCO[COCO_RIGHT_KNEE]
+        same = (np.linalg.norm(mp[:, left] - tx[:, COCO_LEFT_KNEE], axis=1)
+                + np.linalg.norm(mp[:, right] - tx[:, COCO_RIGHT_KNEE], axis=1))
+        swap = (np.linalg.norm(mp[:, left] - tx[:, COCO_RIGHT_KNEE], axis=1)
+                + np.linalg.norm(mp[:, right] - tx[:, COCO_LEFT_KNEE], axis=1))
         swapped = ok & (swap + 0.02 < same)
         out[c.kind][c.view][0] += int(swapped.sum())
         out[c.kind][c.view][1] += int(ok.sum())

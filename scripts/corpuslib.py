@@ -40,6 +40,7 @@ QUANT = {"xy": 2048.0, "world": 500.0, "truth_world": 250.0}
 # The true keypoints are COCO's 17 (then heels and toes): shoulders, elbows, wrists, hips, knees,
 # ankles, left then right; MediaPipe's landmark for each.
 SKELETON_JOINTS = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
+COCO_LEFT_KNEE, COCO_RIGHT_KNEE = 13, 14
 MP_OF_COCO = {5: 11, 6: 12, 7: 13, 8: 14, 9: 15, 10: 16, 11: 23, 12: 24, 13: 25, 14: 26, 15: 27, 16: 28}
 LEGACY_QUANT = {"xy": 4096.0, "world": 1000.0, "truth_world": 1000.0}
 

@@ -295,7 +295,8 @@ class Standardised:
 def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tuple[int, ...] = HIDDEN,
               dropout: float = 0.0, seed: int = SEED, epochs: int = TORCH_EPOCHS,
               per_class: int = PER_CLASS, windows: tuple[float, ...] = WINDOWS,
-              features: int = FEATURES, rows: Standardised | None = None) -> Model:
+              features: int = FEATURES, rows: Standardised | None = None,
+              in_dropout: float = 0.0) -> Model:
     """``members`` MLPs of :func:`fit`'s shape (ReLU, softmax out) fitted with PyTorch: AdamW
     with a one-cycle learning rate, each epoch on a fresh class-balanced sample of the rows (at
     most ``per_class`` a class), ``dropout`` after each hidden layer while fitting. One thread
@@ -309,12 +310,13 @@ def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tupl
     torch.set_num_threads(1)
     try:
         return _fit_torch(y, rows or Standardised.of(x, y), members, hidden, dropout, seed, epochs,
-                          per_class, windows, features)
+                          per_class, windows, features, in_dropout)
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit_torch(y, data, members, hidden, dropout, seed, epochs, per_class, windows, features) -> Model:
+def _fit_torch(y, data, members, hidden, dropout, seed, epochs, per_class, windows, features,
+               in_dropout=0.0) -> Model:
     import torch
 
     xs, yi, classes = data.x, data.y, data.classes
@@ -327,7 +329,7 @@ def _fit_torch(y, data, members, hidden, dropout, seed, epochs, per_class, windo
     for m in range(members):
         torch.manual_seed(seed + m)
         dims = [xs.shape[1], *hidden, len(classes)]
-        layers: list = []
+        layers: list = [torch.nn.Dropout(in_dropout)] if in_dropout else []
         for i in range(len(dims) - 1):
             layers.append(torch.nn.Linear(dims[i], dims[i + 1]))
             if i < len(dims) - 2:
@@ -408,7 +410,7 @@ def recipe(variant: str | None = None) -> dict:
     """What to fit: the constants above, or one of scripts/select_recognizer.py's variants."""
     r = {"windows": WINDOWS, "features": FEATURES, "members": MEMBERS, "hidden": HIDDEN, "alpha": ALPHA,
          "per_class": PER_CLASS, "weighting": WEIGHTING, "swap_copies": SWAP_COPIES,
-         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG, "near": NEAR, "kinds": KINDS}
+         "turn_copies": TURN_COPIES, "turn_deg": TURN_DEG, "near": NEAR, "kinds": KINDS, "in_dropout": 0.0}
     if variant is not None:
         from select_recognizer import VARIANTS
 
@@ -441,7 +443,7 @@ def recipe_fit(x: np.ndarray, y: np.ndarray, r: dict) -> Model:
             models.append(fit_torch(x, y, members=r["members"], hidden=r["hidden"],
                                     dropout=TORCH_DROPOUT if kind == "torch_dropout" else 0.0,
                                     per_class=r["per_class"], windows=r["windows"], features=r["features"],
-                                    rows=rows))
+                                    rows=rows, in_dropout=r["in_dropout"]))
         else:
             raise ValueError(f"unknown kind of member: {kind}")
     return models[0] if len(models) == 1 else combine(models)

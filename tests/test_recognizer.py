@@ -234,7 +234,27 @@ def test_the_fast_side_path_names_a_plain_change_inside_the_stretch_within_two_a
 def test_nobody_in_view_decays_to_none():
     sm = Smoother(("pigeon:left",))
     _feed(sm, [{"pigeon:left": 1.0}] * 10)
-    assert _feed(sm, [None] * 20, t0=1.0)[-1] == "none"
+    gone = _feed(sm, [None] * 20, t0=1.0)
+    assert gone[-1] == "none"
+    assert gone.index("none") >= 10  # not before the gap_s (1 s) of no pose had passed
+
+
+def test_the_pose_model_losing_the_person_for_moments_keeps_the_stretch_and_its_averages():
+    """Frames without a pose for under ``gap_s`` are no evidence either way: the label and the
+    averages stay as they were (before, each counted as 'none' and a gap could end a hold)."""
+    hold = {"pigeon:left": 0.9, "none": 0.1}
+    sm = Smoother(("pigeon:left", "pigeon:right"))
+    _feed(sm, [hold] * 30)
+    before = dict(sm.p)
+    assert set(_feed(sm, [None] * 8, t0=3.0)) == {"pigeon:left"}  # 0.8 s: under gap_s
+    assert sm.p == before
+    # several short gaps in a row: each one's clock starts afresh when the person is seen again
+    seq = ([None] * 6 + [hold] * 2) * 5
+    assert set(_feed(sm, seq, t0=3.8)) == {"pigeon:left"}
+    # with no gap allowed, the same gaps end the hold
+    strict = Smoother(("pigeon:left", "pigeon:right"), gap_s=0.0)
+    _feed(strict, [hold] * 30)
+    assert "none" in _feed(strict, seq, t0=3.0)
 
 
 def test_side_swaps_of_two_seconds_inside_a_hold_do_not_change_the_side():

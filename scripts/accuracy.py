@@ -32,7 +32,7 @@ from coach.recognizer import Recognizer, knows, shipped_model  # noqa: E402
 from coach.rules.definitions import find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 from coach.session import Session  # noqa: E402
-from coach.session.quality import END_ON_WARNING, NOT_FROM_VIEW, Quality  # noqa: E402
+from coach.session.quality import END_ON_WARNING, NOT_FROM_VIEW, Picture  # noqa: E402
 from coach.session.timing import ExitDater  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,13 +68,13 @@ def recognitions(clip: Clip, focus: str | None = None) -> list:
 
 def end_on_warned(clip: Clip) -> np.ndarray:
     """Per frame, whether the coach warned that the camera looked along the body (end-on):
-    the session's own warning (``coach.session.quality``), which no exercise changes."""
-    quality = Quality(find_exercise(COACHED[0]))
+    the session's own warning (``coach.session.quality.Picture``), which no exercise changes."""
+    picture = Picture()
     out, prev = [], None
     for p, t in zip(clip.poses(), clip.times, strict=True):
         dt = 0.0 if prev is None else float(t - prev)
         prev = t
-        out.append(END_ON_WARNING in quality.update(p, False, (), float(t), dt))
+        out.append(END_ON_WARNING in picture.update(p, float(t), dt))
     return np.array(out, bool)
 
 

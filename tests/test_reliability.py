@@ -26,10 +26,10 @@ from coach.output.annotate import Overlay
 from coach.output.writers import JsonWriter, report_writers
 from coach.pose import Pose
 from coach.rules.definitions import find_exercise
-from coach.run import run
+from coach.run import make_session, run
 from coach.session.frame import Verdict
 from coach.session.judge import CheckMonitor
-from coach.session.quality import NOT_APPLICABLE, NOT_FROM_VIEW, Quality
+from coach.session.quality import NOT_APPLICABLE, NOT_FROM_VIEW, Picture, Quality
 
 TESTS = Path(__file__).parent
 
@@ -361,7 +361,7 @@ def test_a_body_partly_out_of_frame_is_warned(tmp_path: Path):
     pose = synth.supine_figure4()
     right = max(pose.point(n)[0] for n in ("left_ankle", "right_ankle", "left_knee"))
     off = _shifted(pose, pose.image_wh[0] - right + 40)  # the feet past the right edge
-    assert Quality.outside(off) and not Quality.outside(pose)
+    assert Picture.outside(off) and not Picture.outside(pose)
     states = []
     result = run(Clip(3.0), FakeEstimator(lambda t: off), find_exercise("figure-4"),
                  [NullSink()], on_frame=states.append)
@@ -407,10 +407,10 @@ def test_a_camera_looking_along_the_body_is_warned_after_two_seconds():
 
     end_on = synth.lying_end_on()
     side_on = synth.supine_figure4()
-    assert Quality.toward_camera(end_on) > 0.99 and Quality.toward_camera(side_on) < 0.1
+    assert Picture.toward_camera(end_on) > 0.99 and Picture.toward_camera(side_on) < 0.1
     hidden = Pose(end_on.xy, end_on.world, np.where(np.arange(33) < 13, 0.1, end_on.visibility),
                   end_on.image_wh)  # the shoulders unseen for a moment
-    assert Quality.toward_camera(hidden) is None
+    assert Picture.toward_camera(hidden) is None
     q = Quality(find_exercise("supine_figure4"))
     shown = [q.update(hidden if i in (8, 9) else end_on, True, (), i / 10, 0.1) for i in range(40)]
     warned = [END_ON_WARNING in s for s in shown]
@@ -421,6 +421,26 @@ def test_a_camera_looking_along_the_body_is_warned_after_two_seconds():
     assert any("end-on" in n and "4.0 s" in n for n in q.notes())
     q = Quality(find_exercise("supine_figure4"))
     assert not any(q.update(side_on, True, (), i / 10, 0.1) for i in range(40)) and not q.notes()
+
+
+def test_sessions_over_the_same_frames_share_one_picture_judged_once_a_frame():
+    """A recognised session keeps one Session per exercise; the picture's warnings (end-on, out
+    of frame, resolution) are the same for all, so they share one Picture: each frame's time
+    counts once in its totals, however many sessions ask, and every session shows the warning."""
+    from coach.session.quality import END_ON_WARNING
+
+    end_on = synth.lying_end_on()
+    picture = Picture()
+    qs = [Quality(find_exercise(n), picture) for n in ("supine_figure4", "pigeon", "happy_baby")]
+    for i in range(40):
+        shown = [q.update(end_on, True, (), i / 10, 0.1) for q in qs]
+        assert len({END_ON_WARNING in s for s in shown}) == 1
+    assert all(END_ON_WARNING in s for s in shown)
+    assert picture.end_on_s == pytest.approx(2.0, abs=0.05)  # 2 s warned, counted once, not thrice
+    assert all(q.end_on_s == picture.end_on_s and q.picture_notes() == picture.notes() for q in qs)
+    auto = make_session(None)
+    pictures = {id(s.quality.picture) for s in auto.sessions.values()}
+    assert len(auto.sessions) == 16 and len(pictures) == 1
 
 
 def test_portrait_frames_scale_by_width_so_the_panels_fit():

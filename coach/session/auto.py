@@ -17,6 +17,7 @@ from coach.recognizer import NONE, Recognition, Recognizer
 from coach.rules.definitions import Exercise
 from coach.rules.routines import RoutinePlan
 from coach.session.frame import Cue, FrameState, Side, SideTotals
+from coach.session.quality import Picture
 from coach.session.report import AutoReport, Person, Report, Segment
 from coach.session.routine import score_recording
 from coach.session.session import Session
@@ -105,8 +106,10 @@ class AutoSession:
                  still_image: bool = False, routine: RoutinePlan | None = None) -> None:
         self.shared = SharedRecognizer(recognizer)
         known = [e for e in exercises if e.name in recognizer.model.meta.get("coached", [])]
-        exits = ExitDater()  # every session sees the same frames: their poses kept once
-        self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared, exits=exits)
+        # every session sees the same frames: their poses kept once, the picture judged once
+        exits, picture = ExitDater(), Picture()
+        self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared, exits=exits,
+                                         picture=picture)
                          for e in known}
         self.active = known[0].name
         self.segments = Segments(0.0 if still_image else 1.0)

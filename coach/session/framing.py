@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from coach.pose import Pose
 from coach.rules import measures as M
 from coach.rules.definitions import Exercise
-from coach.session.quality import END_ON, END_ON_WARNING, Quality
+from coach.session.quality import END_ON, END_ON_WARNING, Picture
 from coach.session.timing import Debouncer
 
 # The body parts every floor stretch here is judged on, by the name a person would use.
@@ -61,7 +61,7 @@ def check_framing(pose: Pose, brightness: float, exercise: Exercise) -> Framing:
         width = M.read(pose, "view_width", None, None, vis).value
         angle = width is None or width <= exercise.camera.max_view_width
     if not missing:  # lying along the camera's line of sight (any stretch; upright never is)
-        toward = Quality.toward_camera(pose)
+        toward = Picture.toward_camera(pose)
         end_on = toward is not None and toward > END_ON
         angle = angle and not end_on
     items = (("Light", light), ("Whole body in view", body), ("Camera angle", angle))

@@ -16,7 +16,7 @@ from coach.session.frame import Verdict
 from coach.session.judge import NOT_APPLICABLE, NOT_FROM_VIEW, VIEW_MEASURES
 from coach.session.timing import Debouncer
 
-__all__ = ["NOT_APPLICABLE", "NOT_FROM_VIEW", "VIEW_MEASURES", "Quality"]
+__all__ = ["NOT_APPLICABLE", "NOT_FROM_VIEW", "VIEW_MEASURES", "Picture", "Quality"]
 
 MIN_SHORT_SIDE = 240  # pixels: below this the pose model's landmarks are unreliable
 BODY = tuple(f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle") for s in ("left", "right"))
@@ -44,23 +44,21 @@ OUT_OF_FRAME = "Part of the body is out of frame: move the camera back"
 ACTIONABLE = (END_ON_WARNING, OUT_OF_FRAME)
 
 
-class Quality:
-    """Warnings about the picture, kept on video time."""
+class Picture:
+    """Warnings about the picture itself, whatever the exercise: its resolution, a body partly
+    out of frame, a camera looking along the body. Sessions coaching the same frames (one per
+    exercise when the stretch is recognised) share one, so it is worked out once a frame: an
+    update for a frame time already seen returns that frame's warnings."""
 
-    def __init__(self, exercise: Exercise) -> None:
-        self.exercise = exercise
+    def __init__(self) -> None:
         self.low_res: tuple[int, int] | None = None
         self._out = Debouncer(OUT_ON_S, OUT_OFF_S)
         self.out_s = 0.0
         self.out_names: set[str] = set()
-        judged = [c for c in exercise.checks if not c.advisory]
-        self._blind = {c.name: Debouncer(BLIND_ON_S, BLIND_OFF_S) for c in judged}
-        self.blind_s = {c.name: 0.0 for c in judged}
-        self.blind_why: dict[str, str] = {}
-        self._titles = {c.name: c.title for c in judged}
         self._end_on = Debouncer(END_ON_S, END_ON_OFF_S)
         self.end_on_s = 0.0
         self._trunk_seen: float | None = None  # when the trunk was last seen (toward_camera)
+        self._last: tuple[float, tuple[str, ...]] | None = None  # (frame time, its warnings)
 
     @staticmethod
     def toward_camera(pose: Pose) -> float | None:
@@ -83,16 +81,10 @@ class Quality:
         return [n for n in BODY
                 if not (0 <= pose.point(n)[0] < w and 0 <= pose.point(n)[1] < h)]
 
-    def _blind_reason(self, v: Verdict) -> str | None:
-        if v.status == "unseen":
-            return "its landmarks cannot be seen"
-        if v.reason == NOT_FROM_VIEW:  # not while its other conditions do not hold
-            return NOT_FROM_VIEW
-        return None
-
-    def update(self, pose: Pose, in_position: bool, verdicts: tuple[Verdict, ...], t: float,
-               dt: float) -> tuple[str, ...]:
-        """The warnings to show for this frame."""
+    def update(self, pose: Pose, t: float, dt: float) -> tuple[str, ...]:
+        """The picture's warnings for frame ``t`` (the same frame again: the same warnings)."""
+        if self._last is not None and self._last[0] == t:
+            return self._last[1]
         shown: list[str] = []
         w, h = pose.image_wh
         if w and h and min(w, h) < MIN_SHORT_SIDE:
@@ -113,6 +105,66 @@ class Quality:
         if self._end_on.state:
             self.end_on_s += dt
             shown.append(END_ON_WARNING)
+        self._last = (t, tuple(shown))
+        return self._last[1]
+
+    def notes(self) -> list[str]:
+        """The warnings about the picture over the whole session, for the report (also what a
+        report of recognised stretches says once)."""
+        notes = []
+        if self.low_res:
+            w, h = self.low_res
+            notes.append(f"Low resolution ({w}x{h}): the pose model needs at least "
+                         f"{MIN_SHORT_SIDE} pixels on the short side; landmarks and verdicts "
+                         "may be wrong.")
+        if self.out_s > 0:
+            names = ", ".join(n.replace("_", " ") for n in BODY if n in self.out_names)
+            notes.append(f"Part of the body was out of frame for {self.out_s:.1f} s ({names}): "
+                         "checks on it could not be judged then.")
+        if self.end_on_s > 0:
+            notes.append(f"Filmed end-on (the camera looking along the body) for {self.end_on_s:.1f} s: "
+                         "from there the pose model often misplaces the body, and checks of heights "
+                         "and angles are not judged or are less sure. A camera at the side sees more.")
+        return notes
+
+
+class Quality:
+    """Warnings about what the coach can see for one exercise, kept on video time: the
+    picture's (:class:`Picture`, possibly shared with other sessions over the same frames) and
+    the checks its view does not let it judge."""
+
+    def __init__(self, exercise: Exercise, picture: Picture | None = None) -> None:
+        self.exercise = exercise
+        self.picture = picture or Picture()
+        judged = [c for c in exercise.checks if not c.advisory]
+        self._blind = {c.name: Debouncer(BLIND_ON_S, BLIND_OFF_S) for c in judged}
+        self.blind_s = {c.name: 0.0 for c in judged}
+        self.blind_why: dict[str, str] = {}
+        self._titles = {c.name: c.title for c in judged}
+
+    @property
+    def low_res(self) -> tuple[int, int] | None:
+        return self.picture.low_res
+
+    @property
+    def out_s(self) -> float:
+        return self.picture.out_s
+
+    @property
+    def end_on_s(self) -> float:
+        return self.picture.end_on_s
+
+    def _blind_reason(self, v: Verdict) -> str | None:
+        if v.status == "unseen":
+            return "its landmarks cannot be seen"
+        if v.reason == NOT_FROM_VIEW:  # not while its other conditions do not hold
+            return NOT_FROM_VIEW
+        return None
+
+    def update(self, pose: Pose, in_position: bool, verdicts: tuple[Verdict, ...], t: float,
+               dt: float) -> tuple[str, ...]:
+        """The warnings to show for this frame."""
+        shown = list(self.picture.update(pose, t, dt))
         for v in verdicts:
             if v.check not in self._blind:
                 continue
@@ -138,18 +190,4 @@ class Quality:
     def picture_notes(self) -> list[str]:
         """The warnings about the picture itself, whatever the exercise (resolution, framing,
         the camera's angle): also what a report of recognised stretches says once."""
-        notes = []
-        if self.low_res:
-            w, h = self.low_res
-            notes.append(f"Low resolution ({w}x{h}): the pose model needs at least "
-                         f"{MIN_SHORT_SIDE} pixels on the short side; landmarks and verdicts "
-                         "may be wrong.")
-        if self.out_s > 0:
-            names = ", ".join(n.replace("_", " ") for n in BODY if n in self.out_names)
-            notes.append(f"Part of the body was out of frame for {self.out_s:.1f} s ({names}): "
-                         "checks on it could not be judged then.")
-        if self.end_on_s > 0:
-            notes.append(f"Filmed end-on (the camera looking along the body) for {self.end_on_s:.1f} s: "
-                         "from there the pose model often misplaces the body, and checks of heights "
-                         "and angles are not judged or are less sure. A camera at the side sees more.")
-        return notes
+        return self.picture.notes()

@@ -22,7 +22,7 @@ from coach.session.cue import CueBoard, CueChooser
 from coach.session.frame import FrameState, Reading, Side, balance_of_sides, snapshot
 from coach.session.judge import FaultEvent, Judge
 from coach.session.locate import Location, Locator, locator_for
-from coach.session.quality import Quality
+from coach.session.quality import Picture, Quality
 from coach.session.report import (
     BalanceReport,
     CheckReport,
@@ -88,12 +88,13 @@ class Session:
     def __init__(self, exercise: Exercise, first_side: Side | None = None,
                  still_image: bool = False, locator: Locator | None = None,
                  recognize: Callable[[Pose, float], Recognition] | None = None,
-                 exits: ExitDater | None = None) -> None:
+                 exits: ExitDater | None = None, picture: Picture | None = None) -> None:
         """``still_image``: one frame judged on its own, so nothing waits to be confirmed
         (checks that compare with the start of a hold cannot be judged then). ``locator``:
         finds side and position (default: the recogniser's when ``recognize`` is given, else the
         exercise's side rule and position conditions). ``exits``: the :class:`ExitDater` to use
-        (sessions over the same frames can share one); default, one of its own."""
+        (sessions over the same frames can share one); default, one of its own. ``picture``:
+        the same for the picture's own warnings (:class:`Picture`)."""
         self.exercise = exercise
         self.clock = Clock()
         self.locator = locator or locator_for(exercise, first_side, still_image, recognize)
@@ -110,7 +111,7 @@ class Session:
         self.switched_now: tuple[Side, float] | None = None
         self.chooser = CueChooser(exercise)
         self.cues = CueBoard()
-        self.quality = Quality(exercise)
+        self.quality = Quality(exercise, picture)
 
     def update(self, pose: Pose, t: float, people: int | None = None) -> FrameState:
         """Decide one frame: who is there, which side, in position or not, what the checks

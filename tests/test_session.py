@@ -632,3 +632,21 @@ def test_recognised_segments_and_totals_marks_follow_a_change_of_side_dated_back
     at_switch = auto.totals_at("pigeon", segs[1][2])
     assert at_switch["right"].hold_s == 0.0 and at_switch["left"].hold_s == pytest.approx(2.0, abs=0.5)
     assert auto.totals_at("pigeon", None)["right"].hold_s == pytest.approx(12.0, abs=0.5)
+
+
+def test_another_stretch_recognised_is_named_without_reading_its_definition_every_frame(monkeypatch):
+    """While the recogniser sees a clearly different stretch, the session names it ("this looks
+    like child's pose") on every frame; its title is read from its definition once, not once a
+    frame in each of a recognised session's sessions (that was most of their step's time)."""
+    from coach.recognizer import Recognition
+    from coach.session import session as session_module
+
+    session_module._title.cache_clear()
+    reads = []
+    real = session_module.find_exercise
+    monkeypatch.setattr(session_module, "find_exercise", lambda *a, **k: reads.append(a) or real(*a, **k))
+    for name in ("pigeon", "supine_figure4"):
+        s = Session(find_exercise(name), recognize=lambda pose, t: Recognition("child_pose", None, 0.9))
+        states = play(s, [(3, lambda t: synth.child_pose())])
+        assert states[-1].cue is not None and states[-1].cue.text.startswith("This looks like child's pose.")
+    assert len(reads) == 1

@@ -8,15 +8,17 @@ sums it up as a typed :class:`Report`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach import __version__
 from coach.pose import Pose
 from coach.rules import measures as M
-from coach.rules.definitions import Exercise
+from coach.rules.definitions import Exercise, find_exercise, poses_dir
 from coach.session.count import Counter
 from coach.session.cue import CueBoard, CueChooser
 from coach.session.frame import FrameState, Reading, Side, balance_of_sides, snapshot
@@ -80,6 +82,14 @@ class Clock:
         if self.t_first is None:
             return 0.0
         return self.t_last - self.t_first + (1.0 / fps if fps else 0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def _title(name: str, folder: str) -> str:
+    """An exercise's title in lower case, read once per definitions folder (every session asks on
+    every frame another stretch is recognised: reading its file each time was most of a
+    recognised session's step)."""
+    return find_exercise(name, Path(folder)).title.lower()
 
 
 class Session:
@@ -230,9 +240,7 @@ class Session:
         if r is None or r.stretch == self.exercise.name or r.confidence < 0.7:
             return None
         if r.stretch != "none":
-            from coach.rules.definitions import find_exercise
-
-            return find_exercise(r.stretch).title.lower()
+            return _title(r.stretch, str(poses_dir()))
         return r.looks_like.replace("_", " ") if r.looks_like else None
 
     def _readings(self, pose: Pose, side: Side | None) -> tuple[Reading, ...]:

@@ -4,6 +4,7 @@ with a video standing in for the camera, read at its own frame rate as a camera 
 
     xvfb-run -a python scripts/live_bench.py samples/figure4_clean.mp4 -e figure-4   # a window
     python scripts/live_bench.py samples/figure4_clean.mp4 -e figure-4 --no-window
+    xvfb-run -a python scripts/live_bench.py samples/figure4_clean.mp4   # stretch recognised
 
 First the model alone runs on the video's frames decoded beforehand (the baseline); then the
 live session (guided start skipped: ``--setup-s 0``). With a window (needs a display, e.g.
@@ -108,7 +109,8 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("video", type=Path)
-    ap.add_argument("-e", "--exercise", required=True)
+    ap.add_argument("-e", "--exercise", help="the stretch asked for (default: recognised, as "
+                                             "`coach live` without --exercise)")
     ap.add_argument("--no-window", action="store_true")
     ap.add_argument("--window-size", default="1280x720")
     ap.add_argument("--skip-s", type=float, default=2.0,
@@ -116,7 +118,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.video.is_file():
         raise SystemExit(f"live_bench: {args.video}: no such file")
-    ex = find_exercise(args.exercise)
+    ex = find_exercise(args.exercise) if args.exercise else None
     alone_ms = model_alone(args.video)
     cap = PacedCapture(args.video)
     source = LiveSource("bench", stall_s=0.5, capture=cap)

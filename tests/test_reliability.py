@@ -443,6 +443,27 @@ def test_sessions_over_the_same_frames_share_one_picture_judged_once_a_frame():
     assert len(auto.sessions) == 16 and len(pictures) == 1
 
 
+def test_a_motion_meter_shared_by_sessions_gives_each_the_speed_its_own_would():
+    """The body's speed is the same for every session over the same frames: a shared meter asked
+    again for a frame gives that frame's speed, so each session reads what a meter of its own
+    would; a recognised session's sessions share one (measured once a frame)."""
+    from coach.session.timing import MotionMeter
+
+    base = synth.child_pose()
+    poses = [Pose(base.xy + [4.0 * min(i, 15), 0.0], base.world, base.visibility, base.image_wh)
+             for i in range(30)]  # the body shifts across the picture for 1 s, then stops
+    own, shared = MotionMeter(), MotionMeter()
+    speeds = []
+    for i, p in enumerate(poses):
+        t = i / 15
+        speeds.append(own.update(p, t))
+        assert [shared.update(p, t) for _ in range(3)] == [speeds[-1]] * 3
+    assert speeds[0] is None and speeds[10] > 0 and speeds[-1] == 0.0
+    auto = make_session(None)
+    meters = {id(s.counter.motion) for s in auto.sessions.values()}
+    assert len(meters) == 1
+
+
 def test_portrait_frames_scale_by_width_so_the_panels_fit():
     portrait = np.zeros((1280, 720, 3), np.uint8)
     landscape = np.zeros((720, 1280, 3), np.uint8)

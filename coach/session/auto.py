@@ -21,7 +21,7 @@ from coach.session.quality import Picture
 from coach.session.report import AutoReport, Person, Report, Segment
 from coach.session.routine import score_recording
 from coach.session.session import Session
-from coach.session.timing import ExitDater
+from coach.session.timing import ExitDater, MotionMeter
 
 
 class SharedRecognizer:
@@ -106,10 +106,11 @@ class AutoSession:
                  still_image: bool = False, routine: RoutinePlan | None = None) -> None:
         self.shared = SharedRecognizer(recognizer)
         known = [e for e in exercises if e.name in recognizer.model.meta.get("coached", [])]
-        # every session sees the same frames: their poses kept once, the picture judged once
-        exits, picture = ExitDater(), Picture()
+        # every session sees the same frames: their poses kept once, the picture judged once,
+        # the body's speed measured once (for the exercises whose window is the usual one)
+        exits, picture, motion = ExitDater(), Picture(), MotionMeter()
         self.sessions = {e.name: Session(e, first_side, still_image, recognize=self.shared, exits=exits,
-                                         picture=picture)
+                                         picture=picture, motion=motion)
                          for e in known}
         self.active = known[0].name
         self.segments = Segments(0.0 if still_image else 1.0)

@@ -210,10 +210,13 @@ class Intervals:
 class Counter:
     """Holds, time in position and reps, per side, from the location and the judgement."""
 
-    def __init__(self, exercise: Exercise) -> None:
+    def __init__(self, exercise: Exercise, motion: MotionMeter | None = None) -> None:
+        """``motion``: a :class:`MotionMeter` shared with other sessions over the same frames,
+        used if its window is this exercise's (else one of its own)."""
         self.exercise = exercise
         self.ledger = HoldLedger(exercise.sides)
-        self.motion = MotionMeter(exercise.hold.still_window_s)
+        window = exercise.hold.still_window_s
+        self.motion = motion if motion is not None and motion.window_s == window else MotionMeter(window)
         self.still = Debouncer(exercise.hold.still_s, exercise.hold.still_s)
         self.reps = RepCounter(exercise.reps) if exercise.reps else None
         self.counts = [(c, RepCounter(c)) for c in exercise.counts]

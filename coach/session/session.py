@@ -36,7 +36,7 @@ from coach.session.report import (
     SideReport,
     Targets,
 )
-from coach.session.timing import ExitDater
+from coach.session.timing import ExitDater, MotionMeter
 
 SWITCH_LOOK_S = 2.5  # how far back a side switch's way out is looked for (ExitDater's look_s + 0.5 s)
 # A change of side made inside the stretch is confirmed late (the recogniser's 8 s side average):
@@ -98,18 +98,20 @@ class Session:
     def __init__(self, exercise: Exercise, first_side: Side | None = None,
                  still_image: bool = False, locator: Locator | None = None,
                  recognize: Callable[[Pose, float], Recognition] | None = None,
-                 exits: ExitDater | None = None, picture: Picture | None = None) -> None:
+                 exits: ExitDater | None = None, picture: Picture | None = None,
+                 motion: MotionMeter | None = None) -> None:
         """``still_image``: one frame judged on its own, so nothing waits to be confirmed
         (checks that compare with the start of a hold cannot be judged then). ``locator``:
         finds side and position (default: the recogniser's when ``recognize`` is given, else the
         exercise's side rule and position conditions). ``exits``: the :class:`ExitDater` to use
         (sessions over the same frames can share one); default, one of its own. ``picture``:
-        the same for the picture's own warnings (:class:`Picture`)."""
+        the same for the picture's own warnings (:class:`Picture`); ``motion``: for how fast the
+        body moves (:class:`MotionMeter`)."""
         self.exercise = exercise
         self.clock = Clock()
         self.locator = locator or locator_for(exercise, first_side, still_image, recognize)
         self.judge = Judge(exercise, instant=still_image)
-        self.counter = Counter(exercise)
+        self.counter = Counter(exercise, motion)
         # moving is part of a stretch with movements to count (leans, roll-downs, kicks): there
         # a movement before leaving is the stretch, not the way out, and is not taken back
         dated = exercise.reps is None and not exercise.counts

@@ -53,8 +53,18 @@ class MotionMeter:
         self.window_s = window_s
         self._prev: tuple[float, np.ndarray] | None = None
         self._speeds: deque[tuple[float, float]] = deque()
+        self._last: tuple[float, float | None] | None = None  # (frame time, its speed)
 
     def update(self, pose: Pose, t: float) -> float | None:
+        """The speed at frame ``t``; the same frame again (a meter shared by the sessions of one
+        video) gives the same speed without counting the frame twice."""
+        if self._last is not None and self._last[0] == t:
+            return self._last[1]
+        speed = self._update(pose, t)
+        self._last = (t, speed)
+        return speed
+
+    def _update(self, pose: Pose, t: float) -> float | None:
         if pose.is_empty:
             self._prev = None
             self._speeds.clear()

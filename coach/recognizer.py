@@ -488,6 +488,9 @@ class Smoother:
         if probs is None:
             if self._lost is None:
                 self._lost = t
+                # a change under way when the person was lost starts its wait afresh once seen
+                # again: time without a pose is no evidence for it either
+                self._cand, self._side_since, self._fast_since = None, None, None
             if self.p is not None and t - self._lost < self.gap_s:
                 self.t = t
                 return self.current, float(self.p.get(self.current, 0.0))
@@ -589,7 +592,8 @@ class Recognizer:
         self._swap = self.model.side_swap()
         self._win, self._mwin = Window(self.model.windows), Window(self.model.windows)
         coached = tuple(sorted({self._merge(c) for c in self.model.classes if self._is_coached(c)}))
-        self.smoother = (Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0, side_tau_s=1e-3)
+        self.smoother = (Smoother(coached, tau_s=1e-3, dwell_s=0.0, side_dwell_s=0.0, side_tau_s=1e-3,
+                                  gap_s=0.0)
                          if instant else Smoother(coached))
         if min_confidence is None:
             min_confidence = STILL_MIN_CONFIDENCE if instant else 0.0

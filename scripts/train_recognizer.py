@@ -299,7 +299,8 @@ def fit_torch(x: np.ndarray, y: np.ndarray, members: int = MEMBERS, hidden: tupl
               in_dropout: float = 0.0) -> Model:
     """``members`` MLPs of :func:`fit`'s shape (ReLU, softmax out) fitted with PyTorch: AdamW
     with a one-cycle learning rate, each epoch on a fresh class-balanced sample of the rows (at
-    most ``per_class`` a class), ``dropout`` after each hidden layer while fitting. One thread
+    most ``per_class`` a class), ``dropout`` after each hidden layer while fitting (and
+    ``in_dropout`` on the inputs: measured and not kept, select_recognizer's c9_kinds3_indrop). One thread
     and fixed seeds, so the same rows give the same weights. ``rows``: ``x`` and ``y`` already
     prepared (:class:`Standardised`), as another kind of the same recipe had them."""
     import torch
@@ -482,6 +483,7 @@ def main() -> int:
         "turn_copies": r["turn_copies"],
         "near": r["near"],
         "kinds": list(r["kinds"]),
+        "in_dropout": r["in_dropout"],
         "torch": {"dropout": TORCH_DROPOUT, "epochs": TORCH_EPOCHS, "steps": TORCH_STEPS},
     }
     if args.variant:

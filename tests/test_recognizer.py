@@ -257,6 +257,44 @@ def test_the_pose_model_losing_the_person_for_moments_keeps_the_stretch_and_its_
     assert "none" in _feed(strict, seq, t0=3.0)
 
 
+def test_a_change_under_way_when_the_person_is_lost_waits_afresh_once_seen_again():
+    """Time without a pose is no evidence for a change: the other side that had just begun to
+    lead before a gap is not named on the first frame back, as if it had led all through it."""
+    left, right = {"pigeon:left": 0.9, "none": 0.1}, {"pigeon:right": 0.97, "none": 0.03}
+    sm = Smoother(("pigeon:left", "pigeon:right"), side_tau_s=0.4)
+    _feed(sm, [left] * 30)
+    # the other side takes the lead of the side average (its second of lead begins)...
+    assert set(_feed(sm, [right] * 5, t0=3.0)) == {"pigeon:left"}
+    _feed(sm, [None] * 9, t0=3.5)  # ...then nobody for 0.9 s
+    assert _feed(sm, [right], t0=4.4) == ["pigeon:left"]  # its second of lead starts again
+    assert _feed(sm, [right] * 15, t0=4.5)[-1] == "pigeon:right"
+
+
+class _Sure(Model):
+    """A model that names pigeon on the left for every pose."""
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.tile([0.95, 0.0, 0.05], (len(x), 1))
+
+
+def test_a_pose_lost_for_a_moment_keeps_the_live_recognition():
+    """Through the live path (Recognizer.update with an empty pose) a moment without a pose
+    keeps the stretch named, a longer absence does not; a still image is judged on its own."""
+    import synth
+
+    classes = ("pigeon:left", "pigeon:right", "other")
+    model = _Sure(classes, np.zeros(1), np.ones(1), (np.zeros((1, 3), np.float32),),
+                  (np.zeros(3, np.float32),), {"coached": ["pigeon"], "features": 1})
+    rec = Recognizer(model, unsided=())
+    pose = synth.pigeon()
+    assert [rec.update(pose, i / 10).label for i in range(20)][-1] == "pigeon:left"
+    empty = Pose.empty(pose.image_wh)
+    assert {rec.update(empty, 2.0 + i / 10).label for i in range(9)} == {"pigeon:left"}
+    assert rec.update(pose, 2.9).label == "pigeon:left"
+    assert [rec.update(empty, 3.0 + i / 10).label for i in range(25)][-1] == "none"
+    assert Recognizer(model, instant=True).smoother.gap_s == 0.0
+
+
 def test_side_swaps_of_two_seconds_inside_a_hold_do_not_change_the_side():
     sm = Smoother(("pigeon:left", "pigeon:right"))
     left, right = {"pigeon:left": 0.85, "none": 0.15}, {"pigeon:right": 0.85, "none": 0.15}

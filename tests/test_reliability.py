@@ -440,7 +440,7 @@ def test_sessions_over_the_same_frames_share_one_picture_judged_once_a_frame():
     assert all(q.end_on_s == picture.end_on_s and q.picture_notes() == picture.notes() for q in qs)
     auto = make_session(None)
     pictures = {id(s.quality.picture) for s in auto.sessions.values()}
-    assert len(auto.sessions) == 16 and len(pictures) == 1
+    assert len(auto.sessions) > 1 and len(pictures) == 1
 
 
 def test_a_motion_meter_shared_by_sessions_gives_each_the_speed_its_own_would():
@@ -459,6 +459,12 @@ def test_a_motion_meter_shared_by_sessions_gives_each_the_speed_its_own_would():
         speeds.append(own.update(p, t))
         assert [shared.update(p, t) for _ in range(3)] == [speeds[-1]] * 3
     assert speeds[0] is None and speeds[10] > 0 and speeds[-1] == 0.0
+    # the same time again with another pose (live: coaching resumed after a countdown) is a new
+    # frame, not the last one's speed: the body moved in between, over no time, is not a speed
+    meter = MotionMeter()
+    for i in range(10):
+        meter.update(base, i / 15)
+    assert meter.update(poses[-1], 9 / 15) == 0.0 and meter.update(poses[-1], 10 / 15) == 0.0
     auto = make_session(None)
     meters = {id(s.counter.motion) for s in auto.sessions.values()}
     assert len(meters) == 1

@@ -58,7 +58,7 @@ class Picture:
         self._end_on = Debouncer(END_ON_S, END_ON_OFF_S)
         self.end_on_s = 0.0
         self._trunk_seen: float | None = None  # when the trunk was last seen (toward_camera)
-        self._last: tuple[float, tuple[str, ...]] | None = None  # (frame time, its warnings)
+        self._last: tuple[float, Pose, tuple[str, ...]] | None = None  # (time, pose, its warnings)
 
     @staticmethod
     def toward_camera(pose: Pose) -> float | None:
@@ -82,9 +82,10 @@ class Picture:
                 if not (0 <= pose.point(n)[0] < w and 0 <= pose.point(n)[1] < h)]
 
     def update(self, pose: Pose, t: float, dt: float) -> tuple[str, ...]:
-        """The picture's warnings for frame ``t`` (the same frame again: the same warnings)."""
-        if self._last is not None and self._last[0] == t:
-            return self._last[1]
+        """The picture's warnings for frame ``t`` (the same frame again, the same pose at the same
+        time, as every session of a recognised session asks: the same warnings, counted once)."""
+        if self._last is not None and self._last[0] == t and self._last[1] is pose:
+            return self._last[2]
         shown: list[str] = []
         w, h = pose.image_wh
         if w and h and min(w, h) < MIN_SHORT_SIDE:
@@ -105,8 +106,8 @@ class Picture:
         if self._end_on.state:
             self.end_on_s += dt
             shown.append(END_ON_WARNING)
-        self._last = (t, tuple(shown))
-        return self._last[1]
+        self._last = (t, pose, tuple(shown))
+        return self._last[2]
 
     def notes(self) -> list[str]:
         """The warnings about the picture over the whole session, for the report (also what a

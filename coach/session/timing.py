@@ -53,15 +53,15 @@ class MotionMeter:
         self.window_s = window_s
         self._prev: tuple[float, np.ndarray] | None = None
         self._speeds: deque[tuple[float, float]] = deque()
-        self._last: tuple[float, float | None] | None = None  # (frame time, its speed)
+        self._last: tuple[float, Pose, float | None] | None = None  # (frame time, pose, its speed)
 
     def update(self, pose: Pose, t: float) -> float | None:
-        """The speed at frame ``t``; the same frame again (a meter shared by the sessions of one
-        video) gives the same speed without counting the frame twice."""
-        if self._last is not None and self._last[0] == t:
-            return self._last[1]
+        """The speed at frame ``t``; the same frame again (the same pose at the same time: a meter
+        shared by the sessions of one video) gives the same speed without counting it twice."""
+        if self._last is not None and self._last[0] == t and self._last[1] is pose:
+            return self._last[2]
         speed = self._update(pose, t)
-        self._last = (t, speed)
+        self._last = (t, pose, speed)
         return speed
 
     def _update(self, pose: Pose, t: float) -> float | None:

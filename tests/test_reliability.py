@@ -417,7 +417,7 @@ def test_a_camera_looking_along_the_body_is_warned_after_two_seconds():
     assert warned.index(True) == 20  # 2 s of it (a moment unseen neither restarts nor stops it)
     shown = [q.update(side_on, True, (), 4.0 + i / 10, 0.1) for i in range(40)]
     assert [END_ON_WARNING in s for s in shown].index(False) == 20
-    assert q.end_on_s == pytest.approx(4.0, abs=0.05)
+    assert q.picture.end_on_s == pytest.approx(4.0, abs=0.05)
     assert any("end-on" in n and "4.0 s" in n for n in q.notes())
     q = Quality(find_exercise("supine_figure4"))
     assert not any(q.update(side_on, True, (), i / 10, 0.1) for i in range(40)) and not q.notes()
@@ -437,7 +437,7 @@ def test_sessions_over_the_same_frames_share_one_picture_judged_once_a_frame():
         assert len({END_ON_WARNING in s for s in shown}) == 1
     assert all(END_ON_WARNING in s for s in shown)
     assert picture.end_on_s == pytest.approx(2.0, abs=0.05)  # 2 s warned, counted once, not thrice
-    assert all(q.end_on_s == picture.end_on_s and q.picture_notes() == picture.notes() for q in qs)
+    assert all(q.picture is picture and q.picture_notes() == picture.notes() for q in qs)
     auto = make_session(None)
     pictures = {id(s.quality.picture) for s in auto.sessions.values()}
     assert len(auto.sessions) > 1 and len(pictures) == 1

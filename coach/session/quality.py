@@ -34,7 +34,7 @@ BLIND_ON_S, BLIND_OFF_S = 2.0, 1.0  # a check not judged while in position this 
 # twist, child's pose, the prone glute stretch: 76-96 % of such frames off), seated ones least.
 # On the validation part it warned on 9 % of stretch frames (docs/accuracy.md, where the share
 # off counts other postures' frames too); the recogniser named stretch and side as often there
-# (88.9 against 88.2 %), having learned those views, but the checks' heights and angles are read
+# (89.7 against 88.4 %), having learned those views, but the checks' heights and angles are read
 # off that skeleton. (The wall stretches suffer less: 24 and 40 % off when warned, against 3-4 %.)
 END_ON, END_ON_S, END_ON_OFF_S = 0.75, 2.0, 2.0
 END_ON_VIS = 0.3  # shoulders and hips seen at least this surely to judge it
@@ -48,7 +48,7 @@ class Picture:
     """Warnings about the picture itself, whatever the exercise: its resolution, a body partly
     out of frame, a camera looking along the body. Sessions coaching the same frames (one per
     exercise when the stretch is recognised) share one, so it is worked out once a frame: an
-    update for a frame time already seen returns that frame's warnings."""
+    update with the pose and time it was last given returns that frame's warnings."""
 
     def __init__(self) -> None:
         self.low_res: tuple[int, int] | None = None
@@ -142,18 +142,6 @@ class Quality:
         self.blind_s = {c.name: 0.0 for c in judged}
         self.blind_why: dict[str, str] = {}
         self._titles = {c.name: c.title for c in judged}
-
-    @property
-    def low_res(self) -> tuple[int, int] | None:
-        return self.picture.low_res
-
-    @property
-    def out_s(self) -> float:
-        return self.picture.out_s
-
-    @property
-    def end_on_s(self) -> float:
-        return self.picture.end_on_s
 
     def _blind_reason(self, v: Verdict) -> str | None:
         if v.status == "unseen":

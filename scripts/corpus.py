@@ -1211,11 +1211,12 @@ def cmd_track(args) -> int:
 
 def cmd_repack(_args) -> int:
     """Rewrite every committed track with save_track, quantised with today's steps
-    (``corpuslib.QUANT``; a track already stored so is left as it is), leaving out ``truth_xy``:
+    (``corpuslib.QUANT``) and without the landmarks the corpus does not keep
+    (``corpuslib.STAND_IN``; a track already stored so is left as it is), leaving out ``truth_xy``:
     corpuslib works it out from the true 3-D keypoints and the camera (checked here against the
     stored one). Each rewritten track is read back and compared with what it held: every value
-    within half of today's step."""
-    from corpuslib import QUANT, decode_track, project, stored_steps
+    of a kept landmark within half of today's step."""
+    from corpuslib import KEPT_LANDMARKS, PER_LANDMARK, QUANT, decode_track, project, stored_steps
 
     before = after = 0
     for f in sorted(TRACKS.glob("*.npz")):
@@ -1225,7 +1226,7 @@ def cmd_repack(_args) -> int:
         with np.load(f, allow_pickle=False) as d:
             stored = {k: d[k] for k in d.files}
         steps = stored_steps(stored)
-        if steps and all(steps[k] == QUANT[k] for k in steps):
+        if steps and all(steps[k] == QUANT[k] for k in steps) and "landmarks" in stored:
             after += f.stat().st_size
             continue
         arrays = decode_track(stored)
@@ -1240,7 +1241,9 @@ def cmd_repack(_args) -> int:
             back = decode_track({k: d[k] for k in d.files})
         for k, a in arrays.items():
             step = 1.0 / QUANT.get(k, 255.0 if k == "vis" else np.inf)
-            err = np.abs(back[k].astype(np.float64) - a.astype(np.float64)).max(initial=0) if step else 0
+            kept = list(KEPT_LANDMARKS) if k in PER_LANDMARK else slice(None)
+            diff = back[k][:, kept].astype(np.float64) - a[:, kept].astype(np.float64) if step else 0
+            err = np.abs(diff).max(initial=0) if step else 0
             same = err <= 0.5 * step + 1e-6 if step else np.array_equal(back[k], a)
             if set(back) != set(arrays) or not same:
                 raise SystemExit(f"error: {f.name}: {k} differs after repacking")

@@ -13,16 +13,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from corpuslib import LEGACY_QUANT, QUANT, decode_track, encode_track, stored_steps  # noqa: E402
 
 
-def _track(n: int = 40, seed: int = 0) -> dict[str, np.ndarray]:
+def _track(n: int = 40, seed: int = 0, stand_ins: bool = True) -> dict[str, np.ndarray]:
+    """A random track; with ``stand_ins``, the landmarks the corpus does not keep already hold
+    their stand-ins' values (as every track reads back), so it reads back whole."""
+    from corpuslib import STAND_IN
+
     rng = np.random.default_rng(seed)
     walk = np.cumsum(rng.normal(0, 0.004, (n, 33, 2)), axis=0)
-    return {
+    out = {
         "xy": (0.5 + walk).astype(np.float32),
         "world": rng.normal(0, 0.4, (n, 33, 3)).astype(np.float32),
         "vis": rng.uniform(0, 1, (n, 33)).astype(np.float32),
         "truth_world": rng.normal(0, 0.5, (n, 21, 3)).astype(np.float32),
         "ok": np.ones(n, bool),
     }
+    if stand_ins:
+        for k in ("xy", "world", "vis"):
+            for i, j in STAND_IN.items():
+                out[k][:, i] = out[k][:, j]
+    return out
 
 
 def test_a_track_reads_back_within_half_a_step_of_its_own_steps() -> None:
@@ -82,3 +91,42 @@ def test_skeleton_error_is_in_torso_lengths_and_forgives_a_swap_of_sides() -> No
     assert err[0] == 0.0 and err[2] == 0.0
     assert abs(err[1] - 10 / 20 / 12) < 1e-9
     assert np.isnan(err[3])
+
+
+def test_the_landmarks_not_kept_read_back_as_their_stand_ins() -> None:
+    """The eyes, mouth and fingers are not stored (corpuslib.STAND_IN); read back, each holds its
+    stand-in's values (the nose, its own side's wrist), and the others are as stored."""
+    from corpuslib import KEPT_LANDMARKS, STAND_IN
+
+    from coach.pose import LANDMARK_NAMES
+
+    arrays = _track(seed=4, stand_ins=False)
+    stored = encode_track(arrays)
+    assert stored["xy_q"].shape[1] == stored["world_q"].shape[1] == stored["vis_q"].shape[1] == 19
+    back = decode_track(stored)
+    assert "landmarks" not in back
+    for name in ("xy", "world", "vis"):
+        assert back[name].shape == arrays[name].shape
+        kept = list(KEPT_LANDMARKS)
+        step = 0.5 / QUANT.get(name, 255.0) + 1e-6
+        assert np.abs(back[name][:, kept].astype(np.float64) - arrays[name][:, kept]).max() <= step
+        for i, j in STAND_IN.items():
+            assert np.array_equal(back[name][:, i], back[name][:, j])
+    for i, j in STAND_IN.items():
+        n, stand_in = LANDMARK_NAMES[i], LANDMARK_NAMES[j]
+        if "eye" in n or "mouth" in n:
+            assert stand_in == "nose"
+        else:
+            assert n.split("_")[1] in ("pinky", "index", "thumb")
+            assert stand_in == n.split("_")[0] + "_wrist"
+
+
+def test_stand_ins_mirror_as_the_landmarks_they_stand_for() -> None:
+    """A mirrored track (the recogniser's other side) reads the same whether mirrored before or
+    after the stand-ins are put in: left hand points follow the left wrist."""
+    from corpuslib import STAND_IN
+
+    from coach.recognizer import MIRROR
+
+    for i, j in STAND_IN.items():
+        assert STAND_IN[int(MIRROR[i])] == int(MIRROR[j])

@@ -62,7 +62,8 @@ def encode_track(arrays: dict[str, np.ndarray],
     out = {}
     per = [k for k in PER_LANDMARK if k in arrays]
     if per and all(np.shape(arrays[k])[1:2] == (N_LANDMARKS,) for k in per):
-        arrays = {k: (np.asarray(a)[:, KEPT_LANDMARKS] if k in PER_LANDMARK else a) for k, a in arrays.items()}
+        arrays = {k: (np.asarray(a)[:, KEPT_LANDMARKS] if k in PER_LANDMARK else a)
+                  for k, a in arrays.items()}
         out["landmarks"] = np.array(KEPT_LANDMARKS, np.uint8)
     for name, a in arrays.items():
         if name in quant:

@@ -1,0 +1,55 @@
+"""Report (never choose) how recogniser models trade stretch and side against 'none' on the
+validation part: each model's label probabilities, 'none' weighed by several factors before
+smoothing, scored as scripts/tune_smoother.py scores its held-out folds (its count of side
+switches differs a little from docs/accuracy.md's). For comparing two models fairly when one
+names stretches more readily: at equal 'none', which names more stretches right?
+
+    python scripts/none_trade.py MODEL.npz [MODEL.npz ...] [--weights 0.8,1,1.25,1.5,2]
+
+Takes about 4 minutes a model here. Nothing is fitted or chosen on these figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpuslib import clips  # noqa: E402
+from train_recognizer import COACHED  # noqa: E402
+from tune_smoother import label_probs, score, truth  # noqa: E402
+
+from coach.recognizer import NONE, Model, weigh_focus  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("models", nargs="+", type=Path)
+    ap.add_argument("--weights", default="0.8,1,1.25,1.5,2", help="factors on 'none', comma-separated")
+    args = ap.parse_args()
+    try:
+        weights = [float(x) for x in args.weights.split(",") if x]
+    except ValueError:
+        print(f"error: --weights: not numbers: {args.weights}", file=sys.stderr)
+        return 2
+    missing = [str(m) for m in args.models if not m.is_file()]
+    if missing:
+        print(f"error: no such model: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    part = clips("val")
+    for path in args.models:
+        model = Model.load(path)
+        model.meta["coached"] = list(COACHED)
+        runs = [(c, label_probs(model, c), truth(c)) for c in part]
+        for w in weights:
+            weighed = [(c, [p and weigh_focus(p, NONE, w) for p in probs], want) for c, probs, want in runs]
+            r = score(weighed, {})
+            print(f"{path.name} 'none' x{w:g}: stretch+side {r['stretch_side']:.4f}  none {r['none']:.4f}  "
+                  f"switches {r['switches_per_10min']:.2f}/10 min", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -206,7 +206,10 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         time_err += [abs(e) for e in side_time_errors(clip, r["report"], sided)]
         if r["report"]["targets"]["reps"] is not None:
             reps_n += 1
-            reps_ok += all(r["report"]["sides"][s]["reps"] == clip.reps()[s] for s in ("left", "right"))
+            sides = r["report"]["sides"]
+            reps_ok += all(sides[s]["reps"] == clip.reps()[s] for s in ("left", "right")) and all(
+                sides[s]["counts"].get("leans_back", clip.leans_back()[s]) == clip.leans_back()[s]
+                for s in ("left", "right"))
         score_faults(clip, r["report"]["events"], thresholds, acc, r["view_hidden"])
         for check, st in r["status"].items():
             hid = r["view_hidden"][check]

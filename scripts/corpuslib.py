@@ -254,14 +254,24 @@ class Clip:
         return {s: float((inside & (lab["side"] == s)).sum() / self.fps) for s in ("left", "right")}
 
     def reps(self) -> dict[str, int]:
-        """Repetitions per side: pigeon's leans, the roll-downs, the side kick series' kicks."""
+        """Repetitions per side, as the coach's ``reps`` counts them: pigeon's forward leans, the
+        roll-downs, the side kick series' kicks (pigeon's leans back are counted on their own,
+        :meth:`leans_back`)."""
         out = {"left": 0, "right": 0}
         for s in self.spec["segments"]:
-            if s["phase"] in ("lean", "lean_back", "roll") and s["side"] in out:
+            if s["phase"] in ("lean", "roll") and s["side"] in out:
                 out[s["side"]] += 1
         for k in self.spec["keys"]:
             if k["pose"] == "side_kick_front" and k["side"] in out:
                 out[k["side"]] += 1
+        return out
+
+    def leans_back(self) -> dict[str, int]:
+        """Pigeon's leans back toward the back hip per side (the coach's ``leans_back`` count)."""
+        out = {"left": 0, "right": 0}
+        for s in self.spec["segments"]:
+            if s["phase"] == "lean_back" and s["side"] in out:
+                out[s["side"]] += 1
         return out
 
     def faults(self) -> list[dict]:

@@ -130,3 +130,18 @@ def test_stand_ins_mirror_as_the_landmarks_they_stand_for() -> None:
 
     for i, j in STAND_IN.items():
         assert STAND_IN[int(MIRROR[i])] == int(MIRROR[j])
+
+
+def test_pigeon_leans_back_are_not_counted_as_its_forward_leans() -> None:
+    """The coach counts pigeon's forward leans as reps and its leans back on their own
+    (``counts.leans_back``): the truth splits them the same way, so a clip of both is scored
+    against each count (the accuracy report had counted both as reps)."""
+    from corpuslib import Clip
+
+    segs = [("hold", "left"), ("lean_back", "left"), ("lean", "left"), ("lean_back", "right"),
+            ("lean", "right"), ("lean_back", "right"), ("transition", None)]
+    clip = Clip({"id": "test", "keys": [],
+                 "segments": [{"phase": p, "side": s, "start_s": i, "end_s": i + 1}
+                              for i, (p, s) in enumerate(segs)]})
+    assert clip.reps() == {"left": 1, "right": 1}
+    assert clip.leans_back() == {"left": 1, "right": 2}

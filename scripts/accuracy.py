@@ -208,7 +208,7 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
             reps_n += 1
             sides = r["report"]["sides"]
             reps_ok += all(sides[s]["reps"] == clip.reps()[s] for s in ("left", "right")) and all(
-                sides[s]["counts"].get("leans_back", clip.leans_back()[s]) == clip.leans_back()[s]
+                sides[s].get("counts", {}).get("leans_back", clip.leans_back()[s]) == clip.leans_back()[s]
                 for s in ("left", "right"))
         score_faults(clip, r["report"]["events"], thresholds, acc, r["view_hidden"])
         for check, st in r["status"].items():

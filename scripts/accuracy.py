@@ -176,6 +176,14 @@ def score_faults(clip: Clip, events: list[dict], thresholds: dict, acc: dict,
                 acc["false_on_clean_clips"][e["check"]] += 1
 
 
+def reps_exact(sides: dict, reps: dict[str, int], leans_back: dict[str, int]) -> bool:
+    """Whether a report's sides (report.json's ``sides``) counted every side's reps as the truth
+    has them, and pigeon's leans back too where the report counts them (``counts``)."""
+    both = ("left", "right")
+    return all(sides[s]["reps"] == reps[s] for s in both) and all(
+        sides[s].get("counts", {}).get("leans_back", leans_back[s]) == leans_back[s] for s in both)
+
+
 def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
     own = [c for c in part if c.kind == exercise]
     others = [c for c in part if c.kind != exercise]
@@ -206,10 +214,7 @@ def evaluate_stretch(exercise: str, part: list[Clip], thresholds: dict) -> dict:
         time_err += [abs(e) for e in side_time_errors(clip, r["report"], sided)]
         if r["report"]["targets"]["reps"] is not None:
             reps_n += 1
-            sides = r["report"]["sides"]
-            reps_ok += all(sides[s]["reps"] == clip.reps()[s] for s in ("left", "right")) and all(
-                sides[s].get("counts", {}).get("leans_back", clip.leans_back()[s]) == clip.leans_back()[s]
-                for s in ("left", "right"))
+            reps_ok += reps_exact(r["report"]["sides"], clip.reps(), clip.leans_back())
         score_faults(clip, r["report"]["events"], thresholds, acc, r["view_hidden"])
         for check, st in r["status"].items():
             hid = r["view_hidden"][check]

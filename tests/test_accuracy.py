@@ -110,3 +110,18 @@ def test_offline_decoding_keeps_a_hold_through_a_blip_and_follows_a_real_change(
     # with no cost for a change, every frame is its own most likely label
     free = decode(probs, np.arange(len(probs)) / 10.0, switch=0.0, side_switch=0.0)
     assert free[50:53] == ["pigeon:right"] * 3 and free[100:102] == ["none", "none"]
+
+
+def test_reps_are_exact_only_when_every_count_the_report_keeps_is():
+    """Pigeon's report counts forward leans (reps) and leans back (counts); other stretches'
+    sides have reps only, and no counts at all."""
+    from accuracy import reps_exact
+
+    truth, back = {"left": 2, "right": 1}, {"left": 1, "right": 0}
+    plain = {"left": {"reps": 2}, "right": {"reps": 1}}
+    assert reps_exact(plain, truth, back)
+    assert not reps_exact({**plain, "right": {"reps": 2}}, truth, back)
+    pigeon = {s: {**v, "counts": {"leans_back": back[s]}} for s, v in plain.items()}
+    assert reps_exact(pigeon, truth, back)
+    pigeon["left"]["counts"]["leans_back"] = 0
+    assert not reps_exact(pigeon, truth, back)

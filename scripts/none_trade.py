@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpuslib import clips  # noqa: E402
@@ -30,17 +32,21 @@ def main() -> int:
     ap.add_argument("--weights", default="0.8,1,1.25,1.5,2", help="factors on 'none', comma-separated")
     args = ap.parse_args()
     try:
-        weights = [float(x) for x in args.weights.split(",") if x]
+        weights = [float(x) for x in args.weights.split(",") if x.strip()]
     except ValueError:
-        print(f"error: --weights: not numbers: {args.weights}", file=sys.stderr)
+        weights = []
+    if not weights or not all(np.isfinite(w) and w > 0 for w in weights):
+        print(f"error: --weights: positive numbers, comma-separated, not {args.weights!r}", file=sys.stderr)
         return 2
-    missing = [str(m) for m in args.models if not m.is_file()]
-    if missing:
-        print(f"error: no such model: {', '.join(missing)}", file=sys.stderr)
-        return 2
+    models = {}
+    for path in args.models:  # all read before the first takes minutes
+        try:
+            models[path] = Model.load(path)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"error: {path}: not a recogniser model ({type(e).__name__}: {e})", file=sys.stderr)
+            return 2
     part = clips("val")
-    for path in args.models:
-        model = Model.load(path)
+    for path, model in models.items():
         model.meta["coached"] = list(COACHED)
         runs = [(c, label_probs(model, c), truth(c)) for c in part]
         for w in weights:

@@ -14,7 +14,7 @@ from coach.pose import Pose
 from coach.rules.definitions import Exercise
 from coach.session.frame import Verdict
 from coach.session.judge import NOT_APPLICABLE, NOT_FROM_VIEW, VIEW_MEASURES
-from coach.session.timing import Debouncer
+from coach.session.timing import Debouncer, once_per_frame
 
 __all__ = ["NOT_APPLICABLE", "NOT_FROM_VIEW", "VIEW_MEASURES", "Picture", "Quality"]
 
@@ -58,7 +58,6 @@ class Picture:
         self._end_on = Debouncer(END_ON_S, END_ON_OFF_S)
         self.end_on_s = 0.0
         self._trunk_seen: float | None = None  # when the trunk was last seen (toward_camera)
-        self._last: tuple[float, Pose, tuple[str, ...]] | None = None  # (time, pose, its warnings)
 
     @staticmethod
     def toward_camera(pose: Pose) -> float | None:
@@ -81,11 +80,10 @@ class Picture:
         return [n for n in BODY
                 if not (0 <= pose.point(n)[0] < w and 0 <= pose.point(n)[1] < h)]
 
+    @once_per_frame
     def update(self, pose: Pose, t: float, dt: float) -> tuple[str, ...]:
-        """The picture's warnings for frame ``t`` (the same frame again, the same pose at the same
-        time, as every session of a recognised session asks: the same warnings, counted once)."""
-        if self._last is not None and self._last[0] == t and self._last[1] is pose:
-            return self._last[2]
+        """The picture's warnings for frame ``t`` (the same frame again, as every session of a
+        recognised session asks: the same warnings, counted once)."""
         shown: list[str] = []
         w, h = pose.image_wh
         if w and h and min(w, h) < MIN_SHORT_SIDE:
@@ -106,8 +104,7 @@ class Picture:
         if self._end_on.state:
             self.end_on_s += dt
             shown.append(END_ON_WARNING)
-        self._last = (t, pose, tuple(shown))
-        return self._last[2]
+        return tuple(shown)
 
     def notes(self) -> list[str]:
         """The warnings about the picture over the whole session, for the report (also what a

@@ -4,13 +4,18 @@ every frame."""
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections import deque
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
 from coach.pose import Pose, landmark_index
+
+T = TypeVar("T")
 
 MOTION_LANDMARKS = tuple(landmark_index(f"{s}_{j}") for s in ("left", "right")
                          for j in ("shoulder", "hip", "knee", "ankle"))
@@ -45,6 +50,24 @@ class Debouncer:
         self.state, self.since, self._pending_since = False, None, None
 
 
+def once_per_frame(method: Callable[..., T]) -> Callable[..., T]:
+    """For ``method(self, pose, t, ...)`` of something the sessions coaching one video share (one
+    per exercise when the stretch is recognised): the same pose at the same time again returns
+    the last answer, so the frame is worked out and counted once. Another pose at the same time
+    (live: coaching resumed after a countdown) is a new frame."""
+
+    @functools.wraps(method)
+    def once(self, pose: Pose, t: float, *args):
+        last = self.__dict__.get("_frame_answer")  # (time, pose, answer)
+        if last is not None and last[0] == t and last[1] is pose:
+            return last[2]
+        answer = method(self, pose, t, *args)
+        self._frame_answer = (t, pose, answer)
+        return answer
+
+    return once
+
+
 class MotionMeter:
     """How fast the body is moving: the median landmark speed over the last ``window_s``, in
     torso lengths per second. Holding a stretch is being still; getting into it is not."""
@@ -53,18 +76,10 @@ class MotionMeter:
         self.window_s = window_s
         self._prev: tuple[float, np.ndarray] | None = None
         self._speeds: deque[tuple[float, float]] = deque()
-        self._last: tuple[float, Pose, float | None] | None = None  # (frame time, pose, its speed)
 
+    @once_per_frame
     def update(self, pose: Pose, t: float) -> float | None:
-        """The speed at frame ``t``; the same frame again (the same pose at the same time: a meter
-        shared by the sessions of one video) gives the same speed without counting it twice."""
-        if self._last is not None and self._last[0] == t and self._last[1] is pose:
-            return self._last[2]
-        speed = self._update(pose, t)
-        self._last = (t, pose, speed)
-        return speed
-
-    def _update(self, pose: Pose, t: float) -> float | None:
+        """The speed at frame ``t`` (the same frame again: the same speed, counted once)."""
         if pose.is_empty:
             self._prev = None
             self._speeds.clear()

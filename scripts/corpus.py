@@ -1263,10 +1263,12 @@ def cmd_repack(_args) -> int:
             back = decode_track({k: d[k] for k in d.files})
         for k, a in arrays.items():
             step = 1.0 / QUANT.get(k, 255.0 if k == "vis" else np.inf)
-            kept = list(KEPT_LANDMARKS) if k in PER_LANDMARK else slice(None)
-            diff = back[k][:, kept].astype(np.float64) - a[:, kept].astype(np.float64) if step else 0
-            err = np.abs(diff).max(initial=0) if step else 0
-            same = err <= 0.5 * step + 1e-6 if step else np.array_equal(back[k], a)
+            if step:  # quantised: within half a step, on the landmarks kept
+                kept = list(KEPT_LANDMARKS) if k in PER_LANDMARK else slice(None)
+                err = np.abs(back[k][:, kept].astype(np.float64) - a[:, kept].astype(np.float64))
+                same = err.max(initial=0) <= 0.5 * step + 1e-6
+            else:
+                same = np.array_equal(back[k], a)
             if set(back) != set(arrays) or not same:
                 raise SystemExit(f"error: {f.name}: {k} differs after repacking")
         tmp.replace(f)

@@ -257,10 +257,7 @@ class Clip:
         """Repetitions per side, as the coach's ``reps`` counts them: pigeon's forward leans, the
         roll-downs, the side kick series' kicks (pigeon's leans back are counted on their own,
         :meth:`leans_back`)."""
-        out = {"left": 0, "right": 0}
-        for s in self.spec["segments"]:
-            if s["phase"] in ("lean", "roll") and s["side"] in out:
-                out[s["side"]] += 1
+        out = self._segments_per_side(("lean", "roll"))
         for k in self.spec["keys"]:
             if k["pose"] == "side_kick_front" and k["side"] in out:
                 out[k["side"]] += 1
@@ -268,9 +265,12 @@ class Clip:
 
     def leans_back(self) -> dict[str, int]:
         """Pigeon's leans back toward the back hip per side (the coach's ``leans_back`` count)."""
+        return self._segments_per_side(("lean_back",))
+
+    def _segments_per_side(self, phases: tuple[str, ...]) -> dict[str, int]:
         out = {"left": 0, "right": 0}
         for s in self.spec["segments"]:
-            if s["phase"] == "lean_back" and s["side"] in out:
+            if s["phase"] in phases and s["side"] in out:
                 out[s["side"]] += 1
         return out
 

@@ -3,7 +3,7 @@ and leans back (``counts.leans_back``), per clip of pigeon (both kinds: forward 
 with leans back). For placing the counts' thresholds on the training part, and reporting them on
 the validation part; try other thresholds on a copy of ``poses/`` named by ``COACH_POSES``.
 
-    COACH_POSES=/tmp/poses_copy python scripts/pigeon_leans.py [train|val]
+    COACH_POSES=out/poses_try python scripts/pigeon_leans.py [train|val]   # out/poses_try: a copy of poses/
 
 Prints: clips, on how many the forward leans were counted exactly (both sides), how many of the
 true leans were found (at most the true number per side) and how many counted beyond it; the

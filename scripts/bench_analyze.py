@@ -242,6 +242,8 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, help="another source tree to measure as 'was'")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "coach-bench")
     args = ap.parse_args()
+    # absolute: the other tree's coach runs from that tree, where a relative path means nothing
+    args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, {_cpu_name()}; python {sys.version.split()[0]}",
           flush=True)

@@ -29,7 +29,7 @@ from corpuslib import COCO_LEFT_KNEE, COCO_RIGHT_KNEE, MP_OF_COCO, Clip, clips, 
 from train_recognizer import COACHED, UNSIDED  # noqa: E402
 
 from coach.recognizer import Recognizer, knows, shipped_model  # noqa: E402
-from coach.rules.definitions import find_exercise  # noqa: E402
+from coach.rules.definitions import Exercise, find_exercise  # noqa: E402
 from coach.run import make_session  # noqa: E402
 from coach.session import Session  # noqa: E402
 from coach.session.quality import END_ON_WARNING, NOT_FROM_VIEW, Picture  # noqa: E402
@@ -85,11 +85,13 @@ def side_time_errors(clip: Clip, report: dict, sided: bool) -> list[float]:
     return [(report["sides"][s]["in_position_s"] - truth[s]) / truth[s] for s in truth if truth[s] >= 3.0]
 
 
-def run_session(exercise: str, clip: Clip, exits: ExitDater | None = None) -> dict:
+def run_session(exercise: str, clip: Clip, exits: ExitDater | None = None,
+                definition: Exercise | None = None) -> dict:
     """The coach over one clip: per-frame (in position, side, check statuses, whether the view
     hid the check) and the report. ``exits``: the session's :class:`ExitDater` (default, its
-    own; scripts/fit_exits.py tries others)."""
-    ex = find_exercise(exercise)
+    own; scripts/fit_exits.py tries others). ``definition``: the exercise's definition to use
+    instead of its file's (scripts/fit_reps.py tries settings)."""
+    ex = definition or find_exercise(exercise)
     first = None
     if ex.side.rule == "alternate":  # the user says which side came first (--first-side)
         first = clip.first_side

@@ -1,0 +1,129 @@
+"""How an exercise's reps are counted on the corpus against the truth, for a grid of settings of
+its ``[reps]``: for choosing them on the training part and reporting the choice on the
+validation part (which is never used to choose).
+
+    python scripts/fit_reps.py EXERCISE [--part train|val] [--swing 15,20] [--min-s 0.2,0.3]
+    python scripts/fit_reps.py EXERCISE --enter 30,40 --exit 15,20   # a count without swing
+    python scripts/fit_reps.py EXERCISE --measure hips_flexed --swing 20   # another measure
+
+The coach (recogniser, session, as ``scripts/accuracy.py`` runs it) goes over every clip of the
+exercise in the part once per setting, in one process: the recogniser reads each clip once and
+its reading is replayed for every setting, so a setting costs only the sessions. A grid axis
+left out keeps the definition's own value; ``--measure`` counts on another measure (with its
+default parameters) instead. Printed per setting, best first (most clips counted
+exactly on every side, then the smallest total error): clips exact, true reps found (at most
+the true number per side), reps counted beyond the truth, the mean error per side (counted minus
+true). Nothing is written: the chosen setting goes into ``poses/EXERCISE.toml`` by hand, with
+its figures in a comment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import accuracy  # noqa: E402
+from corpuslib import clips  # noqa: E402
+
+
+def floats(text: str) -> list[float]:
+    try:
+        out = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not out:
+        raise argparse.ArgumentTypeError("an empty list")
+    return out
+
+
+def score(exercise: str, part: list, definition) -> dict:
+    """Counted against true reps over the clips, per side."""
+    n = exact = found = true_n = extra = 0
+    err = []
+    for c in part:
+        sides = accuracy.run_session(exercise, c, definition=definition)["report"]["sides"]
+        want = c.reps()
+        n += 1
+        exact += all(sides[s]["reps"] == want[s] for s in want)
+        for s in want:
+            got = sides[s]["reps"]
+            found, true_n, extra = found + min(got, want[s]), true_n + want[s], extra + max(got - want[s], 0)
+            err.append(got - want[s])
+    return {"clips": n, "exact": exact, "found": found, "true": true_n, "extra": extra,
+            "abs_error": sum(abs(e) for e in err), "mean_error": sum(err) / max(len(err), 1)}
+
+
+def main() -> int:
+    from coach.errors import CoachError
+    from coach.rules.definitions import find_exercise
+    from coach.rules.measures import get_measure, validate_params
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("exercise")
+    ap.add_argument("--part", default="train", choices=("train", "val"))
+    ap.add_argument("--measure", help="count on this measure (its default parameters) instead")
+    for name in ("enter", "exit", "swing", "min-s"):
+        ap.add_argument(f"--{name}", type=floats, help="comma-separated values to try")
+    args = ap.parse_args()
+    try:
+        ex = find_exercise(args.exercise)
+    except CoachError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if ex.reps is None:
+        print(f"error: {ex.name} counts no reps (no [reps] in its definition)", file=sys.stderr)
+        return 2
+    if args.swing and ex.reps.swing is None:
+        print(f"error: {ex.name}'s reps have no swing to vary (they count past enter and exit)",
+              file=sys.stderr)
+        return 2
+    part = [c for c in clips(args.part) if c.kind == ex.name]
+    if not part:
+        print(f"error: no clips of {ex.name} in the {args.part} part", file=sys.stderr)
+        return 2
+    r = ex.reps
+    if args.measure:
+        try:
+            r = r.model_copy(update={"measure": args.measure,
+                                     "params": validate_params(get_measure(args.measure), {})})
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    axes = {"enter": args.enter or [r.enter], "exit": args.exit or [r.exit],
+            "swing": args.swing or [r.swing], "min_s": args.min_s or [r.min_s]}
+    rows = []
+    for values in itertools.product(*axes.values()):
+        setting = dict(zip(axes, values, strict=True))
+        if setting["enter"] == setting["exit"]:
+            continue
+        t0 = time.monotonic()
+        definition = ex.model_copy(update={"reps": r.model_copy(update=setting)})
+        fig = score(ex.name, part, definition)
+        rows.append((setting, fig))
+        now = "" if setting != {k: getattr(ex.reps, k) for k in setting} or r.measure != ex.reps.measure \
+            else "  (the definition's)"
+        print(f"{_setting(setting)}: {_figures(fig)}  [{time.monotonic() - t0:.0f} s]{now}", flush=True)
+    rows.sort(key=lambda sf: (-sf[1]["exact"], sf[1]["abs_error"]))
+    print(f"\n{ex.name}, {args.part} part, {len(part)} clips, counted on {r.measure}, best first:")
+    for setting, fig in rows:
+        print(f"  {_setting(setting)}: {_figures(fig)}")
+    return 0
+
+
+def _setting(s: dict) -> str:
+    return ", ".join(f"{k} {v:g}" for k, v in s.items() if v is not None)
+
+
+def _figures(f: dict) -> str:
+    return (f"exact {f['exact']}/{f['clips']} ({f['exact'] / f['clips']:.0%}), found {f['found']} of "
+            f"{f['true']}, {f['extra']} extra, error per side mean {f['mean_error']:+.2f}, "
+            f"total {f['abs_error']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -423,6 +423,10 @@ class RecognitionTally:
         self.by_end_on: dict = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
         self.stretch_ok = self.stretch_n = self.none_ok = self.none_n = self.switches = 0
         self.hold_s = 0.0
+        # negatives by what the person was doing ([none right, frames]), and per posture held,
+        # what it was taken for
+        self.none_by_phase: dict = defaultdict(lambda: [0, 0])
+        self.none_posture: dict = defaultdict(lambda: defaultdict(int))
 
     def add(self, clip: Clip, got: list[str], end_on: np.ndarray | None = None) -> float:
         """One clip's recognised labels, frame by frame (``Recognition.label``: 'none' or
@@ -431,6 +435,7 @@ class RecognitionTally:
         ok = n = 0
         err = clip.skeleton_error
         skeleton = [skeleton_bucket(e) for e in err]
+        labels = clip.labels
         for i, want in enumerate(clip.recognition_labels(UNSIDED)):
             if not want:
                 continue
@@ -447,6 +452,12 @@ class RecognitionTally:
                     for g in groups:
                         g[2] += got[i] == "none"
                         g[3] += 1
+                    held = labels["phase"][i] != "transition"
+                    tally = self.none_by_phase["holding a posture" if held else "moving between postures"]
+                    tally[0] += got[i] == "none"
+                    tally[1] += 1
+                    if held:
+                        self.none_posture[str(labels["posture"][i])][got[i].split(":")[0]] += 1
                 continue
             stretch = want.split(":")[0]
             self.stretch_n += 1
@@ -488,6 +499,12 @@ class RecognitionTally:
                                   if (v := self.by_skeleton.get(b)) and v[1] + v[3]},
             "by_end_on_warning": {b: _group(v) for b in ("warned", "not warned")
                                   if (v := self.by_end_on.get(b)) and v[1] + v[3]},
+            "none_by_phase": {k: {"none_right": _ratio(*v), "frames": v[1]}
+                              for k, v in sorted(self.none_by_phase.items())},
+            "negatives_taken_for": {
+                p: {"frames": sum(d.values()),
+                    "taken_for": {k: n for k, n in sorted(d.items(), key=lambda kv: -kv[1]) if k != "none"}}
+                for p, d in sorted(self.none_posture.items())},
         }
 
 
@@ -560,6 +577,7 @@ def recogniser_markdown(r: dict) -> list[str]:
         "In position (the recogniser names the stretch, either side): "
         + ", ".join(f"{k} {pct(v)}" for k, v in r["in_position_recall"].items()),
         "",
+        *_negatives_markdown(r),
         "Stretch and side right, by camera view:",
         "",
         "| view | " + " | ".join(COACHED) + " |",
@@ -614,6 +632,27 @@ def recogniser_markdown(r: dict) -> list[str]:
     for want, row in r["confusion"].items():
         out.append(f"| {want} | " + " | ".join(str(row.get(g, 0)) for g in labels) + " |")
     return [*out, ""]
+
+
+def _negatives_markdown(r: dict) -> list[str]:
+    """Where 'none' goes wrong on the clips of other postures: while a posture is held or while
+    moving between postures, and the postures held most often taken for a stretch."""
+    phases = r.get("none_by_phase")
+    if not phases:
+        return []
+    line = ("'None' right on the clips of other postures, by what the person was doing: "
+            + ", ".join(f"{k} {pct(v['none_right'])} ({v['frames']} frames)" for k, v in phases.items())
+            + ". A move out of or into a posture like a stretch is taken for that stretch for a "
+            "moment (the recogniser reads the last seconds).")
+    held = r.get("negatives_taken_for", {})
+    taken = sorted(((sum(v["taken_for"].values()), p, v) for p, v in held.items()),
+                   key=lambda x: (-x[0], x[1]))
+    worst = [f"{p} {pct(_ratio(n, v['frames']))} of {v['frames']} frames ("
+             + ", ".join(f"{k} {m}" for k, m in v["taken_for"].items()) + ")"
+             for n, p, v in taken[:6] if n]
+    if worst:
+        line += " Postures held that were taken for a stretch, most frames first: " + "; ".join(worst) + "."
+    return [line, ""]
 
 
 def corpus_summary(part: list[Clip]) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from accuracy import RecognitionTally, score_faults  # noqa: E402
+from accuracy import RecognitionTally, _negatives_markdown, score_faults  # noqa: E402
 
 TH = {"hips_down": {"fault": 5.0, "clean": 2.0, "unit": "cm"}}
 
@@ -92,6 +92,34 @@ def test_recognition_tally_counts_scored_frames_and_side_switches():
     assert eo["warned"]["stretch_frames"] == 19 and eo["warned"]["stretch_side_right"] == 1.0
     assert eo["warned"]["skeleton_off"] == round(9 / 19, 4)
     assert eo["not warned"]["stretch_frames"] == 39 and eo["not warned"]["skeleton_off"] == 0.0
+
+
+class _NegativeClip:
+    """A clip of other postures: 3 s of butterfly, 1 s moving, 2 s of all fours (10 frames/s)."""
+
+    fps, view, kind = 10.0, "side-mid", "none"
+    labels = {"stretch": np.array([""] * 60, object), "side": np.array([""] * 60, object),
+              "phase": np.array(["other"] * 30 + ["transition"] * 10 + ["other"] * 20, object),
+              "posture": np.array(["butterfly"] * 30 + [""] * 10 + ["all_fours"] * 20, object)}
+    skeleton_error = np.full(60, 0.1)
+
+    def recognition_labels(self, unsided):
+        return np.array(["none"] * 60, object)
+
+
+def test_recognition_tally_splits_negatives_into_held_postures_and_moves():
+    """'None' on negatives, apart for frames where a posture is held and where the person moves
+    between postures; per posture held, what it was taken for."""
+    got = ["none"] * 24 + ["seated_rolldown"] * 6 + ["child_pose"] * 4 + ["none"] * 6 + ["none"] * 20
+    tally = RecognitionTally()
+    tally.add(_NegativeClip(), got)  # type: ignore[arg-type]
+    f = tally.figures()
+    assert f["none_right_on_negatives"] == round(50 / 60, 4)
+    assert f["none_by_phase"] == {"holding a posture": {"none_right": round(44 / 50, 4), "frames": 50},
+                                  "moving between postures": {"none_right": 0.6, "frames": 10}}
+    assert f["negatives_taken_for"] == {"all_fours": {"frames": 20, "taken_for": {}},
+                                        "butterfly": {"frames": 30, "taken_for": {"seated_rolldown": 6}}}
+    assert "butterfly 20.0 % of 30 frames (seated_rolldown 6)" in " ".join(_negatives_markdown(f))
 
 
 def test_offline_decoding_keeps_a_hold_through_a_blip_and_follows_a_real_change():

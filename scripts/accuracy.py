@@ -427,6 +427,7 @@ class RecognitionTally:
         # what it was taken for
         self.none_by_phase: dict = defaultdict(lambda: [0, 0])
         self.none_posture: dict = defaultdict(lambda: defaultdict(int))
+        self.none_moving: dict = defaultdict(int)  # what moving between postures was taken for
 
     def add(self, clip: Clip, got: list[str], end_on: np.ndarray | None = None) -> float:
         """One clip's recognised labels, frame by frame (``Recognition.label``: 'none' or
@@ -458,6 +459,8 @@ class RecognitionTally:
                     tally[1] += 1
                     if held:
                         self.none_posture[str(labels["posture"][i])][got[i].split(":")[0]] += 1
+                    else:
+                        self.none_moving[got[i].split(":")[0]] += 1
                 continue
             stretch = want.split(":")[0]
             self.stretch_n += 1
@@ -505,6 +508,8 @@ class RecognitionTally:
                 p: {"frames": sum(d.values()),
                     "taken_for": {k: n for k, n in sorted(d.items(), key=lambda kv: -kv[1]) if k != "none"}}
                 for p, d in sorted(self.none_posture.items())},
+            "moving_taken_for": {k: n for k, n in sorted(self.none_moving.items(), key=lambda kv: -kv[1])
+                                 if k != "none"},
         }
 
 
@@ -642,8 +647,11 @@ def _negatives_markdown(r: dict) -> list[str]:
         return []
     line = ("'None' right on the clips of other postures, by what the person was doing: "
             + ", ".join(f"{k} {pct(v['none_right'])} ({v['frames']} frames)" for k, v in phases.items())
-            + ". A move out of or into a posture like a stretch is taken for that stretch for a "
-            "moment (the recogniser reads the last seconds).")
+            + ".")
+    moving = r.get("moving_taken_for")
+    if moving:
+        line += (" Frames moving between postures taken for a stretch: "
+                 + ", ".join(f"{k} {n}" for k, n in list(moving.items())[:8]) + ".")
     held = r.get("negatives_taken_for", {})
     taken = sorted(((sum(v["taken_for"].values()), p, v) for p, v in held.items()),
                    key=lambda x: (-x[0], x[1]))

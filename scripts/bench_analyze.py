@@ -244,6 +244,8 @@ def main() -> None:
     args = ap.parse_args()
     # absolute: the other tree's coach runs from that tree, where a relative path means nothing
     args.work = args.work.resolve()
+    if args.compare is not None:
+        args.compare = args.compare.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, {_cpu_name()}; python {sys.version.split()[0]}",
           flush=True)

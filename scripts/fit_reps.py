@@ -10,10 +10,12 @@ The coach (recogniser, session, as ``scripts/accuracy.py`` runs it) goes over ev
 exercise in the part once per setting, in one process: the recogniser reads each clip once and
 its reading is replayed for every setting, so a setting costs only the sessions. A grid axis
 left out keeps the definition's own value; ``--measure`` counts on another measure (with its
-default parameters) instead. Printed per setting, best first (most clips counted
-exactly on every side, then the smallest total error): clips exact, true reps found (at most
-the true number per side), reps counted beyond the truth, the mean error per side (counted minus
-true). Nothing is written: the chosen setting goes into ``poses/EXERCISE.toml`` by hand, with
+default parameters) instead. A setting that would count the other way round from the
+definition (enter and exit swapped) is skipped. Printed per setting as it is tried, then on the
+training part again best first (most clips counted exactly on every side, then the smallest
+total error; the validation part is not ranked): clips exact, true reps found (at most the true
+number per side), reps counted beyond the truth, the mean error per side (counted minus true).
+Nothing is written: the chosen setting goes into ``poses/EXERCISE.toml`` by hand, with
 its figures in a comment.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import sys
 import time
 from pathlib import Path
@@ -38,6 +41,8 @@ def floats(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
     if not out:
         raise argparse.ArgumentTypeError("an empty list")
+    if not all(math.isfinite(x) for x in out):
+        raise argparse.ArgumentTypeError(f"not finite numbers: {text!r}")
     return out
 
 
@@ -59,6 +64,8 @@ def score(exercise: str, part: list, definition) -> dict:
 
 
 def main() -> int:
+    from pydantic import ValidationError
+
     from coach.errors import CoachError
     from coach.rules.definitions import find_exercise
     from coach.rules.measures import get_measure, validate_params
@@ -82,12 +89,16 @@ def main() -> int:
         print(f"error: {ex.name}'s reps have no swing to vary (they count past enter and exit)",
               file=sys.stderr)
         return 2
-    part = [c for c in clips(args.part) if c.kind == ex.name]
+    try:
+        part = [c for c in clips(args.part) if c.kind == ex.name]
+    except (OSError, ValueError) as e:
+        print(f"error: cannot read the corpus: {e}", file=sys.stderr)
+        return 2
     if not part:
         print(f"error: no clips of {ex.name} in the {args.part} part", file=sys.stderr)
         return 2
     r = ex.reps
-    if args.measure:
+    if args.measure and args.measure != r.measure:
         try:
             r = r.model_copy(update={"measure": args.measure,
                                      "params": validate_params(get_measure(args.measure), {})})
@@ -96,18 +107,32 @@ def main() -> int:
             return 2
     axes = {"enter": args.enter or [r.enter], "exit": args.exit or [r.exit],
             "swing": args.swing or [r.swing], "min_s": args.min_s or [r.min_s]}
+    deeper = ex.reps.enter > ex.reps.exit  # which way the definition counts
     rows = []
     for values in itertools.product(*axes.values()):
         setting = dict(zip(axes, values, strict=True))
-        if setting["enter"] == setting["exit"]:
+        if setting["enter"] == setting["exit"] or (setting["enter"] > setting["exit"]) != deeper:
+            print(f"{_setting(setting)}: skipped (enter must lie beyond exit the way the definition "
+                  f"counts: enter {'above' if deeper else 'below'} exit)", flush=True)
             continue
+        try:
+            reps = type(r).model_validate({**r.model_dump(), **setting})
+        except ValidationError as e:
+            print(f"error: {_setting(setting)}: {e.errors()[0]['msg']}", file=sys.stderr)
+            return 2
         t0 = time.monotonic()
-        definition = ex.model_copy(update={"reps": r.model_copy(update=setting)})
-        fig = score(ex.name, part, definition)
+        fig = score(ex.name, part, ex.model_copy(update={"reps": reps}))
         rows.append((setting, fig))
-        now = "" if setting != {k: getattr(ex.reps, k) for k in setting} or r.measure != ex.reps.measure \
-            else "  (the definition's)"
-        print(f"{_setting(setting)}: {_figures(fig)}  [{time.monotonic() - t0:.0f} s]{now}", flush=True)
+        own = reps.measure == ex.reps.measure and reps.params == ex.reps.params and all(
+            getattr(ex.reps, k) == v for k, v in setting.items())
+        mark = "  (the definition's)" if own else ""
+        print(f"{_setting(setting)}: {_figures(fig)}  [{time.monotonic() - t0:.0f} s]{mark}", flush=True)
+    if not rows:
+        print("error: no setting left to try (each was skipped above)", file=sys.stderr)
+        return 2
+    if args.part == "val":  # for reporting a choice made on the training part, not for making one
+        print(f"\n{ex.name}, validation part, {len(part)} clips, counted on {r.measure}: as tried above")
+        return 0
     rows.sort(key=lambda sf: (-sf[1]["exact"], sf[1]["abs_error"]))
     print(f"\n{ex.name}, {args.part} part, {len(part)} clips, counted on {r.measure}, best first:")
     for setting, fig in rows:

@@ -119,7 +119,13 @@ def test_recognition_tally_splits_negatives_into_held_postures_and_moves():
                                   "moving between postures": {"none_right": 0.6, "frames": 10}}
     assert f["negatives_taken_for"] == {"all_fours": {"frames": 20, "taken_for": {}},
                                         "butterfly": {"frames": 30, "taken_for": {"seated_rolldown": 6}}}
-    assert "butterfly 20.0 % of 30 frames (seated_rolldown 6)" in " ".join(_negatives_markdown(f))
+    assert f["moving_taken_for"] == {"child_pose": 4}
+    text = " ".join(_negatives_markdown(f))
+    assert "holding a posture 88.0 % (50 frames), moving between postures 60.0 % (10 frames)" in text
+    assert "taken for a stretch: child_pose 4." in text
+    assert "butterfly 20.0 % of 30 frames (seated_rolldown 6)" in text
+    assert "all_fours" not in text  # never taken for a stretch: not listed
+    assert _negatives_markdown({"stretch_side_right": 0.9}) == []  # a report from before the split
 
 
 def test_offline_decoding_keeps_a_hold_through_a_blip_and_follows_a_real_change():

@@ -46,21 +46,38 @@ def floats(text: str) -> list[float]:
     return out
 
 
+class CountTally:
+    """Counts per side against the truth's, added up over clips: clips counted exactly on every
+    side, true movements found (at most the true number per side), ones counted beyond the
+    truth, and each side's error (counted minus true)."""
+
+    def __init__(self) -> None:
+        self.clips = self.exact = self.found = self.true = self.extra = 0
+        self.errors: list[int] = []
+
+    def add(self, got: dict[str, int], want: dict[str, int]) -> None:
+        self.clips += 1
+        self.exact += all(got[s] == want[s] for s in want)
+        for s in want:
+            self.found += min(got[s], want[s])
+            self.true += want[s]
+            self.extra += max(got[s] - want[s], 0)
+            self.errors.append(got[s] - want[s])
+
+    def figures(self) -> dict:
+        return {"clips": self.clips, "exact": self.exact, "found": self.found, "true": self.true,
+                "extra": self.extra, "abs_error": sum(abs(e) for e in self.errors),
+                "mean_error": sum(self.errors) / max(len(self.errors), 1)}
+
+
 def score(exercise: str, part: list, definition) -> dict:
     """Counted against true reps over the clips, per side."""
-    n = exact = found = true_n = extra = 0
-    err = []
+    tally = CountTally()
     for c in part:
         sides = accuracy.run_session(exercise, c, definition=definition)["report"]["sides"]
         want = c.reps()
-        n += 1
-        exact += all(sides[s]["reps"] == want[s] for s in want)
-        for s in want:
-            got = sides[s]["reps"]
-            found, true_n, extra = found + min(got, want[s]), true_n + want[s], extra + max(got - want[s], 0)
-            err.append(got - want[s])
-    return {"clips": n, "exact": exact, "found": found, "true": true_n, "extra": extra,
-            "abs_error": sum(abs(e) for e in err), "mean_error": sum(err) / max(len(err), 1)}
+        tally.add({s: sides[s]["reps"] for s in want}, want)
+    return tally.figures()
 
 
 def main() -> int:

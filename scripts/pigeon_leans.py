@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy  # noqa: E402
 from corpuslib import clips  # noqa: E402
+from fit_reps import CountTally  # noqa: E402
 
 
 def main() -> int:
@@ -36,22 +37,16 @@ def main() -> int:
     except CoachError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    n = exact = found = true_n = extra = 0
-    back_found = back_true = back_extra = 0
+    leans, backs = CountTally(), CountTally()
     for c in [c for c in clips(part) if c.kind == "pigeon"]:  # (the lean-back clips' kind too)
         sides = accuracy.run_session("pigeon", c)["report"]["sides"]
         want, back = c.reps(), c.leans_back()
-        n += 1
-        exact += all(sides[s]["reps"] == want[s] for s in want)
-        for s in want:
-            got, got_back = sides[s]["reps"], sides[s].get("counts", {}).get("leans_back", 0)
-            found, true_n, extra = found + min(got, want[s]), true_n + want[s], extra + max(got - want[s], 0)
-            back_found += min(got_back, back[s])
-            back_true += back[s]
-            back_extra += max(got_back - back[s], 0)
+        leans.add({s: sides[s]["reps"] for s in want}, want)
+        backs.add({s: sides[s].get("counts", {}).get("leans_back", 0) for s in back}, back)
+    n, exact = leans.clips, leans.exact
     print(f"{part}: {n} clips; forward leans counted exactly on {exact} ({exact / max(n, 1):.0%}), "
-          f"found {found} of {true_n}, {extra} counted that were not there; leans back found "
-          f"{back_found} of {back_true}, {back_extra} not there")
+          f"found {leans.found} of {leans.true}, {leans.extra} counted that were not there; leans back "
+          f"found {backs.found} of {backs.true}, {backs.extra} not there")
     return 0
 
 
